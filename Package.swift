@@ -1,0 +1,77 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "pitr",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "pitr", targets: ["pitr"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+  ],
+  targets: [
+    // MARK: - System libraries
+
+    /// zlib, for gzip'd base backups and WAL segments (Debian `zlib1g-dev`).
+    .systemLibrary(
+      name: "CZlib",
+      pkgConfig: "zlib",
+      providers: [.apt(["zlib1g-dev"])]
+    ),
+    /// libpq, for the checks run on the restored server (Debian `libpq-dev`).
+    .systemLibrary(
+      name: "CLibPQ",
+      pkgConfig: "libpq",
+      providers: [.apt(["libpq-dev"])]
+    ),
+
+    // MARK: - Library modules, lowest layer first
+
+    /// PostgreSQL's WAL vocabulary and decoding: LSNs, timelines, segment names, pages, records.
+    .target(name: "WAL", exclude: ["README.md"]),
+    /// Pure values: the plan, its targets, source locations and diagnostics.
+    .target(name: "PlanModel", dependencies: ["WAL"], exclude: ["README.md"]),
+    /// YAML plan file -> PlanModel, with every value located and every error collected.
+    .target(
+      name: "PlanLoading",
+      dependencies: ["PlanModel", "WAL", .product(name: "Yams", package: "Yams")],
+      exclude: ["README.md"]
+    ),
+    /// What is really in the backup repository: base backups, WAL archive, timelines, windows.
+    .target(name: "Catalog", dependencies: ["PlanModel", "WAL", "CZlib"], exclude: ["README.md"]),
+    /// Plan + catalog -> diagnostics, a prediction and a step graph.
+    .target(name: "Compiler", dependencies: ["PlanModel", "Catalog", "WAL"], exclude: ["README.md"]),
+    /// Runs a step graph: extraction, config, server control, checks, journal.
+    .target(
+      name: "Execution", dependencies: ["Compiler", "PlanModel", "CZlib", "CLibPQ"],
+      exclude: ["README.md"]),
+    /// The `pitr` subcommands, one per file.
+    .target(
+      name: "PITRCommands",
+      dependencies: [
+        "PlanModel", "PlanLoading", "WAL", "Catalog", "Compiler", "Execution",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      exclude: ["README.md"]
+    ),
+    /// The executable: calls PITRCommand.main() and nothing else.
+    .executableTarget(name: "pitr", dependencies: ["PITRCommands"], exclude: ["README.md"]),
+
+    // MARK: - Tests
+
+    .target(name: "_PITRTestSupport", dependencies: ["PlanModel"], path: "Tests/_PITRTestSupport"),
+    .testTarget(name: "WALTests", dependencies: ["WAL"]),
+    .testTarget(name: "PlanModelTests", dependencies: ["PlanModel", "_PITRTestSupport"]),
+    .testTarget(
+      name: "PlanLoadingTests",
+      dependencies: ["PlanLoading", "PlanModel", "_PITRTestSupport"],
+      resources: [.copy("Fixtures")]
+    ),
+    .testTarget(
+      name: "PITRCommandsTests",
+      dependencies: ["PITRCommands", "PlanLoading", "_PITRTestSupport"]
+    ),
+  ]
+)
