@@ -1,0 +1,187 @@
+/// The plan file format, version 1: every section and key, its kind, its default, and the
+/// PostgreSQL setting it becomes.
+///
+/// The loader checks plans against this definition, `pitr schema` turns it into JSON Schema
+/// and docs/plan-format.md's reference table is generated from it, so none of them can drift.
+public enum PlanFormat {
+  /// The only format version this pitr reads.
+  public static let currentVersion = 1
+
+  /// The whole file.
+  public static let root = SectionDefinition(
+    [
+      FieldDefinition(
+        "version", .integer(1...1), .required,
+        "The plan format version. Always 1."),
+      FieldDefinition(
+        "name", .string(.planName), .derived("the plan file's name without its extension"),
+        "A short name used in reports, journals and lock files."),
+      FieldDefinition(
+        "source", .section(source), .optional,
+        "The cluster the backups come from. Everything in it is checked, not trusted."),
+      FieldDefinition(
+        "backups", .section(backups), .required,
+        "Where the base backups and the WAL archive are."),
+      FieldDefinition(
+        "target", .section(target), .required,
+        "Where recovery stops: exactly one of time, name, lsn, xid, immediate or latest."),
+      FieldDefinition(
+        "destination", .section(destination), .required,
+        "Where the restored cluster goes and how its server is set up."),
+      FieldDefinition(
+        "action", .keyword(["promote", "pause", "shutdown", "promote-if-verified"]), .required,
+        setting: "recovery_target_action",
+        "What happens at the target. promote-if-verified pauses, runs the checks, and promotes "
+          + "only if every check passes."),
+      FieldDefinition(
+        "verify", .list(.section(check), minimumCount: 1), .optional,
+        "SQL checks run on the restored server once the target is reached."),
+    ],
+    rules: [
+      .forbidsWhen(
+        key: "action", value: "shutdown", other: "verify",
+        reason: "the server is stopped at the target, so there is nothing to run the checks on"),
+      .requiresWhen(
+        key: "action", value: "promote-if-verified", other: "verify",
+        reason: "promote-if-verified promotes only when checks pass, so it needs at least one"),
+    ])
+
+  /// `source:`
+  public static let source = SectionDefinition(
+    [
+      FieldDefinition(
+        "system_identifier", .unsignedDecimal, .optional,
+        "The source cluster's system identifier (pg_controldata's \"Database system "
+          + "identifier\"); backups and WAL with another one are refused."),
+      FieldDefinition(
+        "pg_version", .integer(13...18), .optional,
+        "The source's major version; must match the backup's PG_VERSION."),
+      FieldDefinition(
+        "conninfo", .string(.connectionString), .optional,
+        "A libpq connection string to the live source (no password: use PGPASSWORD or "
+          + "~/.pgpass)."),
+      FieldDefinition(
+        "switch_wal", .boolean, .defaulted("false"),
+        "Run pg_switch_wal() on the source and wait until that segment is archived, before "
+          + "anything else."),
+    ],
+    rules: [
+      .requiresWhenTrue(
+        key: "switch_wal", requirement: "conninfo",
+        reason: "pitr connects to the live source to run pg_switch_wal()")
+    ])
+
+  /// `backups:`
+  public static let backups = SectionDefinition([
+    FieldDefinition(
+      "base", .string(.absolutePath), .required,
+      "One pg_basebackup output, or a folder tree of them (such as YYYY/MM/DD/)."),
+    FieldDefinition(
+      "wal", .union([.string(.absolutePath), .list(.string(.absolutePath), minimumCount: 1)]),
+      .required, setting: "restore_command",
+      "The WAL archive: a folder (flat or in dated sub-folders, files plain or .gz), or a list "
+        + "of folders. pitr's restore_command (pitr wal-fetch) reads from it."),
+    FieldDefinition(
+      "select", .string(.text), .defaulted("auto"),
+      "Which base backup: auto (the newest that ends before the target and whose WAL reaches "
+        + "it), latest, or a backup id as `pitr catalog` prints it."),
+  ])
+
+  /// The keys of `target:` that choose the kind of target.
+  public static let targetKinds = ["time", "name", "lsn", "xid", "immediate", "latest"]
+
+  /// `target:`
+  public static let target = SectionDefinition(
+    [
+      FieldDefinition(
+        "time", .string(.timestamp), .optional, setting: "recovery_target_time",
+        "Stop at the last transaction that ended at or before this time (before it, with "
+          + "inclusive: false). Without a zone it is read in the backup's timezone setting."),
+      FieldDefinition(
+        "name", .string(.restorePointName), .optional, setting: "recovery_target_name",
+        "Stop at the restore point made with pg_create_restore_point() of this name."),
+      FieldDefinition(
+        "lsn", .string(.lsn), .optional, setting: "recovery_target_lsn",
+        "Stop at this WAL location."),
+      FieldDefinition(
+        "xid", .integer(1...Int(UInt32.max)), .optional, setting: "recovery_target_xid",
+        "Stop at the commit or abort of this transaction id."),
+      FieldDefinition(
+        "immediate", .trueFlag, .optional, setting: "recovery_target",
+        "Stop as soon as the backup is consistent."),
+      FieldDefinition(
+        "latest", .trueFlag, .optional,
+        "Replay all the archived WAL."),
+      FieldDefinition(
+        "inclusive", .boolean, .defaulted("true"), setting: "recovery_target_inclusive",
+        "Stop just after the target (true) or just before it (false). Only with time, lsn "
+          + "and xid."),
+      FieldDefinition(
+        "timeline",
+        .union([.keyword(["latest", "current"]), .integer(1...Int(UInt32.max))]),
+        .defaulted("latest"), setting: "recovery_target_timeline",
+        "The timeline to recover along: latest (the newest in the archive), current (the "
+          + "backup's), or a number."),
+    ],
+    rules: [
+      .exactlyOne(targetKinds, noun: "a target"),
+      .onlyWith(
+        key: "inclusive", companions: ["time", "lsn", "xid"],
+        reason: "PostgreSQL ignores recovery_target_inclusive for other targets"),
+    ])
+
+  /// `destination:`
+  public static let destination = SectionDefinition([
+    FieldDefinition(
+      "data_directory", .string(.absolutePath), .required,
+      "The new data directory. It must be absent or empty, and not inside the backups."),
+    FieldDefinition(
+      "port", .integer(1...65535), .required, setting: "port",
+      "The port the restored server listens on."),
+    FieldDefinition(
+      "bin_dir", .string(.absolutePath), .derived("the pg_ctl found on PATH"),
+      "Where pg_ctl and postgres are. Their major version must match the backup's."),
+    FieldDefinition(
+      "os_user", .string(.osUser), .derived("the user running pitr"),
+      "When pitr runs as root, the server binaries run as this user and it owns the files."),
+    FieldDefinition(
+      "tablespaces", .dictionary(key: .tablespaceKey, value: .string(.absolutePath)),
+      .optional,
+      "New locations for the backup's tablespaces, by OID or name."),
+    FieldDefinition(
+      "settings", .dictionary(key: .settingName, value: .scalarText(singleLine: true, allowsNull: false)),
+      .optional,
+      "Extra postgresql.auto.conf entries. Each value is one line of text."),
+    FieldDefinition(
+      "archiving", .keyword(["off", "keep"]), .defaulted("off"), setting: "archive_mode",
+      "off: the restored server never archives (it must not write into the source's "
+        + "archive). keep: leave the backup's archive settings."),
+    FieldDefinition(
+      "recovery_tuning", .keyword(["off", "auto"]), .defaulted("off"),
+      "auto: settings that speed up replay, reverted after promotion."),
+  ])
+
+  /// One entry of `verify:`.
+  public static let check = SectionDefinition(
+    [
+      FieldDefinition(
+        "name", .string(.text), .derived("the SQL"),
+        "A label for the check in reports."),
+      FieldDefinition(
+        "database", .string(.databaseName), .defaulted("postgres"),
+        "The database the SQL runs in."),
+      FieldDefinition(
+        "sql", .string(.multilineText), .required,
+        "The query. It runs read-only, once the target is reached."),
+      FieldDefinition(
+        "expect", .scalarText(singleLine: false, allowsNull: true), .optional,
+        "The single value the query must return, as text (null for SQL NULL)."),
+      FieldDefinition(
+        "expect_rows",
+        .list(.list(.scalarText(singleLine: false, allowsNull: true), minimumCount: 1), minimumCount: 0),
+        .optional,
+        "Every row the query must return, in order: a list of rows, each a list of values as "
+          + "text."),
+    ],
+    rules: [.exactlyOne(["expect", "expect_rows"], noun: "an expectation")])
+}

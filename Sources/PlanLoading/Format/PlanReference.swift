@@ -1,0 +1,41 @@
+/// The key reference of docs/plan-format.md, generated from `PlanFormat` so the document
+/// cannot fall behind the loader (a test compares the two).
+public enum PlanReference {
+  /// Markdown tables, one per section, between the markers docs/plan-format.md uses.
+  public static var markdown: String {
+    var text = "<!-- BEGIN GENERATED REFERENCE (pitr schema --format markdown) -->\n"
+    var sections: [(String, SectionDefinition)] = [("top level", PlanFormat.root)]
+    for field in PlanFormat.root.fields {
+      switch field.kind {
+      case .section(let section): sections.append((field.key, section))
+      case .list(.section(let section), _): sections.append(("\(field.key)[]", section))
+      default: break
+      }
+    }
+    for (name, section) in sections {
+      text += "\n### `\(name)`\n\n"
+      text += "| key | type | default | PostgreSQL setting | meaning |\n"
+      text += "|---|---|---|---|---|\n"
+      for field in section.fields {
+        let presence: String =
+          switch field.presence {
+          case .required: "**required**"
+          case .optional: "—"
+          case .defaulted(let value): "`\(value)`"
+          case .derived(let explanation): explanation
+          }
+        let setting = field.postgresSetting.map { "`\($0)`" } ?? "—"
+        text +=
+          "| `\(field.key)` | \(field.kind.expectation.escapedForTable) | \(presence) | \(setting) | "
+          + "\(field.summary.escapedForTable) |\n"
+      }
+    }
+    return text + "\n<!-- END GENERATED REFERENCE -->\n"
+  }
+}
+
+extension String {
+  fileprivate var escapedForTable: String {
+    replacing("|", with: "\\|")
+  }
+}
