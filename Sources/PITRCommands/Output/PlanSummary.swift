@@ -1,0 +1,36 @@
+import PlanModel
+
+/// A few lines saying what a valid plan asks for, printed by `pitr validate`.
+enum PlanSummary {
+  static func describe(_ plan: Plan) -> String {
+    var lines = ["\(plan.file): valid plan '\(plan.name.value)'"]
+    lines.append("  restore:  \(plan.backups.base.value) (backup: \(plan.backups.select.value))")
+    lines.append("  wal:      " + plan.backups.wal.map(\.value).joined(separator: ", "))
+    lines.append("  target:   \(describe(plan.target))")
+    lines.append(
+      "  into:     \(plan.destination.dataDirectory.value) (port \(plan.destination.port.value))")
+    var action = "  then:     \(plan.action.value.rawValue)"
+    if !plan.verify.isEmpty {
+      action += " (\(plan.verify.count) check\(plan.verify.count == 1 ? "" : "s"))"
+    }
+    lines.append(action)
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  static func describe(_ target: RecoveryTarget) -> String {
+    let kind: String =
+      switch target.kind.value {
+      case .time(let time): "time '\(time.text)'" + (time.zone == .unspecified ? " (in the backup's timezone)" : "")
+      case .name(let name): "restore point '\(name)'"
+      case .lsn(let lsn): "LSN \(lsn)"
+      case .xid(let xid): "transaction \(xid)"
+      case .immediate: "end of the backup (immediate)"
+      case .latest: "end of the archived WAL (latest)"
+      }
+    var text = kind
+    if target.kind.value.usesInclusive {
+      text += target.inclusive.value ? ", inclusive" : ", exclusive"
+    }
+    return text + ", timeline \(target.timeline.value)"
+  }
+}
