@@ -10,6 +10,7 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
   ],
   targets: [
     // MARK: - System libraries
@@ -29,8 +30,10 @@ let package = Package(
 
     // MARK: - Library modules, lowest layer first
 
+    /// Streaming readers for gzip and tar, with bounded memory.
+    .target(name: "Archives", dependencies: ["CZlib"], exclude: ["README.md"]),
     /// PostgreSQL's WAL vocabulary and decoding: LSNs, timelines, segment names, pages, records.
-    .target(name: "WAL", exclude: ["README.md"]),
+    .target(name: "WAL", dependencies: ["Archives"], exclude: ["README.md"]),
     /// Pure values: the plan, its targets, source locations and diagnostics.
     .target(name: "PlanModel", dependencies: ["WAL"], exclude: ["README.md"]),
     /// YAML plan file -> PlanModel, with every value located and every error collected.
@@ -40,13 +43,22 @@ let package = Package(
       exclude: ["README.md"]
     ),
     /// What is really in the backup repository: base backups, WAL archive, timelines, windows.
-    .target(name: "Catalog", dependencies: ["PlanModel", "WAL", "CZlib"], exclude: ["README.md"]),
+    .target(
+      name: "Catalog",
+      dependencies: [
+        "PlanModel", "WAL", "Archives", .product(name: "Crypto", package: "swift-crypto"),
+      ],
+      exclude: ["README.md"]
+    ),
     /// Plan + catalog -> diagnostics, a prediction and a step graph.
-    .target(name: "Compiler", dependencies: ["PlanModel", "Catalog", "WAL"], exclude: ["README.md"]),
+    .target(
+      name: "Compiler", dependencies: ["PlanModel", "Catalog", "WAL"], exclude: ["README.md"]),
     /// Runs a step graph: extraction, config, server control, checks, journal.
     .target(
-      name: "Execution", dependencies: ["Compiler", "PlanModel", "CZlib", "CLibPQ"],
-      exclude: ["README.md"]),
+      name: "Execution",
+      dependencies: ["Compiler", "PlanModel", "Catalog", "Archives", "CLibPQ"],
+      exclude: ["README.md"]
+    ),
     /// The `pitr` subcommands, one per file.
     .target(
       name: "PITRCommands",
@@ -61,17 +73,24 @@ let package = Package(
 
     // MARK: - Tests
 
-    .target(name: "_PITRTestSupport", dependencies: ["PlanModel"], path: "Tests/_PITRTestSupport"),
-    .testTarget(name: "WALTests", dependencies: ["WAL"]),
+    /// Helpers shared by the test targets: marked YAML, snapshots, fixture writers.
+    .target(
+      name: "_PITRTestSupport", dependencies: ["PlanModel", "Archives", "CZlib"],
+      path: "Tests/_PITRTestSupport"),
+    .testTarget(name: "ArchivesTests", dependencies: ["Archives", "_PITRTestSupport"]),
+    .testTarget(name: "WALTests", dependencies: ["WAL", "_PITRTestSupport"]),
     .testTarget(name: "PlanModelTests", dependencies: ["PlanModel", "_PITRTestSupport"]),
     .testTarget(
       name: "PlanLoadingTests",
-      dependencies: ["PlanLoading", "PlanModel", "_PITRTestSupport"],
-      resources: [.copy("Fixtures")]
+      dependencies: ["PlanLoading", "PlanModel", "_PITRTestSupport"]
+    ),
+    .testTarget(
+      name: "CatalogTests",
+      dependencies: ["Catalog", "Archives", "WAL", "_PITRTestSupport"]
     ),
     .testTarget(
       name: "PITRCommandsTests",
-      dependencies: ["PITRCommands", "PlanLoading", "_PITRTestSupport"]
+      dependencies: ["PITRCommands", "PlanLoading", "PlanModel", "_PITRTestSupport"]
     ),
   ]
 )
