@@ -1,0 +1,60 @@
+import Foundation
+
+/// A PostgreSQL major release (`15`), as `PG_VERSION` and `pg_control` identify it.
+///
+/// pitr supports 13 to 18; other releases can still be represented, so that a catalog can
+/// say which release a backup came from before refusing it.
+public struct PostgreSQLMajorVersion: RawRepresentable, Hashable, Comparable, Sendable, Codable,
+  CustomStringConvertible
+{
+  /// The major number: 13, …, 18 (10 or more).
+  public let rawValue: Int
+
+  public init(rawValue: Int) { self.rawValue = rawValue }
+  public init(_ rawValue: Int) { self.rawValue = rawValue }
+
+  /// The releases whose formats pitr reads.
+  public static let supported = PostgreSQLMajorVersion(13)...PostgreSQLMajorVersion(18)
+
+  public var isSupported: Bool { Self.supported.contains(self) }
+
+  public var description: String { String(rawValue) }
+
+  public static func < (lhs: PostgreSQLMajorVersion, rhs: PostgreSQLMajorVersion) -> Bool {
+    lhs.rawValue < rhs.rawValue
+  }
+
+  /// Reads a `PG_VERSION` file: the major number and a newline (`15\n`).
+  ///
+  /// Surrounding whitespace is tolerated. Releases before 10 (`9.6`) and anything that is not
+  /// a number are errors.
+  public init(pgVersionFile text: String) throws(CatalogFormatError) {
+    let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+    guard let major = Int(trimmed), (1...999).contains(major) else {
+      let problem =
+        trimmed.wholeMatch(of: /[0-9]\.[0-9]+/) != nil
+        ? "'\(trimmed)' is a PostgreSQL release older than 10; pitr reads 13 to 18"
+        : "expected a PostgreSQL major version such as '15', found '\(trimmed)'"
+      throw CatalogFormatError(.pgVersion, .invalidContent(problem))
+    }
+    self.init(major)
+  }
+
+  /// The release a `pg_control` file was written by, from its `pg_control_version` and
+  /// `catalog_version_no`; `nil` for a combination outside 13 to 18.
+  ///
+  /// 13 to 16 share control version 1300 and differ in their catalog version (202007201,
+  /// 202107181, 202209061, 202307071 at release); development snapshots between two
+  /// releases count as the earlier one.
+  public init?(controlVersion: UInt32, catalogVersion: UInt32) {
+    switch (controlVersion, catalogVersion) {
+    case (1300, 202_007_201..<202_107_181): self.init(13)
+    case (1300, 202_107_181..<202_209_061): self.init(14)
+    case (1300, 202_209_061..<202_307_071): self.init(15)
+    case (1300, 202_307_071...): self.init(16)
+    case (1700, _): self.init(17)
+    case (1800, _): self.init(18)
+    default: return nil
+    }
+  }
+}

@@ -1,0 +1,182 @@
+import Catalog
+import Foundation
+import Testing
+import WAL
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Reads files written by a real PostgreSQL 15: a fresh cluster's pg_control, a base
+/// backup's backup_label, backup_manifest and pg_control, and the WAL archive with its backup
+/// history file. Everything runs in a temporary directory and the server is always stopped.
+@Suite(.tags(.integration), .enabled(if: TemporaryCluster.isAvailable))
+struct RealClusterTests {
+  @Test(.timeLimit(.minutes(1)))
+  func readsTheFilesOfARealClusterAndItsBackup() throws {
+    let cluster = try TemporaryCluster(initdbArguments: ["-k", "--wal-segsize=32"])
+    defer { cluster.remove() }
+    let data = cluster.dataDirectory
+
+    let control = try ControlFile(parsing: Self.read("\(data)/global/pg_control"))
+    try Self.expect(control, matches: cluster.controlData(of: data))
+    #expect(control.state == .shutDown)
+    #expect(control.walSegmentSize == WALSegmentSize(rawValue: 32 << 20))
+    #expect(control.dataChecksumVersion == 1)
+    let pgVersion = try String(contentsOfFile: "\(data)/PG_VERSION", encoding: .utf8)
+    #expect(try PostgreSQLMajorVersion(pgVersionFile: pgVersion) == control.majorVersion)
+
+    try cluster.start()
+    let backup = cluster.directory.file("backup")
+    try cluster.baseBackup(into: backup, label: "pitr formats: test")
+
+    let label = try BackupLabel(
+      parsing: String(contentsOfFile: "\(backup)/backup_label", encoding: .utf8))
+    #expect(label.label == "pitr formats: test")
+    #expect(label.source == .primary)
+    #expect(label.method == "streamed")
+    #expect(label.startTimeline == TimelineID(1))
+    #expect(label.checkpointLSN >= label.startLSN)
+    #expect(
+      label.startSegment
+        == WALSegmentName(
+          timeline: TimelineID(1), containing: label.startLSN, size: control.walSegmentSize))
+    let started = try #require(label.startTime?.date)
+    #expect(abs(started.timeIntervalSinceNow) < 600)
+
+    let backupControl = try ControlFile(parsing: Self.read("\(backup)/global/pg_control"))
+    try Self.expect(backupControl, matches: cluster.controlData(of: backup))
+    #expect(backupControl.systemIdentifier == control.systemIdentifier)
+    #expect(backupControl.state == .inProduction)
+
+    let manifestBytes = try Self.read("\(backup)/backup_manifest")
+    let manifest = try BackupManifest(parsing: manifestBytes)
+    #expect(manifest.version == 1)
+    let range = try #require(manifest.walRanges.first)
+    #expect(manifest.walRanges.count == 1)
+    #expect(range.timeline == TimelineID(1))
+    #expect(range.start == label.startLSN)
+    #expect(range.end > range.start)
+    try Self.expectFilesMatch(manifest, in: backup)
+    try Self.expectCorruptionIsCaught(manifestBytes)
+
+    let history = try Self.waitForBackupHistoryFile(in: cluster.archiveDirectory)
+    try cluster.stop()
+    try Self.expectArchiveNamesRead(in: cluster.archiveDirectory)
+    let historyName = try #require(WALFileName(history.name))
+    #expect(historyName.backupStartLSN(size: control.walSegmentSize) == label.startLSN)
+    let historyFile = try BackupHistoryFile(parsing: history.text)
+    #expect(historyFile.backupLabel == label)
+    #expect(historyFile.stopLSN == range.end)
+    #expect(historyFile.stopTimeline == TimelineID(1))
+  }
+
+  // MARK: - Steps
+
+  static func read(_ path: String) throws -> [UInt8] {
+    [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+  }
+
+  /// Every field pg_controldata prints that the parser reads.
+  static func expect(_ control: ControlFile, matches printed: [String: String]) {
+    func onOff(_ flag: Bool) -> String { flag ? "on" : "off" }
+    let checkpoint = control.checkpoint
+    let expected: [(String, String)] = [
+      ("pg_control version number", "\(control.controlVersion)"),
+      ("Catalog version number", "\(control.catalogVersion)"),
+      ("Database system identifier", "\(control.systemIdentifier)"),
+      ("Database cluster state", "\(control.state)"),
+      ("pg_control last modified", cTime(control.time)),
+      ("Latest checkpoint location", "\(control.checkpointLSN)"),
+      ("Latest checkpoint's REDO location", "\(checkpoint.redo)"),
+      ("Latest checkpoint's TimeLineID", "\(checkpoint.timeline)"),
+      ("Latest checkpoint's PrevTimeLineID", "\(checkpoint.previousTimeline)"),
+      ("Latest checkpoint's full_page_writes", onOff(checkpoint.fullPageWrites)),
+      ("Latest checkpoint's NextXID", checkpoint.nextTransactionIDText),
+      ("Latest checkpoint's NextOID", "\(checkpoint.nextOID)"),
+      ("Time of latest checkpoint", cTime(checkpoint.time)),
+      ("Minimum recovery ending location", "\(control.minRecoveryPoint)"),
+      ("Min recovery ending loc's timeline", "\(control.minRecoveryPointTimeline)"),
+      ("Backup start location", "\(control.backupStartPoint)"),
+      ("Backup end location", "\(control.backupEndPoint)"),
+      ("End-of-backup record required", control.backupEndRequired ? "yes" : "no"),
+      ("wal_level setting", "\(control.walLevel)"),
+      ("wal_log_hints setting", onOff(control.walLogHints)),
+      ("max_connections setting", "\(control.maxConnections)"),
+      ("max_worker_processes setting", "\(control.maxWorkerProcesses)"),
+      ("max_wal_senders setting", "\(control.maxWALSenders)"),
+      ("max_prepared_xacts setting", "\(control.maxPreparedTransactions)"),
+      ("max_locks_per_xact setting", "\(control.maxLocksPerTransaction)"),
+      ("track_commit_timestamp setting", onOff(control.trackCommitTimestamp)),
+      ("Maximum data alignment", "\(control.maxAlign)"),
+      ("Database block size", "\(control.blockSize)"),
+      ("Blocks per segment of large relation", "\(control.relationSegmentSize)"),
+      ("WAL block size", "\(control.walBlockSize)"),
+      ("Bytes per WAL segment", "\(control.walSegmentSize.rawValue)"),
+      ("Data page checksum version", "\(control.dataChecksumVersion)"),
+    ]
+    for (key, value) in expected {
+      #expect(printed[key] == value, "pg_controldata's '\(key)'")
+    }
+  }
+
+  /// A time as pg_controldata prints it in the C locale and UTC (`%c`), spaces collapsed.
+  static func cTime(_ date: Date) -> String {
+    var seconds = time_t(date.timeIntervalSince1970)
+    var parts = tm()
+    gmtime_r(&seconds, &parts)
+    var buffer = [CChar](repeating: 0, count: 64)
+    let count = strftime(&buffer, buffer.count, "%a %b %e %H:%M:%S %Y", &parts)
+    let text = String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    return text.split(separator: " ").joined(separator: " ")
+  }
+
+  /// Each listed file exists with the listed size and CRC-32C.
+  static func expectFilesMatch(_ manifest: BackupManifest, in backup: String) throws {
+    #expect(manifest.files.contains { $0.path == "backup_label" })
+    #expect(manifest.files.contains { $0.path == "global/pg_control" })
+    for file in manifest.files {
+      let bytes = try read("\(backup)/\(file.path)")
+      #expect(UInt64(bytes.count) == file.size, "size of \(file.path)")
+      #expect(file.checksum?.crc32cValue == CRC32C.checksum(bytes), "CRC of \(file.path)")
+      #expect(file.lastModified.date != nil)
+    }
+  }
+
+  /// One changed byte in a path makes the manifest checksum fail.
+  static func expectCorruptionIsCaught(_ manifestBytes: [UInt8]) throws {
+    var corrupted = manifestBytes
+    let target = Array(#""Path": "PG_VERSION""#.utf8)
+    let start = try #require(
+      corrupted.indices.first { corrupted[$0...].starts(with: target) })
+    corrupted[start + target.count - 2] = UInt8(ascii: "M")
+    #expect { try BackupManifest(parsing: corrupted) } throws: { error in
+      guard let error = error as? CatalogFormatError,
+        case .checksumMismatch(let expected, let computed) = error.problem
+      else { return false }
+      return expected != computed && error.description.contains("checksum mismatch")
+    }
+  }
+
+  /// The `.backup` file the archiver copies once the backup has stopped.
+  static func waitForBackupHistoryFile(in archive: String) throws -> (name: String, text: String) {
+    for _ in 0..<100 {
+      let names = try FileManager.default.contentsOfDirectory(atPath: archive)
+      if let name = names.first(where: { $0.hasSuffix(".backup") }) {
+        return (name, try String(contentsOfFile: "\(archive)/\(name)", encoding: .utf8))
+      }
+      usleep(100_000)
+    }
+    throw TemporaryCluster.Failure(description: "no backup history file was archived")
+  }
+
+  /// Every file the server archived has a WAL file name.
+  static func expectArchiveNamesRead(in archive: String) throws {
+    let names = try FileManager.default.contentsOfDirectory(atPath: archive)
+    #expect(names.count >= 2)
+    for name in names {
+      let parsed = WALFileName(name)
+      #expect(parsed?.description == name)
+    }
+  }
+}
