@@ -32,9 +32,8 @@ extension LoadingContext {
     for field in definition.fields where section.writtenKeys[field.key] == nil {
       switch field.presence {
       case .required:
-        let name = path.isRoot ? "the plan" : "'\(path)'"
         error(
-          "\(name) is missing '\(field.key)': \(field.summary.firstSentence)",
+          "missing required key '\(field.key)' \(path.whereabouts) (\(field.summary.gist))",
           at: keyLocation)
       case .defaulted(let text):
         let defaultNode = YAMLNode(
@@ -150,10 +149,16 @@ extension LoadingContext {
 }
 
 extension String {
-  /// The text up to and including the first ". ", or all of it.
-  var firstSentence: String {
-    guard let end = range(of: ". ") else { return self }
-    return String(self[..<end.lowerBound]) + "."
+  /// The first sentence, lower-cased at the start and without its period, for use inside
+  /// another sentence: "The port the restored server listens on." → "the port the …".
+  var gist: String {
+    var sentence = range(of: ". ").map { String(self[..<$0.lowerBound]) } ?? self
+    if sentence.hasSuffix(".") { sentence.removeLast() }
+    guard let first = sentence.first else { return sentence }
+    let second = sentence.dropFirst().first
+    // Keep acronyms and names ("WAL", "PostgreSQL") as they are.
+    if second?.isUppercase == true { return sentence }
+    return first.lowercased() + sentence.dropFirst()
   }
 }
 

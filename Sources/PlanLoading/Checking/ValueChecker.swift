@@ -15,7 +15,7 @@ extension LoadingContext {
         return mismatch(node, kind, path)
       }
       if items.count < minimumCount {
-        error("'\(path)' is empty; add \(element.expectation) or remove the key", at: node.location)
+        error("'\(path)' is empty; add at least one item or remove the key", at: node.location)
         return nil
       }
       // Items that failed are left out (and reported); the rest still get the builder's checks.
@@ -47,6 +47,7 @@ extension LoadingContext {
     let located = Located(text, at: node.location)
     // A value built from ${NAME} is typed by what it expands to; others by YAML 1.2's rules.
     let type = interpolated ? YAMLScalar.coreType(ofPlain: text) : scalar.coreType
+    let found = interpolated ? "'\(text)' (from \(scalar.text))" : scalar.kindDescription
     if case .null = type, !interpolated {
       if case .scalarText(_, allowsNull: true) = kind { return .null(node.location) }
       error("'\(path)' has no value; give \(description.expectation) or remove the key", at: node.location)
@@ -55,17 +56,18 @@ extension LoadingContext {
     switch kind {
     case .string(let format):
       if !interpolated, case .string = type {} else if !interpolated {
-        return mismatch(node, description, path)
+        return mismatch(node, description, path, found: found)
       }
       return checkFormat(located, format, path: path)
     case .integer(let range):
       guard case .integer = type, let number = Int(text), range.contains(number) else {
-        return outOfRange(node, text: text, type: type, kind: description, path: path)
+        guard case .integer = type else { return mismatch(node, description, path, found: found) }
+        return outOfRange(node, text: text, kind: description, path: path)
       }
       return .integer(Located(number, at: node.location))
     case .unsignedDecimal:
       guard text.allSatisfy(\.isASCII), let number = UInt64(text), number > 0 else {
-        return mismatch(node, description, path)
+        return mismatch(node, description, path, found: found)
       }
       return .unsigned(Located(number, at: node.location))
     case .boolean, .trueFlag:
@@ -75,8 +77,8 @@ extension LoadingContext {
           notes.append(.init("plans are read as YAML 1.2, where '\(text)' is text; write true or false"))
         }
         error(
-          "'\(path)' must be \(description.expectation), not \(scalar.kindDescription)",
-          at: node.location, notes: notes)
+          "'\(path)' must be \(description.expectation), not \(found)", at: node.location,
+          notes: notes)
         return nil
       }
       if case .trueFlag = kind, !value {
@@ -137,7 +139,10 @@ extension LoadingContext {
     }
   }
 
-  private func mismatch(_ node: YAMLNode, _ kind: ValueKind, _ path: PlanPath) -> CheckedValue? {
+  /// Reports a value of the wrong type; `found` describes it (default: its YAML type and text).
+  private func mismatch(
+    _ node: YAMLNode, _ kind: ValueKind, _ path: PlanPath, found: String? = nil
+  ) -> CheckedValue? {
     var notes: [Diagnostic.Note] = []
     if case .scalar(let scalar) = node.content, case .string = kind.scalarShape,
       scalar.style == .plain
@@ -145,15 +150,14 @@ extension LoadingContext {
       notes.append(.init("to write it as text, put it in quotes: \"\(scalar.text)\""))
     }
     error(
-      "'\(path)' must be \(kind.expectation), not \(node.kindDescription)", at: node.location,
-      notes: notes)
+      "'\(path)' must be \(kind.expectation), not \(found ?? node.kindDescription)",
+      at: node.location, notes: notes)
     return nil
   }
 
-  private func outOfRange(
-    _ node: YAMLNode, text: String, type: YAMLScalar.CoreType, kind: ValueKind, path: PlanPath
-  ) -> CheckedValue? {
-    guard case .integer = type else { return mismatch(node, kind, path) }
+  private func outOfRange(_ node: YAMLNode, text: String, kind: ValueKind, path: PlanPath)
+    -> CheckedValue?
+  {
     if path.description == "version" {
       error(
         "plan format version \(text) is not supported; this pitr reads version "

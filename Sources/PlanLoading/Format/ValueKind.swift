@@ -39,7 +39,7 @@ public indirect enum ValueKind: Sendable {
     case .keyword(let words): "one of " + words.joined(separator: ", ")
     case .union(let kinds): kinds.map(\.expectation).joined(separator: ", or ")
     case .scalarText(let singleLine, _): singleLine ? "a single line of text" : "a value"
-    case .list(let element, _): "a list of \(element.expectation)"
+    case .list: "a list"
     case .section: "a mapping"
     case .dictionary: "a mapping"
     }

@@ -12,6 +12,8 @@ struct YAMLComposer {
   /// More values than this, counting every alias expansion, is not a plan either.
   static let maximumNodeCount = 100_000
 
+  static let tooDeep = "the plan nests deeper than \(maximumDepth) levels; a plan needs at most 5"
+
   /// The root node, or `nil` when there is no usable document; and every problem found.
   static func compose(_ source: SourceText) -> (root: YAMLNode?, diagnostics: [Diagnostic]) {
     let composer = EventComposer(source: source)
@@ -72,10 +74,7 @@ private final class EventComposer {
 
   private func composeNode(from event: Event, depth: Int) throws -> YAMLNode {
     if depth > YAMLComposer.maximumDepth {
-      diagnostics.append(
-        .error(
-          "the plan nests deeper than \(YAMLComposer.maximumDepth) levels; "
-            + "a plan needs at most 5", at: event.start))
+      diagnostics.append(.error(YAMLComposer.tooDeep, at: event.start))
       throw CompositionStopped()
     }
     switch event.type {
@@ -231,6 +230,10 @@ private final class EventComposer {
       return .error(
         "a tab character is used for indentation; YAML indents with spaces only", at: location)
     }
+    if problem.hasPrefix("Maximum nesting level reached") {
+      // libyaml's own limit (1000 levels) can trip before ours when its scanner reads ahead.
+      return .error(YAMLComposer.tooDeep, at: location)
+    }
     var message = "invalid YAML: \(problem)"
     if let context = parser.context.map({ String(cString: $0) }) {
       let contextMark = parser.context_mark
@@ -269,26 +272,23 @@ private final class Event {
 
   var scalarStyle: yaml_scalar_style_t { event.data.scalar.style }
 
-  var anchor: String? {
-    let pointer: UnsafeMutablePointer<yaml_char_t>? =
-      switch event.type {
-      case YAML_SCALAR_EVENT: event.data.scalar.anchor
-      case YAML_SEQUENCE_START_EVENT: event.data.sequence_start.anchor
-      case YAML_MAPPING_START_EVENT: event.data.mapping_start.anchor
-      default: nil
-      }
-    return pointer.map { String(cString: $0) }
-  }
+  /// The node's `&anchor` name, if it has one.
+  var anchor: String? { properties.anchor.map { String(cString: $0) } }
 
-  var tag: String? {
-    let pointer: UnsafeMutablePointer<yaml_char_t>? =
-      switch event.type {
-      case YAML_SCALAR_EVENT: event.data.scalar.tag
-      case YAML_SEQUENCE_START_EVENT: event.data.sequence_start.tag
-      case YAML_MAPPING_START_EVENT: event.data.mapping_start.tag
-      default: nil
-      }
-    return pointer.map { String(cString: $0) }
+  /// The node's explicit tag (`!!str` arrives expanded as `tag:yaml.org,2002:str`).
+  var tag: String? { properties.tag.map { String(cString: $0) } }
+
+  /// Anchor and tag of a scalar, sequence or mapping event; nothing for other events.
+  private var properties: (
+    anchor: UnsafeMutablePointer<yaml_char_t>?, tag: UnsafeMutablePointer<yaml_char_t>?
+  ) {
+    switch event.type {
+    case YAML_SCALAR_EVENT: (event.data.scalar.anchor, event.data.scalar.tag)
+    case YAML_SEQUENCE_START_EVENT:
+      (event.data.sequence_start.anchor, event.data.sequence_start.tag)
+    case YAML_MAPPING_START_EVENT: (event.data.mapping_start.anchor, event.data.mapping_start.tag)
+    default: (nil, nil)
+    }
   }
 
   var aliasAnchor: String {
