@@ -1,22 +1,27 @@
 import Foundation
 
-/// What a finished program printed and how it exited.
-public struct ProcessResult: Sendable {
-  /// The exit status, or the signal number when `terminatedBySignal`.
-  public var status: Int32
-  /// Whether the program died of a signal (a crash, or the timeout's kill).
-  public var terminatedBySignal: Bool
-  /// Whether the timeout expired and the program was killed.
-  public var timedOut: Bool
-  public var standardOutput: String
-  public var standardError: String
-}
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 /// Runs programs for tests.
+///
+/// Every program runs in a process group of its own and inherits no descriptor but standard
+/// input (`/dev/null`), output and error, so programs that leave daemons behind (`pg_ctl
+/// start`) return as soon as they exit; see ``SpawnedProcess``.
 public enum ProcessRunner {
-  /// Runs `executable` with `arguments` to completion; `environment` entries are added to (or
-  /// override) this process's. Output goes through temporary files, so a chatty child can
-  /// never block on a full pipe. After `timeout` seconds the program is killed.
+  /// Runs `executable` (a path) with `arguments` to completion.
+  ///
+  /// `environment` entries are added to (or override) this process's. Output goes through
+  /// temporary files, so a chatty child can never block on a full pipe.
+  ///
+  /// After `timeout` seconds the program and everything in its process group are killed with
+  /// `SIGKILL`, and the result says `timedOut`. Daemons that left the group (`setsid`) are
+  /// not touched.
+  ///
+  /// - Throws: ``FixtureError`` when the program cannot be started.
   public static func run(
     _ executable: String, _ arguments: [String], environment: [String: String] = [:],
     timeout: Double = 60
@@ -25,36 +30,44 @@ public enum ProcessRunner {
     defer { directory.remove() }
     let outputPath = directory.file("stdout")
     let errorPath = directory.file("stderr")
-    _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
-    _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
-    let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
-    let error = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    process.standardOutput = output
-    process.standardError = error
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let deadline = Date().addingTimeInterval(timeout)
+    let output = open(outputPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+    let error = open(errorPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+    defer {
+      if output >= 0 { _ = close(output) }
+      if error >= 0 { _ = close(error) }
+    }
+    guard output >= 0, error >= 0 else {
+      throw FixtureError("cannot create output files in \(directory.path) (errno \(errno))")
+    }
+    let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let child = try SpawnedProcess(
+      executable: executable, arguments: arguments,
+      environment: variables.map { "\($0.key)=\($0.value)" }, output: output, error: error)
+
+    let clock = ContinuousClock()
+    let deadline = clock.now.advanced(by: .milliseconds(Int64(max(timeout, 0) * 1000)))
+    var pause: useconds_t = 500
     var timedOut = false
-    while process.isRunning {
-      if Date() > deadline {
+    var ending = try child.poll()
+    while ending == nil {
+      if clock.now >= deadline {
         timedOut = true
-        process.terminate()
-        kill(process.processIdentifier, SIGKILL)
+        child.killGroup()
+        ending = try child.wait()
         break
       }
-      usleep(2_000)
+      usleep(pause)
+      pause = min(pause * 2, 10_000)
+      ending = try child.poll()
     }
-    process.waitUntilExit()
-    try output.close()
-    try error.close()
+    guard let ending else { throw FixtureError("\(executable) ended without a status") }
     return ProcessResult(
-      status: process.terminationStatus,
-      terminatedBySignal: process.terminationReason == .uncaughtSignal, timedOut: timedOut,
-      standardOutput: (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "",
-      standardError: (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "")
+      status: ending.status, terminatedBySignal: ending.bySignal, timedOut: timedOut,
+      standardOutput: read(outputPath), standardError: read(errorPath))
+  }
+
+  /// A file's bytes as UTF-8 text, invalid sequences repaired.
+  private static func read(_ path: String) -> String {
+    String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self)
   }
 }

@@ -4,9 +4,10 @@ import Foundation
 public struct TemporaryDirectory: Sendable {
   public let path: String
 
-  /// Creates `/tmp/pitr-tests-<label>-<random>`.
-  public init(_ label: String = "test") throws {
-    let base = FileManager.default.temporaryDirectory.path
+  /// Creates `<parent>/pitr-tests-<label>-<random>`; `parent` is the system's temporary
+  /// folder (`/tmp`) unless given.
+  public init(_ label: String = "test", in parent: String? = nil) throws {
+    let base = parent ?? FileManager.default.temporaryDirectory.path
     path = "\(base)/pitr-tests-\(label)-\(UUID().uuidString.prefix(8))"
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
   }

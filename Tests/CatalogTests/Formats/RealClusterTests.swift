@@ -2,6 +2,7 @@ import Catalog
 import Foundation
 import Testing
 import WAL
+import _PITRTestSupport
 
 #if canImport(Glibc)
   import Glibc
@@ -10,25 +11,26 @@ import WAL
 /// Reads files written by a real PostgreSQL 15: a fresh cluster's pg_control, a base
 /// backup's backup_label, backup_manifest and pg_control, and the WAL archive with its backup
 /// history file. Everything runs in a temporary directory and the server is always stopped.
-@Suite(.tags(.integration), .enabled(if: TemporaryCluster.isAvailable))
+@Suite(.tags(.integration), .enabled(if: PostgresLab.isAvailable))
 struct RealClusterTests {
   @Test(.timeLimit(.minutes(1)))
   func readsTheFilesOfARealClusterAndItsBackup() throws {
-    let cluster = try TemporaryCluster(initdbArguments: ["-k", "--wal-segsize=32"])
-    defer { cluster.remove() }
-    let data = cluster.dataDirectory
+    let lab = try PostgresLab(
+      name: "formats", archive: .plainFlat, initdbArguments: ["--wal-segsize=32"], start: false)
+    defer { lab.remove() }
+    let data = lab.dataDirectory
 
     let control = try ControlFile(parsing: Self.read("\(data)/global/pg_control"))
-    try Self.expect(control, matches: cluster.controlData(of: data))
+    try Self.expect(control, matches: PostgresLab.controlData(of: data))
     #expect(control.state == .shutDown)
     #expect(control.walSegmentSize == WALSegmentSize(rawValue: 32 << 20))
     #expect(control.dataChecksumVersion == 1)
     let pgVersion = try String(contentsOfFile: "\(data)/PG_VERSION", encoding: .utf8)
     #expect(try PostgreSQLMajorVersion(pgVersionFile: pgVersion) == control.majorVersion)
 
-    try cluster.start()
-    let backup = cluster.directory.file("backup")
-    try cluster.baseBackup(into: backup, label: "pitr formats: test")
+    try lab.start()
+    let backup = try lab.baseBackup(
+      into: "backup", format: .plain, wal: .fetch, label: "pitr formats: test")
 
     let label = try BackupLabel(
       parsing: String(contentsOfFile: "\(backup)/backup_label", encoding: .utf8))
@@ -45,7 +47,7 @@ struct RealClusterTests {
     #expect(abs(started.timeIntervalSinceNow) < 600)
 
     let backupControl = try ControlFile(parsing: Self.read("\(backup)/global/pg_control"))
-    try Self.expect(backupControl, matches: cluster.controlData(of: backup))
+    try Self.expect(backupControl, matches: PostgresLab.controlData(of: backup))
     #expect(backupControl.systemIdentifier == control.systemIdentifier)
     #expect(backupControl.state == .inProduction)
 
@@ -60,9 +62,9 @@ struct RealClusterTests {
     try Self.expectFilesMatch(manifest, in: backup)
     try Self.expectCorruptionIsCaught(manifestBytes)
 
-    let history = try Self.waitForBackupHistoryFile(in: cluster.archiveDirectory)
-    try cluster.stop()
-    try Self.expectArchiveNamesRead(in: cluster.archiveDirectory)
+    let history = try Self.waitForBackupHistoryFile(in: lab.archiveDirectory)
+    try lab.stop()
+    try Self.expectArchiveNamesRead(in: lab.archiveDirectory)
     let historyName = try #require(WALFileName(history.name))
     #expect(historyName.backupStartLSN(size: control.walSegmentSize) == label.startLSN)
     let historyFile = try BackupHistoryFile(parsing: history.text)
@@ -160,14 +162,14 @@ struct RealClusterTests {
 
   /// The `.backup` file the archiver copies once the backup has stopped.
   static func waitForBackupHistoryFile(in archive: String) throws -> (name: String, text: String) {
-    for _ in 0..<100 {
+    for _ in 0..<1000 {
       let names = try FileManager.default.contentsOfDirectory(atPath: archive)
       if let name = names.first(where: { $0.hasSuffix(".backup") }) {
         return (name, try String(contentsOfFile: "\(archive)/\(name)", encoding: .utf8))
       }
-      usleep(100_000)
+      usleep(10_000)
     }
-    throw TemporaryCluster.Failure(description: "no backup history file was archived")
+    throw FixtureError("no backup history file was archived")
   }
 
   /// Every file the server archived has a WAL file name.

@@ -1,0 +1,131 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Running PostgreSQL 15's programs: server programs as the `postgres` OS user (they refuse
+/// root), clients as this process's user, all in the C locale and UTC.
+extension PostgresLab {
+  /// Where Debian installs PostgreSQL 15's programs.
+  public static let binaries = "/usr/lib/postgresql/15/bin"
+
+  /// Whether labs can run here: root (to switch to `postgres`), a `postgres` OS user, and
+  /// PostgreSQL 15's programs.
+  public static var isAvailable: Bool {
+    getuid() == 0 && getpwnam("postgres") != nil
+      && FileManager.default.isExecutableFile(atPath: "\(binaries)/initdb")
+      && FileManager.default.isExecutableFile(atPath: runuser)
+  }
+
+  /// The environment every program gets on top of this process's: C messages, UTC clocks
+  /// (`pg_waldump` and `pg_controldata` print times in `TZ`), and libpq variables that would
+  /// change a session's settings neutralized, so `sql` prints times in the server's zone.
+  static let programEnvironment = [
+    "TZ": "UTC", "LC_ALL": "C", "LANG": "C", "PGTZ": "default", "PGDATESTYLE": "default",
+    "PGOPTIONS": "",
+  ]
+
+  static let runuser = "/usr/sbin/runuser"
+
+  /// Runs one of PostgreSQL's programs (or any other, given by absolute path) as `postgres`.
+  ///
+  /// - Returns: What it printed on standard output.
+  /// - Throws: ``FixtureError`` with the command and its standard error when it fails.
+  @discardableResult
+  static func runAsPostgres(
+    _ program: String, _ arguments: [String], timeout: Double = 120
+  ) throws -> String {
+    let executable = program.hasPrefix("/") ? program : "\(binaries)/\(program)"
+    let result = try traced(executable, arguments) {
+      try ProcessRunner.run(
+        runuser, ["-u", "postgres", "--", executable] + arguments,
+        environment: programEnvironment, timeout: timeout)
+    }
+    return try check(result, executable, arguments)
+  }
+
+  /// Runs one of PostgreSQL's client programs as this process's user.
+  @discardableResult
+  static func runClient(
+    _ program: String, _ arguments: [String], timeout: Double = 120
+  ) throws -> String {
+    let executable = "\(binaries)/\(program)"
+    let result = try traced(executable, arguments) {
+      try ProcessRunner.run(
+        executable, arguments, environment: programEnvironment, timeout: timeout)
+    }
+    return try check(result, executable, arguments)
+  }
+
+  /// Whether `PITR_LAB_TRACE` is set: then every program a lab runs is printed to standard
+  /// error with how long it took, to see where a slow test spends its time.
+  static let isTracing = ProcessInfo.processInfo.environment["PITR_LAB_TRACE"] != nil
+
+  /// Runs `body`, printing the command and its duration when tracing.
+  static func traced(
+    _ executable: String, _ arguments: [String], _ body: () throws -> ProcessResult
+  ) throws -> ProcessResult {
+    guard isTracing else { return try body() }
+    let started = ContinuousClock.now
+    let result = try body()
+    let milliseconds =
+      (ContinuousClock.now - started).components.attoseconds / 1_000_000_000_000_000
+      + (ContinuousClock.now - started).components.seconds * 1000
+    let command = ([executable] + arguments).joined(separator: " ").prefix(160)
+    FileHandle.standardError.write(Data("[lab \(milliseconds) ms] \(command)\n".utf8))
+    return result
+  }
+
+  /// `pg_controldata`'s `Key: value` lines for a data directory (or a plain backup).
+  public static func controlData(of path: String) throws -> [String: String] {
+    var values: [String: String] = [:]
+    for line in try runClient("pg_controldata", [path]).split(separator: "\n") {
+      guard let colon = line.firstIndex(of: ":") else { continue }
+      values[String(line[..<colon])] = line[line.index(after: colon)...]
+        .trimmingCharacters(in: .whitespaces)
+    }
+    return values
+  }
+
+  /// The standard output of a program that succeeded.
+  static func check(
+    _ result: ProcessResult, _ executable: String, _ arguments: [String]
+  ) throws -> String {
+    guard result.succeeded else {
+      let command = ([executable] + arguments).joined(separator: " ")
+      let how =
+        result.timedOut
+        ? "timed out"
+        : result.terminatedBySignal
+          ? "died of signal \(result.status)"
+          : "exited with \(result.status)"
+      throw FixtureError(
+        "\(command) \(how): \(result.standardError)\(result.standardOutput.suffix(2000))")
+    }
+    return result.standardOutput
+  }
+
+  /// Gives a file or directory we created to `postgres`, so servers can write there.
+  static func giveToPostgres(_ path: String) throws {
+    guard let user = getpwnam("postgres") else { throw FixtureError("no postgres OS user") }
+    guard lchown(path, user.pointee.pw_uid, user.pointee.pw_gid) == 0 else {
+      throw FixtureError("cannot chown \(path) to postgres (errno \(errno))")
+    }
+  }
+
+  /// Creates a directory (and its missing parents) owned by `postgres`, with `mode`.
+  static func makePostgresDirectory(_ path: String, mode: Int = 0o755) throws {
+    var missing: [String] = []
+    var url = URL(fileURLWithPath: path)
+    while !FileManager.default.fileExists(atPath: url.path) {
+      missing.append(url.path)
+      url.deleteLastPathComponent()
+    }
+    try FileManager.default.createDirectory(
+      atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: mode])
+    for directory in missing { try giveToPostgres(directory) }
+  }
+}

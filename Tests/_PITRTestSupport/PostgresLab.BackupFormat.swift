@@ -1,0 +1,50 @@
+extension PostgresLab {
+  /// How `pg_basebackup` writes a lab's base backup (its `-F` and `--compress`).
+  public enum BackupFormat: Sendable, Hashable, CustomStringConvertible {
+    /// `-Ft`: `base.tar[.gz]`, and `pg_wal.tar[.gz]` when WAL is streamed.
+    case tar(compression: TarCompression)
+    /// `-Fp`: a copy of the data directory.
+    case plain
+
+    /// Who gzips a tar-format backup.
+    public enum TarCompression: String, Sendable, Hashable, CaseIterable {
+      /// Plain `base.tar` and `pg_wal.tar`.
+      case none
+      /// `--compress=gzip`: the client gzips, giving `base.tar.gz` and `pg_wal.tar.gz`.
+      case clientGzip
+      /// `--compress=server-gzip`: the server gzips, giving `base.tar.gz`; the streamed
+      /// `pg_wal.tar` stays uncompressed (seed 001).
+      case serverGzip
+    }
+
+    /// `pg_basebackup`'s arguments for this format.
+    var arguments: [String] {
+      switch self {
+      case .plain: ["--format=plain"]
+      case .tar(.none): ["--format=tar"]
+      case .tar(.clientGzip): ["--format=tar", "--compress=gzip"]
+      case .tar(.serverGzip): ["--format=tar", "--compress=server-gzip"]
+      }
+    }
+
+    /// The names of the files this format leaves in the backup folder, besides
+    /// `backup_manifest` (and, for plain, besides the data directory's own files).
+    public func expectedFiles(wal: BackupWAL) -> [String] {
+      switch self {
+      case .plain: return ["backup_label"]
+      case .tar(let compression):
+        let base = compression == .none ? "base.tar" : "base.tar.gz"
+        guard wal == .stream else { return [base] }
+        return [base, compression == .clientGzip ? "pg_wal.tar.gz" : "pg_wal.tar"]
+      }
+    }
+
+    /// `plain`, or `tar (<compression>)`.
+    public var description: String {
+      switch self {
+      case .plain: "plain"
+      case .tar(let compression): "tar (\(compression.rawValue))"
+      }
+    }
+  }
+}
