@@ -1,7 +1,7 @@
 /// The fixed-width uppercase hex used in WAL file names.
 enum HexDigits {
   /// Parses up to eight `0-9A-F` digits; `nil` for an empty run, lowercase or anything else.
-  static func parseUppercase(_ digits: ArraySlice<UInt8>) -> UInt32? {
+  static func parseUppercase<Digits: Collection<UInt8>>(_ digits: Digits) -> UInt32? {
     guard (1...8).contains(digits.count) else { return nil }
     var value: UInt32 = 0
     for digit in digits {

@@ -42,6 +42,18 @@ public struct WALFileName: Hashable, Sendable, CustomStringConvertible {
 
   /// Parses a file name (no directories); `nil` when it is not a WAL archive file.
   public init?(_ text: some StringProtocol) {
+    // The usual names of a large archive, a bare or gzip'd segment, without splitting.
+    let length = text.utf8.count
+    if length == 24 || (length == 27 && text.hasSuffix(".gz")) {
+      if let segment = WALSegmentName(text.prefix(24)) {
+        self.kind = .segment(segment)
+        self.compression = length == 27 ? .gzip : nil
+        self.isPartial = false
+        self.suffix = length == 27 ? ".gz" : ""
+        return
+      }
+      if length == 24 { return nil }
+    }
     let parts = Substring(text).split(separator: ".", omittingEmptySubsequences: false)
     guard let first = parts.first else { return nil }
     let kind: Kind

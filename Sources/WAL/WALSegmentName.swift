@@ -39,13 +39,22 @@ public struct WALSegmentName: Hashable, Comparable, Sendable, CustomStringConver
   ///
   /// Returns `nil` for anything else: lowercase digits, other lengths, suffixes.
   public init?(_ text: some StringProtocol) {
-    let utf8 = Array(text.utf8)
-    guard utf8.count == 24,
-      let timeline = HexDigits.parseUppercase(utf8[0..<8]),
-      let log = HexDigits.parseUppercase(utf8[8..<16]),
-      let seg = HexDigits.parseUppercase(utf8[16..<24])
-    else { return nil }
+    let utf8 = text.utf8
+    let parsed = utf8.withContiguousStorageIfAvailable { Self.parse(UnsafeRawBufferPointer($0)) }
+    guard let (timeline, log, seg) = parsed ?? Array(utf8).withUnsafeBytes(Self.parse) else {
+      return nil
+    }
     self.init(timeline: TimelineID(timeline), log: log, seg: seg)
+  }
+
+  /// Reads the three 8-digit parts of a 24-byte name, without copying it.
+  private static func parse(_ bytes: UnsafeRawBufferPointer) -> (UInt32, UInt32, UInt32)? {
+    guard bytes.count == 24,
+      let timeline = HexDigits.parseUppercase(bytes[0..<8]),
+      let log = HexDigits.parseUppercase(bytes[8..<16]),
+      let seg = HexDigits.parseUppercase(bytes[16..<24])
+    else { return nil }
+    return (timeline, log, seg)
   }
 
   /// The 24-digit file name.
@@ -85,5 +94,23 @@ public struct WALSegmentName: Hashable, Comparable, Sendable, CustomStringConver
 
   public static func < (lhs: WALSegmentName, rhs: WALSegmentName) -> Bool {
     (lhs.timeline, lhs.log, lhs.seg) < (rhs.timeline, rhs.log, rhs.seg)
+  }
+}
+
+extension WALSegmentName: Codable {
+  /// Encoded as its 24-digit file name.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.singleValueContainer()
+    let text = try container.decode(String.self)
+    guard let name = WALSegmentName(text) else {
+      throw DecodingError.dataCorruptedError(
+        in: container, debugDescription: "'\(text)' is not a WAL segment name")
+    }
+    self = name
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.singleValueContainer()
+    try container.encode(description)
   }
 }

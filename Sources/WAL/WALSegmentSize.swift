@@ -55,3 +55,21 @@ public struct WALSegmentSize: RawRepresentable, Hashable, Comparable, Sendable,
     lhs.rawValue < rhs.rawValue
   }
 }
+
+extension WALSegmentSize: Codable {
+  /// Encoded as the size in bytes.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.singleValueContainer()
+    let bytes = try container.decode(UInt32.self)
+    guard let size = WALSegmentSize(rawValue: bytes) else {
+      throw DecodingError.dataCorruptedError(
+        in: container, debugDescription: "\(bytes) is not a WAL segment size")
+    }
+    self = size
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.singleValueContainer()
+    try container.encode(rawValue)
+  }
+}
