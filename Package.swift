@@ -75,7 +75,11 @@ let package = Package(
 
     /// Helpers shared by the test targets: marked YAML, snapshots, fixture writers.
     .target(
-      name: "_PITRTestSupport", dependencies: ["PlanModel", "Archives", "CZlib"],
+      name: "_PITRTestSupport",
+      dependencies: [
+        "PlanModel", "WAL", "Archives", "Catalog", "CZlib",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ],
       path: "Tests/_PITRTestSupport"),
     .testTarget(name: "ArchivesTests", dependencies: ["Archives", "_PITRTestSupport"]),
     .testTarget(name: "WALTests", dependencies: ["WAL", "_PITRTestSupport"]),
@@ -86,7 +90,10 @@ let package = Package(
     ),
     .testTarget(
       name: "CatalogTests",
-      dependencies: ["Catalog", "Archives", "WAL", "_PITRTestSupport"]
+      dependencies: [
+        "Catalog", "Archives", "WAL", "PlanModel", "_PITRTestSupport",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]
     ),
     .testTarget(
       name: "PITRCommandsTests",

@@ -1,3 +1,155 @@
-/// The catalog of a backup repository. Its types arrive with the catalog issue (#3); the
-/// module exists now so the dependency layering of the package is fixed from the start.
-public enum CatalogModule {}
+import PlanModel
+import WAL
+
+/// What is really in a backup repository: its base backups, its WAL archive, the timelines
+/// and, for each backup, the windows of targets a restore can reach.
+///
+/// Built by `Catalog.scan`, which never stops at a bad file: each problem becomes a
+/// diagnostic naming the file, and the rest is still catalogued.
+public struct Catalog: Sendable, Codable {
+  /// `backups.base` as scanned.
+  public var base: String
+  /// `backups.wal` as scanned.
+  public var wal: [String]
+  /// Base backups, ordered by where they start.
+  public var backups: [BaseBackup]
+  public var archive: WALArchive
+  /// Every timeline seen (in history files or segment names), oldest first.
+  public var timelines: [TimelineSummary]
+  /// Per backup and timeline, what a restore can reach.
+  public var windows: [RestorableWindow]
+  /// Problems found, ordered by file.
+  public var diagnostics: [Diagnostic]
+
+  /// Scans the base backup folder and the WAL archive folders; `cache` spares rereading
+  /// files that did not change since the last scan.
+  public static func scan(base: String, wal: [String], cache: CatalogCache) -> Catalog {
+    var diagnostics: [Diagnostic] = []
+    var backups = readBackups(base: base, cache: cache, diagnostics: &diagnostics)
+
+    var walFiles: [ScannedFile] = []
+    for directory in wal {
+      let walker = DirectoryWalker(root: directory)
+      diagnostics += walker.problems.map(unreadableFolder)
+      walFiles += walker.files
+    }
+    if wal.count > 1 {
+      // Folders may overlap (one inside another): keep each file once, in path order.
+      var seen = Set<String>()
+      walFiles = walFiles.filter { seen.insert($0.path).inserted }.sorted { $0.path < $1.path }
+    }
+    var scanner = WALArchiveScanner(cache: cache)
+    let archive = scanner.scan(directories: wal, files: walFiles)
+    diagnostics += scanner.diagnostics
+
+    for index in backups.indices {
+      attachStop(to: &backups[index], from: archive.backupHistoryFiles)
+      diagnostics += consistencyProblems(of: backups[index], archive: archive)
+    }
+
+    let tree = TimelineTree(histories: archive.historyFiles)
+    for (history, reason) in tree.inconsistentHistories() {
+      diagnostics.append(.warning("this history file does not fit the others: \(reason)", at: .file(history.path)))
+    }
+    let calculator = WindowCalculator(archive: archive, tree: tree)
+    var windows: [RestorableWindow] = []
+    for backup in backups {
+      windows += calculator.windows(for: backup)
+      if let problem = calculator.latestProblem(for: backup) {
+        diagnostics.append(.warning("backup \(backup.id): \(problem)", at: .file(backup.path)))
+      }
+    }
+    cache.save()
+    return Catalog(
+      base: base, wal: wal, backups: backups, archive: archive,
+      timelines: TimelineSummary.summarize(archive: archive, tree: tree), windows: windows,
+      diagnostics: diagnostics.inFileOrder())
+  }
+
+  // MARK: - Backups
+
+  private static func readBackups(
+    base: String, cache: CatalogCache, diagnostics: inout [Diagnostic]
+  ) -> [BaseBackup] {
+    let walker = DirectoryWalker(root: base)
+    diagnostics += walker.problems.map(unreadableFolder)
+    let located = BackupLocator.locate(in: walker.files, root: base)
+    if located.isEmpty, walker.problems.isEmpty {
+      diagnostics.append(
+        .warning(
+          "no base backup here (a folder with backup_manifest, base.tar[.gz] or backup_label)",
+          at: .file(base)))
+    }
+    var backups: [BaseBackup] = []
+    for (folder, files) in located {
+      let identifier = BackupLocator.identifier(of: folder, root: base)
+      let fingerprint = Self.fingerprint(files)
+      if var cached = cache.backup(fingerprint: fingerprint) {
+        cached.id = identifier
+        backups.append(cached)
+        continue
+      }
+      var reader = BaseBackupReader(folder: folder, identifier: identifier, files: files)
+      let backup = reader.read()
+      diagnostics += reader.diagnostics
+      if let backup, reader.diagnostics.isEmpty {
+        cache.storeBackup(backup, fingerprint: fingerprint)
+      }
+      if let backup { backups.append(backup) }
+    }
+    return backups.sorted { ($0.label.startLSN, $0.id) < ($1.label.startLSN, $1.id) }
+  }
+
+  /// What identifies this version of a backup's files: every path, size and mtime.
+  private static func fingerprint(_ files: [ScannedFile]) -> String {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for file in files.sorted(by: { $0.path < $1.path }) {
+      for byte in "\(file.path)\t\(file.size)\t\(file.modified)\n".utf8 {
+        hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+      }
+    }
+    return "\(files.count)-" + String(hash, radix: 16)
+  }
+
+  /// Takes the stop location and time from the archive's `.backup` file of this backup.
+  private static func attachStop(to backup: inout BaseBackup, from histories: [ArchivedBackupHistory]) {
+    let matches = histories.filter {
+      $0.startLSN == backup.label.startLSN && $0.startTimeline == backup.label.startTimeline
+    }
+    let history =
+      matches.count > 1
+      ? matches.first { $0.label == backup.label.label && $0.startTime == backup.label.startTime }
+      : matches.first
+    guard let history else { return }
+    backup.stop = BaseBackup.Stop(
+      lsn: history.stopLSN, timeline: history.stopTimeline, time: history.stopTime,
+      source: .backupHistoryFile)
+  }
+
+  private static func consistencyProblems(of backup: BaseBackup, archive: WALArchive) -> [Diagnostic] {
+    var problems: [Diagnostic] = []
+    if let system = backup.systemIdentifier, let archived = archive.systemIdentifier, system != archived {
+      problems.append(
+        .error(
+          "backup \(backup.id) comes from another cluster: system identifier \(system), while the "
+            + "WAL archive's is \(archived)", at: .file(backup.path)))
+    }
+    if let version = backup.pgVersion, let archived = archive.majorVersion, version != archived {
+      problems.append(
+        .error(
+          "backup \(backup.id) is PostgreSQL \(version), but the archived WAL was written by "
+            + "PostgreSQL \(archived)", at: .file(backup.path)))
+    }
+    if backup.consistentLSN == nil {
+      problems.append(
+        .warning(
+          "backup \(backup.id) has no .backup file in the archive and no usable manifest, so "
+            + "where it becomes consistent is unknown", at: .file(backup.path)))
+    }
+    return problems
+  }
+
+  private static func unreadableFolder(_ problem: DirectoryWalker.Problem) -> Diagnostic {
+    .error("cannot read this folder: \(problem.reason)", at: .file(problem.path))
+  }
+}

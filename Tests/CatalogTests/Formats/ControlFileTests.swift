@@ -1,6 +1,7 @@
 import Catalog
 import Foundation
 import Testing
+import _PITRTestSupport
 import WAL
 
 @Suite struct ControlFileTests {

@@ -2,11 +2,11 @@ import WAL
 
 /// pg_control bytes for tests: a PostgreSQL 15 layout with plausible values, any field of
 /// which a test can change before `sealed()` stores a correct CRC.
-struct ControlFileFixture {
-  var bytes = [UInt8](repeating: 0, count: 8192)
-  var crcOffset = 288
+public struct ControlFileFixture {
+  public var bytes = [UInt8](repeating: 0, count: 8192)
+  public var crcOffset = 288
 
-  init(controlVersion: UInt32 = 1300, catalogVersion: UInt32 = 202_209_061) {
+  public init(controlVersion: UInt32 = 1300, catalogVersion: UInt32 = 202_209_061) {
     set(UInt64(7_711_019_213_718_305_796), at: 0)
     set(controlVersion, at: 8)
     set(catalogVersion, at: 12)
@@ -41,14 +41,14 @@ struct ControlFileFixture {
     crcOffset = controlVersion >= 1800 ? 292 : 288
   }
 
-  mutating func set<Value: FixedWidthInteger>(_ value: Value, at offset: Int) {
+  public mutating func set<Value: FixedWidthInteger>(_ value: Value, at offset: Int) {
     withUnsafeBytes(of: value.littleEndian) { raw in
       bytes.replaceSubrange(offset..<offset + raw.count, with: raw)
     }
   }
 
   /// The bytes with the CRC-32C of everything before `crcOffset` stored there.
-  func sealed() -> [UInt8] {
+  public func sealed() -> [UInt8] {
     var copy = self
     copy.set(CRC32C.checksum(bytes[..<crcOffset]), at: crcOffset)
     return copy.bytes

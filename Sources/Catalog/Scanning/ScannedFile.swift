@@ -1,0 +1,33 @@
+/// A regular file found while scanning a backup folder, with what identifies its version.
+public struct ScannedFile: Hashable, Sendable, Codable {
+  /// The absolute path.
+  public var path: String
+  /// The last path component.
+  public var name: String
+  /// The size in bytes.
+  public var size: Int64
+  /// The modification time, in nanoseconds since 1970.
+  public var modified: Int64
+
+  public init(path: String, size: Int64, modified: Int64) {
+    self.path = path
+    self.name = path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
+    self.size = size
+    self.modified = modified
+  }
+
+  /// The folder holding the file.
+  public var directory: Substring {
+    path.lastIndex(of: "/").map { path[..<$0] } ?? ""
+  }
+}
+
+extension ScannedFile {
+  /// Made by a folder walk, which already knows the name.
+  init(directory: String, name: String, size: Int64, modified: Int64) {
+    self.path = directory == "/" ? "/" + name : directory + "/" + name
+    self.name = name
+    self.size = size
+    self.modified = modified
+  }
+}

@@ -1,0 +1,47 @@
+import WAL
+
+/// One timeline as `pitr catalog` shows it: where it came from and how much WAL it has.
+public struct TimelineSummary: Hashable, Sendable, Codable {
+  public var timeline: TimelineID
+  /// The timeline it forked from, where, and why (from its history file).
+  public var parent: TimelineID?
+  public var switchLSN: LSN?
+  public var reason: String?
+  /// Its `.history` file (none for timeline 1, or when missing).
+  public var historyFile: String?
+  /// How many complete segments the archive has on it.
+  public var segmentCount: Int
+  /// Whether its parent's WAL goes on past the fork: this timeline is a side branch, and
+  /// restores of the parent's later backups must not use `timeline: latest`.
+  public var parentContinuesPastFork: Bool
+
+  static func summarize(archive: WALArchive, tree: TimelineTree) -> [TimelineSummary] {
+    let size = archive.segmentSize ?? .sixteenMiB
+    var timelines = Set(archive.timelines.map(\.timeline))
+    timelines.formUnion(archive.historyFiles.map(\.timeline))
+    return timelines.sorted().map { timeline in
+      let history = tree.history(of: timeline)
+      let parent = history?.parent
+      let parentSegments = archive.timelines.first { $0.timeline == parent?.timeline }
+      let parentEnd = parentSegments?.last.flatMap { $0.lsnRange(size: size)?.upperBound }
+      return TimelineSummary(
+        timeline: timeline, parent: parent?.timeline, switchLSN: parent?.switchLSN,
+        reason: parent?.reason.trimmingWhitespace, historyFile: history?.path,
+        segmentCount: archive.timelines.first { $0.timeline == timeline }?.count ?? 0,
+        parentContinuesPastFork: {
+          guard let parent, let parentEnd else { return false }
+          // The parent's own segment holding the fork ends past it anyway; a later one means
+          // the parent went on writing after the fork.
+          let forkSegmentEnd = size.startLSN(
+            ofSegment: size.segmentNumber(containing: parent.switchLSN) + 1)
+          return parentEnd > forkSegmentEnd
+        }())
+    }
+  }
+}
+
+extension String {
+  fileprivate var trimmingWhitespace: String {
+    String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+  }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import WAL
+
+/// The range of targets recovery can reach from one backup along one timeline: from the
+/// backup's consistent point to the end of continuous WAL on the timeline's path.
+public struct RestorableWindow: Hashable, Sendable, Codable {
+  public enum Status: String, Hashable, Sendable, Codable {
+    /// WAL reaches the consistent point and goes on to `end`.
+    case restorable
+    /// WAL is missing before the backup is consistent: nothing can be restored this way.
+    case incomplete
+    /// The backup's end is unknown (no `.backup` file, manifest or end point), so the
+    /// window starts at an unknown place; the stop point is the start as a lower bound.
+    case endUnknown = "end-unknown"
+  }
+
+  public var backupID: String
+  /// The timeline recovery follows (`recovery_target_timeline`).
+  public var timeline: TimelineID
+  public var status: Status
+  /// Where the backup is consistent: the earliest target.
+  public var start: LSN
+  /// When the backup stopped, as PostgreSQL wrote it.
+  public var startTime: String?
+  /// Where continuous WAL on the timeline's path ends: the end of its last segment. The last
+  /// record lies before it; the WAL reader narrows this down.
+  public var end: LSN
+  /// The last segment of continuous WAL.
+  public var lastSegment: WALSegmentName?
+  /// The segment whose absence ends the window (`nil` when it ends at the newest segment).
+  public var firstMissingSegment: WALSegmentName?
+  /// The time of the last commit before `end`, once the WAL reader has summarised the
+  /// segments (issue #4); `nil` until then.
+  public var endTime: Date?
+  /// Whether `timeline: latest` leads to this timeline for this backup.
+  public var chosenByLatest: Bool
+}

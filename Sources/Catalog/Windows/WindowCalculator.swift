@@ -1,0 +1,109 @@
+import PlanModel
+import WAL
+
+/// Computes each backup's restorable windows, one per timeline its recovery can follow, by
+/// walking segment numbers the way recovery fetches them (FORMATS.md §5.2: for each segment,
+/// the newest timeline on the path that has begun by then, else an older one).
+struct WindowCalculator {
+  let archive: WALArchive
+  let tree: TimelineTree
+  private let available: Set<WALSegmentName>
+  private let size: WALSegmentSize
+  /// The highest segment number archived on any timeline: walks stop there.
+  private let newestSegmentNumber: UInt64
+
+  init(archive: WALArchive, tree: TimelineTree) {
+    self.archive = archive
+    self.tree = tree
+    self.available = Set(archive.segments.map(\.name))
+    let size = archive.segmentSize ?? .sixteenMiB
+    self.size = size
+    self.newestSegmentNumber =
+      archive.segments.compactMap { $0.name.segmentNumber(size: size) }.max() ?? 0
+  }
+
+  func windows(for backup: BaseBackup) -> [RestorableWindow] {
+    let label = backup.label
+    let latest = tree.latest(from: label.startTimeline)
+    return tree.descendants(of: label.startTimeline, at: label.checkpointLSN).compactMap {
+      timeline in
+      window(for: backup, along: timeline, chosenByLatest: timeline == latest)
+    }
+  }
+
+  /// Why `timeline: latest` fails for this backup, when it does: the newest timeline does not
+  /// descend from the backup's (a stray or unrelated history file).
+  func latestProblem(for backup: BaseBackup) -> String? {
+    let label = backup.label
+    let latest = tree.latest(from: label.startTimeline)
+    guard latest != label.startTimeline,
+      tree.timeline(owning: label.checkpointLSN, onPathTo: latest) != label.startTimeline
+    else { return nil }
+    let fork = tree.history(of: latest)?.entries.first { $0.timeline == label.startTimeline }
+    let forkText = fork.map { " forked from timeline \(label.startTimeline) at \($0.switchLSN)," } ?? ""
+    return "with 'timeline: latest' PostgreSQL would follow timeline \(latest), which"
+      + "\(forkText) not on this backup's history (its checkpoint is \(label.checkpointLSN) on "
+      + "timeline \(label.startTimeline)); the restore would fail with \"requested timeline "
+      + "\(latest) is not a child of this server's history\". Use 'timeline: current' "
+      + "(or \(label.startTimeline))"
+  }
+
+  private func window(for backup: BaseBackup, along timeline: TimelineID, chosenByLatest: Bool)
+    -> RestorableWindow?
+  {
+    guard let path = tree.path(to: timeline) else { return nil }
+    let included = Set(backup.includedSegments.compactMap { $0.segmentNumber(size: size) })
+    let newest = max(newestSegmentNumber, included.max() ?? 0)
+    var number = size.segmentNumber(containing: backup.label.startLSN)
+    var previousTimeline = backup.label.startTimeline
+    var lastFound: WALSegmentName?
+    while number <= newest {
+      let name =
+        segment(number, on: path, notBelow: previousTimeline)
+        ?? (included.contains(number)
+          ? WALSegmentName(timeline: previousTimeline, segmentNumber: number, size: size) : nil)
+      guard let name else { break }
+      lastFound = name
+      previousTimeline = name.timeline
+      number += 1
+    }
+    let end = size.startLSN(ofSegment: number)
+    let consistent = backup.consistentLSN
+    // Stopping before the newest archived segment means one is missing; past it, WAL ends.
+    let missing =
+      number <= newest
+      ? WALSegmentName(
+        timeline: expectedTimeline(for: number, on: path), segmentNumber: number, size: size)
+      : nil
+    let status: RestorableWindow.Status
+    if let consistent {
+      status = end >= consistent ? .restorable : .incomplete
+    } else {
+      status = .endUnknown
+    }
+    return RestorableWindow(
+      backupID: backup.id, timeline: timeline, status: status,
+      start: consistent ?? backup.label.startLSN, startTime: backup.stop?.time, end: end,
+      lastSegment: lastFound, firstMissingSegment: missing, endTime: nil,
+      chosenByLatest: chosenByLatest)
+  }
+
+  /// The archived file recovery would read for segment `number`: on the newest timeline of
+  /// the path that has begun by that segment, else an older one, never below `floor`.
+  private func segment(_ number: UInt64, on path: [TimelineTree.Step], notBelow floor: TimelineID)
+    -> WALSegmentName?
+  {
+    for step in path where step.timeline >= floor {
+      guard size.segmentNumber(containing: step.begins) <= number else { continue }
+      let name = WALSegmentName(timeline: step.timeline, segmentNumber: number, size: size)
+      if available.contains(name) { return name }
+    }
+    return nil
+  }
+
+  /// The timeline whose file recovery would want first for segment `number`.
+  private func expectedTimeline(for number: UInt64, on path: [TimelineTree.Step]) -> TimelineID {
+    path.first { size.segmentNumber(containing: $0.begins) <= number }?.timeline
+      ?? path.last?.timeline ?? TimelineID(1)
+  }
+}

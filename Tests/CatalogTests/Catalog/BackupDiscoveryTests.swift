@@ -1,0 +1,140 @@
+import Foundation
+import Catalog
+import PlanModel
+import Testing
+import _PITRTestSupport
+import WAL
+
+@Suite struct BackupDiscoveryTests {
+  @Test func backupsAreFoundAtAnyDepthAndReadWithoutExtracting() throws {
+    let fixture = try RepositoryFixture()
+    defer { fixture.remove() }
+    try fixture.writeBackup(.init(id: "2025/07/01", includedSegments: ["000000010000000000000002"]))
+    try fixture.writeBackup(
+      .init(id: "2025/07/02", start: "0/400028", checkpoint: "0/400060", format: .tar(gzip: false)))
+    try fixture.writeBackup(
+      .init(id: "manual/plain", start: "0/600028", checkpoint: "0/600060", format: .plain))
+    let catalog = fixture.scan()
+    #expect(catalog.backups.map(\.id) == ["2025/07/01", "2025/07/02", "manual/plain"])
+    #expect(catalog.backups.map(\.format) == [.tar, .tar, .plain])
+    #expect(catalog.backups.map(\.compression) == ["gzip", "none", "none"])
+    let first = catalog.backups[0]
+    #expect(first.label.startLSN == LSN("0/200028"))
+    #expect(first.label.checkpointLSN == LSN("0/200060"))
+    #expect(first.label.startTimeline == TimelineID(1))
+    #expect(first.label.startTime == "2025-07-01 02:00:00 UTC")
+    #expect(first.pgVersion == 15)
+    #expect(first.timezone == "America/Phoenix")
+    #expect(first.control?.systemIdentifier == RepositoryFixture.systemIdentifier)
+    #expect(first.control?.maxConnections == 120)
+    #expect(first.control?.maxWorkerProcesses == 9)
+    #expect(first.control?.maxWALSenders == 11)
+    #expect(first.control?.maxPreparedTransactions == 5)
+    #expect(first.control?.maxLocksPerTransaction == 70)
+    #expect(first.includedSegments == [WALSegmentName("000000010000000000000002")!])
+    #expect(first.files.map(\.role) == [.manifest, .base, .wal])
+    guard case .verified(let manifest) = first.manifest else {
+      Issue.record("manifest not verified: \(first.manifest)")
+      return
+    }
+    #expect(manifest.fileCount == 7)
+    #expect(first.expandedSize == manifest.totalSize)
+    // Without a .backup file, the manifest's WAL range gives the end.
+    #expect(first.stop?.lsn == LSN("0/200100"))
+    #expect(first.stop?.source == .manifest)
+    #expect(catalog.diagnostics.isEmpty, "\(catalog.diagnostics)")
+  }
+
+  @Test func theBaseFolderItselfCanBeTheBackup() throws {
+    let fixture = try RepositoryFixture()
+    defer { fixture.remove() }
+    try fixture.writeBackup(.init(id: ".", format: .plain))
+    #expect(fixture.scan().backups.map(\.id) == ["."])
+  }
+
+  @Test func autoConfTimezoneWinsAndNoneIsNil() throws {
+    let fixture = try RepositoryFixture()
+    defer { fixture.remove() }
+    try fixture.writeBackup(.init(id: "a", autoTimezone: "Europe/Madrid"))
+    try fixture.writeBackup(.init(id: "b", start: "0/400028", checkpoint: "0/400060", timezone: nil))
+    #expect(fixture.scan().backups.map(\.timezone) == ["Europe/Madrid", nil])
+  }
+
+  @Test func backupHistoryFileGivesStopLocationAndTime() throws {
+    let fixture = try RepositoryFixture()
+    defer { fixture.remove() }
+    try fixture.writeBackup(.init(id: "b", manifest: false))
+    try fixture.writeBackupHistory(start: "0/200028", stop: "0/200138")
+    let backup = try #require(fixture.scan().backups.first)
+    #expect(backup.stop?.lsn == LSN("0/200138"))
+    #expect(backup.stop?.time == "2025-07-01 02:03:00 UTC")
+    #expect(backup.stop?.source == .backupHistoryFile)
+    #expect(backup.manifest == .missing)
+  }
+
+  @Test func corruptManifestIsReportedAndTheBackupKept() throws {
+    let fixture = try RepositoryFixture()
+    defer { fixture.remove() }
+    let folder = try fixture.writeBackup(.init(id: "b"))
+    let text = try String(contentsOfFile: "\(folder)/backup_manifest", encoding: .utf8)
+    try fixture.write(
+      Array(text.replacing("\"PG_VERSION\"", with: "\"PG_VERSIOM\"").utf8),
+      to: "\(folder)/backup_manifest")
+    let catalog = fixture.scan()
+    #expect(catalog.backups.count == 1)
+    guard case .invalid = catalog.backups[0].manifest else {
+      Issue.record("expected an invalid manifest")
+      return
+    }
+    let diagnostic = try #require(catalog.diagnostics.first { $0.location?.file.hasSuffix("backup_manifest") == true })
+    #expect(diagnostic.severity == .error)
+    #expect(diagnostic.message.hasPrefix("backup_manifest checksum mismatch"))
+  }
+
+  @Test func truncatedGzipBaseIsADiagnosticNamingTheFile() throws {
+    let fixture = try RepositoryFixture()
+    defer { fixture.remove() }
+    let folder = try fixture.writeBackup(.init(id: "broken"))
+    try fixture.writeBackup(.init(id: "good", start: "0/400028", checkpoint: "0/400060"))
+    let path = "\(folder)/base.tar.gz"
+    let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+    try fixture.write(Array(bytes.prefix(bytes.count / 2)), to: path)
+    let catalog = fixture.scan()
+    #expect(catalog.backups.map(\.id) == ["good"])
+    let diagnostic = try #require(catalog.diagnostics.first)
+    #expect(diagnostic.location == .file(path))
+    #expect(diagnostic.message.contains("gzip stream truncated"))
+  }
+
+  @Test func badTarChecksumAndBadControlCRCAreReported() throws {
+    let fixture = try RepositoryFixture()
+    defer { fixture.remove() }
+    let tarFolder = try fixture.writeBackup(.init(id: "tar", format: .tar(gzip: false)))
+    var tar = Array(try Data(contentsOf: URL(fileURLWithPath: "\(tarFolder)/base.tar")))
+    tar[0] ^= 0x20  // the first header's name: its checksum no longer matches
+    try fixture.write(tar, to: "\(tarFolder)/base.tar")
+    var control = ControlFileFixture()
+    control.crcOffset = 288
+    let plainFolder = try fixture.writeBackup(
+      .init(id: "plain", start: "0/400028", checkpoint: "0/400060", format: .plain))
+    var controlBytes = control.sealed()
+    controlBytes[100] ^= 0xFF
+    try fixture.write(controlBytes, to: "\(plainFolder)/global/pg_control")
+    let catalog = fixture.scan()
+    #expect(catalog.backups.map(\.id) == ["plain"])
+    #expect(catalog.backups.first?.control == nil)
+    let messages = catalog.diagnostics.map { "\($0.location?.file ?? ""): \($0.message)" }
+    #expect(messages.contains { $0.hasPrefix("\(tarFolder)/base.tar: tar header checksum mismatch") })
+    #expect(messages.contains { $0.hasPrefix("\(plainFolder)/global/pg_control: pg_control CRC mismatch") })
+  }
+
+  @Test func folderWithoutBackupsSaysSo() throws {
+    let fixture = try RepositoryFixture()
+    defer { fixture.remove() }
+    let catalog = fixture.scan()
+    #expect(catalog.backups.isEmpty)
+    #expect(
+      catalog.diagnostics.map(\.message)
+        == ["no base backup here (a folder with backup_manifest, base.tar[.gz] or backup_label)"])
+  }
+}

@@ -1,0 +1,222 @@
+import Archives
+import Catalog
+import Crypto
+import Foundation
+import WAL
+
+/// A synthetic backup repository in a temporary folder, written file by file so each test
+/// says exactly what is in it: 1 MiB WAL segments (a long page header, then zeros), history
+/// files, and base backups in tar (optionally gzip'd) or plain form.
+public struct RepositoryFixture {
+  public static let segmentSize = WALSegmentSize(rawValue: 1 << 20)!
+  public static let systemIdentifier: UInt64 = 7_711_019_213_718_305_796
+  /// PostgreSQL 15's page magic.
+  public static let magic: UInt16 = 0xD110
+
+  public let directory: TemporaryDirectory
+  public var base: String { directory.file("base") }
+  public var wal: String { directory.file("wal") }
+
+  public init() throws {
+    directory = try TemporaryDirectory("catalog")
+    try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(atPath: wal, withIntermediateDirectories: true)
+  }
+
+  public func remove() { directory.remove() }
+
+  /// Scans the fixture without a cache.
+  public func scan(cache: CatalogCache = .disabled) -> Catalog {
+    Catalog.scan(base: base, wal: [wal], cache: cache)
+  }
+
+  // MARK: - WAL
+
+  /// The bytes of segment `name`: its long page header (overridable), then zeros.
+  public static func segmentBytes(
+    _ name: String, pageAddress: LSN? = nil, systemIdentifier: UInt64 = systemIdentifier,
+    magic: UInt16 = magic, headerTimeline: UInt32? = nil, size: Int = 1 << 20
+  ) -> [UInt8] {
+    let segment = WALSegmentName(name)!
+    var bytes = [UInt8](repeating: 0, count: size)
+    func put<T: FixedWidthInteger>(_ value: T, at offset: Int) {
+      withUnsafeBytes(of: value.littleEndian) { raw in
+        bytes.replaceSubrange(offset..<offset + raw.count, with: raw)
+      }
+    }
+    put(magic, at: 0)
+    put(UInt16(0x0006), at: 2)  // long header, backup removable
+    put(headerTimeline ?? segment.timeline.rawValue, at: 4)
+    put((pageAddress ?? segment.lsnRange(size: segmentSize)!.lowerBound).rawValue, at: 8)
+    put(systemIdentifier, at: 24)
+    put(UInt32(segmentSize.rawValue), at: 32)
+    put(UInt32(8192), at: 36)
+    return bytes
+  }
+
+  /// Writes segment `name` into the archive (in `folder`, gzip'd when asked, under `fileName`
+  /// when it differs from the name).
+  @discardableResult
+  public func writeSegment(
+    _ name: String, folder: String = "", gzip compress: Bool = false, fileName: String? = nil,
+    bytes: [UInt8]? = nil
+  ) throws -> String {
+    let content = bytes ?? Self.segmentBytes(name)
+    let file = fileName ?? (name + (compress ? ".gz" : ""))
+    return try write(compress ? gzip(content) : content, to: "\(wal)/\(folder)/\(file)")
+  }
+
+  /// Writes consecutive segments `first...last` (hex segment numbers) on `timeline`.
+  public func writeSegments(timeline: UInt32, _ numbers: ClosedRange<UInt64>, gzip: Bool = true) throws {
+    for number in numbers {
+      let name = WALSegmentName(
+        timeline: TimelineID(timeline), segmentNumber: number, size: Self.segmentSize)
+      try writeSegment(name.description, gzip: gzip)
+    }
+  }
+
+  /// Writes `<timeline>.history` with `entries` (parent timeline, switch LSN, reason).
+  public func writeHistory(timeline: UInt32, _ entries: [(UInt32, String, String)]) throws {
+    let text = entries.map { "\($0.0)\t\($0.1)\t\($0.2)\n" }.joined()
+    try write(Array(text.utf8), to: "\(wal)/\(TimelineID(timeline).fileNamePart).history")
+  }
+
+  /// Writes the `.backup` file PostgreSQL archives when a backup stops.
+  public func writeBackupHistory(start: String, stop: String, timeline: UInt32 = 1, label: String = "bb")
+    throws
+  {
+    let startLSN = LSN(start)!
+    let segment = WALSegmentName(timeline: TimelineID(timeline), containing: startLSN, size: Self.segmentSize)
+    let offset = String(format: "%08X", Self.segmentSize.offset(of: startLSN))
+    let text = """
+      START WAL LOCATION: \(start) (file \(segment))
+      STOP WAL LOCATION: \(stop) (file \(WALSegmentName(timeline: TimelineID(timeline), endingAt: LSN(stop)!, size: Self.segmentSize)))
+      CHECKPOINT LOCATION: \(start)
+      BACKUP METHOD: streamed
+      BACKUP FROM: primary
+      START TIME: 2025-07-01 02:00:00 UTC
+      LABEL: \(label)
+      START TIMELINE: \(timeline)
+      STOP TIME: 2025-07-01 02:03:00 UTC
+      STOP TIMELINE: \(timeline)
+
+      """
+    try write(Array(text.utf8), to: "\(wal)/\(segment).\(offset).backup")
+  }
+
+  // MARK: - Base backups
+
+  /// What a synthetic base backup holds.
+  public struct Backup {
+    public var id: String
+    public var start: String
+    public var checkpoint: String
+    public var timeline: UInt32
+    public var label: String
+    public var format: Format
+    public var timezone: String?
+    /// A `timezone` line in postgresql.auto.conf, which wins over postgresql.conf.
+    public var autoTimezone: String?
+    public var includedSegments: [String]
+    public var manifest: Bool
+    public var control: ControlFileFixture
+    public var systemIdentifier: UInt64
+
+    public enum Format: Sendable { case tar(gzip: Bool), plain }
+
+    public init(
+      id: String, start: String = "0/200028", checkpoint: String = "0/200060",
+      timeline: UInt32 = 1, label: String = "bb", format: Format = .tar(gzip: true),
+      timezone: String? = "America/Phoenix", autoTimezone: String? = nil,
+      includedSegments: [String] = [], manifest: Bool = true,
+      control: ControlFileFixture = ControlFileFixture(),
+      systemIdentifier: UInt64 = RepositoryFixture.systemIdentifier
+    ) {
+      self.id = id
+      self.start = start
+      self.checkpoint = checkpoint
+      self.timeline = timeline
+      self.label = label
+      self.format = format
+      self.timezone = timezone
+      self.autoTimezone = autoTimezone
+      self.includedSegments = includedSegments
+      self.manifest = manifest
+      self.control = control
+      self.systemIdentifier = systemIdentifier
+    }
+  }
+
+  /// Writes a base backup; returns its folder.
+  @discardableResult
+  public func writeBackup(_ backup: Backup) throws -> String {
+    let folder = backup.id == "." ? base : "\(base)/\(backup.id)"
+    var control = backup.control
+    control.set(backup.systemIdentifier, at: 0)
+    control.set(UInt32(Self.segmentSize.rawValue), at: 228)
+    let startSegment = WALSegmentName(
+      timeline: TimelineID(backup.timeline), containing: LSN(backup.start)!, size: Self.segmentSize)
+    let label = """
+      START WAL LOCATION: \(backup.start) (file \(startSegment))
+      CHECKPOINT LOCATION: \(backup.checkpoint)
+      BACKUP METHOD: streamed
+      BACKUP FROM: primary
+      START TIME: 2025-07-01 02:00:00 UTC
+      LABEL: \(backup.label)
+      START TIMELINE: \(backup.timeline)
+
+      """
+    var members: [(String, [UInt8])] = [
+      ("backup_label", Array(label.utf8)), ("tablespace_map", []), ("PG_VERSION", Array("15\n".utf8)),
+      ("postgresql.conf", Array("# settings\ntimezone = '\(backup.timezone ?? "UTC")'\n".utf8)),
+      ("postgresql.auto.conf", Array((backup.autoTimezone.map { "timezone = '\($0)'\n" } ?? "").utf8)),
+      ("base/1/1259", [UInt8](repeating: 7, count: 5000)),
+      ("global/pg_control", control.sealed()),
+    ]
+    if backup.timezone == nil { members.removeAll { $0.0 == "postgresql.conf" } }
+    switch backup.format {
+    case .tar(let compress):
+      var tar = TarWriter([UInt8]())
+      for (path, data) in members { try tar.append(.file(path), data: data) }
+      let bytes = try tar.finish()
+      try write(compress ? gzip(bytes) : bytes, to: "\(folder)/base.tar" + (compress ? ".gz" : ""))
+      var walTar = TarWriter([UInt8]())
+      for segment in backup.includedSegments {
+        try walTar.append(.file(segment), data: Self.segmentBytes(segment, size: 4096))
+      }
+      try write(try walTar.finish(), to: "\(folder)/pg_wal.tar")
+    case .plain:
+      for (path, data) in members { try write(data, to: "\(folder)/\(path)") }
+      for segment in backup.includedSegments {
+        try write(Self.segmentBytes(segment), to: "\(folder)/pg_wal/\(segment)")
+      }
+    }
+    if backup.manifest {
+      try write(Self.manifest(members, start: backup.start, timeline: backup.timeline), to: "\(folder)/backup_manifest")
+    }
+    return folder
+  }
+
+  /// A version 1 manifest for the members, with its SHA-256 checksum.
+  public static func manifest(_ members: [(String, [UInt8])], start: String, timeline: UInt32) -> [UInt8] {
+    var body = "{ \"PostgreSQL-Backup-Manifest-Version\": 1,\n\"Files\": [\n"
+    body += members.map { path, data in
+      "{ \"Path\": \"\(path)\", \"Size\": \(data.count), \"Last-Modified\": \"2025-07-01 02:00:00 GMT\" }"
+    }.joined(separator: ",\n")
+    let end = LSN(rawValue: LSN(start)!.rawValue + 0xD8)
+    body += "\n],\n\"WAL-Ranges\": [\n{ \"Timeline\": \(timeline), \"Start-LSN\": \"\(start)\", \"End-LSN\": \"\(end)\" }\n],\n"
+    let checksum = SHA256.hash(data: Data(body.utf8)).map { String(format: "%02x", $0) }.joined()
+    return Array((body + "\"Manifest-Checksum\": \"\(checksum)\"}\n").utf8)
+  }
+
+  // MARK: - Files
+
+  @discardableResult
+  public func write(_ bytes: [UInt8], to path: String) throws -> String {
+    let normalized = path.replacingOccurrences(of: "//", with: "/")
+    try FileManager.default.createDirectory(
+      atPath: (normalized as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    try Data(bytes).write(to: URL(fileURLWithPath: normalized))
+    return normalized
+  }
+}
