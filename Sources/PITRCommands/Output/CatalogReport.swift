@@ -1,0 +1,99 @@
+import Catalog
+import Foundation
+import WAL
+
+/// The text `pitr catalog` prints: backups, WAL per timeline, timelines, windows.
+enum CatalogReport {
+  static func render(_ catalog: Catalog) -> String {
+    [backups(catalog), archive(catalog), timelines(catalog), windows(catalog)]
+      .joined(separator: "\n")
+  }
+
+  private static func backups(_ catalog: Catalog) -> String {
+    let text = "Base backups in \(catalog.base)\n"
+    guard !catalog.backups.isEmpty else { return text + "  none\n" }
+    var table = TextTable(
+      "ID", "START", "STOP", "LSN RANGE", "TL", "PG", "SIZE", "COMPRESSION", "MANIFEST")
+    for backup in catalog.backups {
+      let end = backup.consistentLSN.map { "\($0)" } ?? "?"
+      table.append(
+        backup.id, backup.label.startTime ?? "?", backup.stop?.time ?? "?",
+        "\(backup.label.startLSN)..\(end)", "\(backup.label.startTimeline)",
+        backup.pgVersion.map(String.init) ?? "?", byteCount(backup.sizeOnDisk),
+        backup.format == .plain ? "plain" : backup.compression, backup.manifest.summary)
+    }
+    return text + table.render()
+  }
+
+  private static func archive(_ catalog: Catalog) -> String {
+    let archive = catalog.archive
+    var facts: [String] = []
+    if let size = archive.segmentSize { facts.append("\(size) segments") }
+    if let version = archive.majorVersion { facts.append("PostgreSQL \(version)") }
+    if let system = archive.systemIdentifier { facts.append("system identifier \(system)") }
+    var text = "WAL archive in \(catalog.wal.joined(separator: ", "))"
+    text += facts.isEmpty ? "\n" : ": " + facts.joined(separator: ", ") + "\n"
+    guard !archive.timelines.isEmpty else { return text + "  no segments\n" }
+    var table = TextTable("TIMELINE", "FIRST", "LAST", "SEGMENTS", "GAPS")
+    for timeline in archive.timelines {
+      let gaps =
+        timeline.gaps.isEmpty
+        ? "none"
+        : timeline.gaps.map { gap in
+          gap.count == 1 ? "\(gap.first)" : "\(gap.first)..\(gap.last) (\(gap.count))"
+        }.joined(separator: ", ")
+      table.append(
+        "\(timeline.timeline)", timeline.first.map { "\($0)" } ?? "-",
+        timeline.last.map { "\($0)" } ?? "-", "\(timeline.count)", gaps)
+    }
+    text += table.render()
+    let extras = [
+      archive.partialSegments.isEmpty ? nil : "\(archive.partialSegments.count) .partial",
+      archive.historyFiles.isEmpty ? nil : "\(archive.historyFiles.count) .history",
+      archive.backupHistoryFiles.isEmpty ? nil : "\(archive.backupHistoryFiles.count) .backup",
+    ].compactMap { $0 }
+    if !extras.isEmpty { text += "  also: " + extras.joined(separator: ", ") + " files\n" }
+    return text
+  }
+
+  private static func timelines(_ catalog: Catalog) -> String {
+    let text = "Timelines\n"
+    var table = TextTable("TIMELINE", "PARENT", "SWITCH POINT", "REASON", "NOTE")
+    for timeline in catalog.timelines {
+      table.append(
+        "\(timeline.timeline)", timeline.parent.map { "\($0)" } ?? "-",
+        timeline.switchLSN.map { "\($0)" } ?? "-", timeline.reason ?? "-",
+        timeline.parentContinuesPastFork ? "side branch: its parent goes on past the fork" : "")
+    }
+    return text + (catalog.timelines.isEmpty ? "  none\n" : table.render())
+  }
+
+  private static func windows(_ catalog: Catalog) -> String {
+    let text = "Restorable windows\n"
+    guard !catalog.windows.isEmpty else { return text + "  none\n" }
+    var table = TextTable("BACKUP", "TIMELINE", "FROM", "TO", "STATUS")
+    for window in catalog.windows {
+      let from = "\(window.start)" + (window.startTime.map { " (\($0))" } ?? "")
+      var to = "\(window.end)"
+      if let time = window.endTime { to += " (\(ISO8601DateFormatter().string(from: time)))" }
+      var status = window.status.rawValue
+      if let missing = window.firstMissingSegment { status += ", then \(missing) is missing" }
+      table.append(
+        window.backupID, "\(window.timeline)" + (window.chosenByLatest ? " (latest)" : ""), from, to,
+        status)
+    }
+    return text + table.render()
+  }
+
+  /// `4.1 MiB`, `512 B`.
+  static func byteCount(_ bytes: Int64) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+    var value = Double(bytes)
+    var unit = 0
+    while value >= 1024, unit < units.count - 1 {
+      value /= 1024
+      unit += 1
+    }
+    return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
+  }
+}

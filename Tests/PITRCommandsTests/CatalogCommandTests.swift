@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+import _PITRTestSupport
+
+@Suite struct CatalogCommandTests {
+  /// A repository with one gzip'd tar backup, WAL on two timelines and a gap.
+  private func repository() throws -> RepositoryFixture {
+    let fixture = try RepositoryFixture()
+    try fixture.writeBackup(.init(id: "2025/07/01", includedSegments: ["000000010000000000000002"]))
+    try fixture.writeBackupHistory(start: "0/200028", stop: "0/200100")
+    try fixture.writeSegments(timeline: 1, 2...4)
+    try fixture.writeSegments(timeline: 1, 6...6)
+    try fixture.writeHistory(timeline: 2, [(1, "0/480000", "before 2025-07-01 03:00:00+00")])
+    try fixture.writeSegments(timeline: 2, 4...5)
+    return fixture
+  }
+
+  @Test func tablesShowBackupsWALTimelinesAndWindows() throws {
+    let fixture = try repository()
+    defer { fixture.remove() }
+    let result = try pitr("catalog", "--base", fixture.base, "--wal", fixture.wal, "--no-cache")
+    #expect(result.status == 0)
+    #expect(result.standardError == "")
+    let size = result.standardOutput.split(separator: "\n")[2].split(separator: " ", omittingEmptySubsequences: true)[10...11]
+      .joined(separator: " ")
+    #expect(
+      result.standardOutput == """
+        Base backups in \(fixture.base)
+          ID          START                    STOP                     LSN RANGE           TL  PG  SIZE     COMPRESSION  MANIFEST
+          2025/07/01  2025-07-01 02:00:00 UTC  2025-07-01 02:03:00 UTC  0/200028..0/200100  1   15  \(size)  gzip         verified (v1, 7 files)
+
+        WAL archive in \(fixture.wal): 1 MiB segments, PostgreSQL 15, system identifier 7711019213718305796
+          TIMELINE  FIRST                     LAST                      SEGMENTS  GAPS
+          1         000000010000000000000002  000000010000000000000006  4         000000010000000000000005
+          2         000000020000000000000004  000000020000000000000005  2         none
+          also: 1 .history, 1 .backup files
+
+        Timelines
+          TIMELINE  PARENT  SWITCH POINT  REASON                         NOTE
+          1         -       -             -
+          2         1       0/480000      before 2025-07-01 03:00:00+00  side branch: its parent goes on past the fork
+
+        Restorable windows
+          BACKUP      TIMELINE    FROM                                TO        STATUS
+          2025/07/01  1           0/200100 (2025-07-01 02:03:00 UTC)  0/500000  restorable, then 000000010000000000000005 is missing
+          2025/07/01  2 (latest)  0/200100 (2025-07-01 02:03:00 UTC)  0/600000  restorable, then 000000020000000000000006 is missing
+
+        """)
+  }
+
+  @Test func jsonHasTheDocumentedTopLevelKeys() throws {
+    let fixture = try repository()
+    defer { fixture.remove() }
+    let result = try pitr("catalog", "--json", "--base", fixture.base, "--wal", fixture.wal, "--no-cache")
+    #expect(result.status == 0)
+    let object = try #require(
+      JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+    #expect(
+      Set(object.keys) == ["base", "wal", "backups", "archive", "timelines", "windows", "diagnostics"])
+    let windows = try #require(object["windows"] as? [[String: Any]])
+    #expect(windows.count == 2)
+    #expect(windows.first?["start"] as? String == "0/200100")
+    let backups = try #require(object["backups"] as? [[String: Any]])
+    #expect(backups.first?["timezone"] as? String == "America/Phoenix")
+  }
+
+  @Test func planFormReadsTheFoldersFromThePlan() throws {
+    let fixture = try repository()
+    defer { fixture.remove() }
+    let plan = try fixture.directory.write(
+      SamplePlan.base.replacing("base: /backups/base", with: "base: \(fixture.base)")
+        .replacing("wal: /backups/wal", with: "wal: \(fixture.wal)"), to: "plan.yaml")
+    let result = try pitr("catalog", plan, "--no-cache")
+    #expect(result.status == 0)
+    #expect(result.standardOutput.hasPrefix("Base backups in \(fixture.base)\n"))
+  }
+
+  @Test func problemsAreListedAfterTheTables() throws {
+    let fixture = try repository()
+    defer { fixture.remove() }
+    let bad = try fixture.write(Array("junk".utf8), to: "\(fixture.wal)/000000010000000000000007")
+    let result = try pitr("catalog", "--base", fixture.base, "--wal", fixture.wal, "--no-cache")
+    #expect(result.status == 0)
+    #expect(
+      result.standardError == """
+
+        \(bad): error: named like a WAL segment, but it does not start with a WAL segment header (too short, or not WAL)
+
+        """)
+  }
+
+  @Test(arguments: [
+    (["catalog"], "give a plan, or both --base and --wal"),
+    (["catalog", "--base", "/tmp"], "give a plan, or both --base and --wal"),
+    (["catalog", "plan.yaml", "--base", "/tmp", "--wal", "/tmp"], "give either a plan or --base and --wal, not both"),
+  ])
+  func usageErrors(arguments: [String], message: String) throws {
+    let result = try ProcessRunner.run(RepositoryPaths.pitrExecutable, arguments)
+    #expect(result.status == 64)
+    #expect(result.standardError.contains(message))
+  }
+
+  @Test func missingFolderIsAUsageError() throws {
+    let result = try pitr("catalog", "--base", "/nonexistent/base", "--wal", "/tmp")
+    #expect(result.status == 64)
+    #expect(result.standardError == "pitr: error: '/nonexistent/base' is not a folder\n")
+  }
+}
