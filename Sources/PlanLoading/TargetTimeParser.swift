@@ -7,19 +7,20 @@ import PlanModel
 /// Zone abbreviations (`EDT`, `MST`) are refused: they are ambiguous, and PostgreSQL cannot
 /// read them in `recovery_target_time` when it starts (the abbreviation table is not loaded
 /// yet), so a plan that used one would fail only at the restore.
-enum TargetTimeParser {
+public enum TargetTimeParser {
   /// The JSON Schema pattern of what `parse` accepts (ECMAScript regex syntax).
   static let pattern =
     #"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?"#
     + #"( ?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)| (UTC|GMT|[A-Za-z_]+(/[A-Za-z0-9_+-]+)+))?$"#
 
   /// Why a text is not a usable time.
-  struct Problem: Error, Equatable {
-    var message: String
-    var notes: [String] = []
+  public struct Problem: Error, Equatable {
+    public var message: String
+    public var notes: [String] = []
   }
 
-  static func parse(_ text: String) -> Result<TargetTime, Problem> {
+  /// Reads a time as `target.time` accepts it (and as `pitr wal find --from/--to` do).
+  public static func parse(_ text: String) -> Result<TargetTime, Problem> {
     let shape =
       /(?<year>\d{4})-(?<month>\d{2})-(?<day>\d{2})[ T](?<hour>\d{2}):(?<minute>\d{2})(:(?<second>\d{2})(\.(?<fraction>\d{1,6}))?)?(?<zone>.*)/
     guard let match = text.wholeMatch(of: shape) else {
