@@ -50,20 +50,22 @@ let package = Package(
       ],
       exclude: ["README.md"]
     ),
+    /// A small libpq client: connect, run a query, read text rows.
+    .target(name: "PostgresClient", dependencies: ["CLibPQ"], exclude: ["README.md"]),
     /// Plan + catalog -> diagnostics, a prediction and a step graph.
     .target(
       name: "Compiler", dependencies: ["PlanModel", "Catalog", "WAL"], exclude: ["README.md"]),
     /// Runs a step graph: extraction, config, server control, checks, journal.
     .target(
       name: "Execution",
-      dependencies: ["Compiler", "PlanModel", "Catalog", "Archives", "CLibPQ"],
+      dependencies: ["Compiler", "PlanModel", "Catalog", "Archives", "PostgresClient"],
       exclude: ["README.md"]
     ),
     /// The `pitr` subcommands, one per file.
     .target(
       name: "PITRCommands",
       dependencies: [
-        "PlanModel", "PlanLoading", "WAL", "Catalog", "Compiler", "Execution",
+        "PlanModel", "PlanLoading", "WAL", "Catalog", "Compiler", "Execution", "PostgresClient",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       exclude: ["README.md"]
