@@ -27,20 +27,8 @@ public struct Catalog: Sendable, Codable {
     var diagnostics: [Diagnostic] = []
     var backups = readBackups(base: base, cache: cache, diagnostics: &diagnostics)
 
-    var walFiles: [ScannedFile] = []
-    for directory in wal {
-      let walker = DirectoryWalker(root: directory)
-      diagnostics += walker.problems.map(unreadableFolder)
-      walFiles += walker.files
-    }
-    if wal.count > 1 {
-      // Folders may overlap (one inside another): keep each file once, in path order.
-      var seen = Set<String>()
-      walFiles = walFiles.filter { seen.insert($0.path).inserted }.sorted { $0.path < $1.path }
-    }
-    var scanner = WALArchiveScanner(cache: cache)
-    let archive = scanner.scan(directories: wal, files: walFiles)
-    diagnostics += scanner.diagnostics
+    let (archive, archiveDiagnostics) = scanArchive(wal: wal, cache: cache)
+    diagnostics += archiveDiagnostics
 
     for index in backups.indices {
       attachStop(to: &backups[index], from: archive.backupHistoryFiles)
@@ -64,6 +52,25 @@ public struct Catalog: Sendable, Codable {
       base: base, wal: wal, backups: backups, archive: archive,
       timelines: TimelineSummary.summarize(archive: archive, tree: tree), windows: windows,
       diagnostics: diagnostics.inFileOrder())
+  }
+
+  /// Scans only the WAL archive folders (for commands that need no base backups).
+  public static func scanArchive(wal: [String], cache: CatalogCache) -> (WALArchive, [Diagnostic]) {
+    var diagnostics: [Diagnostic] = []
+    var walFiles: [ScannedFile] = []
+    for directory in wal {
+      let walker = DirectoryWalker(root: directory)
+      diagnostics += walker.problems.map(unreadableFolder)
+      walFiles += walker.files
+    }
+    if wal.count > 1 {
+      // Folders may overlap (one inside another): keep each file once, in path order.
+      var seen = Set<String>()
+      walFiles = walFiles.filter { seen.insert($0.path).inserted }.sorted { $0.path < $1.path }
+    }
+    var scanner = WALArchiveScanner(cache: cache)
+    let archive = scanner.scan(directories: wal, files: walFiles)
+    return (archive, diagnostics + scanner.diagnostics)
   }
 
   // MARK: - Backups

@@ -52,6 +52,7 @@ struct WindowCalculator {
     -> RestorableWindow?
   {
     guard let path = tree.path(to: timeline) else { return nil }
+    let resolver = SegmentResolver(path: path, size: size, available: available)
     let included = Set(backup.includedSegments.compactMap { $0.segmentNumber(size: size) })
     let newest = max(newestSegmentNumber, included.max() ?? 0)
     var number = size.segmentNumber(containing: backup.label.startLSN)
@@ -59,7 +60,7 @@ struct WindowCalculator {
     var lastFound: WALSegmentName?
     while number <= newest {
       let name =
-        segment(number, on: path, notBelow: previousTimeline)
+        resolver.file(for: number, notBelow: previousTimeline)
         ?? (included.contains(number)
           ? WALSegmentName(timeline: previousTimeline, segmentNumber: number, size: size) : nil)
       guard let name else { break }
@@ -73,7 +74,7 @@ struct WindowCalculator {
     let missing =
       number <= newest
       ? WALSegmentName(
-        timeline: expectedTimeline(for: number, on: path), segmentNumber: number, size: size)
+        timeline: resolver.expectedTimeline(for: number), segmentNumber: number, size: size)
       : nil
     let status: RestorableWindow.Status
     if let consistent {
@@ -86,24 +87,5 @@ struct WindowCalculator {
       start: consistent ?? backup.label.startLSN, startTime: backup.stop?.time, end: end,
       lastSegment: lastFound, firstMissingSegment: missing, endTime: nil,
       chosenByLatest: chosenByLatest)
-  }
-
-  /// The archived file recovery would read for segment `number`: on the newest timeline of
-  /// the path that has begun by that segment, else an older one, never below `floor`.
-  private func segment(_ number: UInt64, on path: [TimelineTree.Step], notBelow floor: TimelineID)
-    -> WALSegmentName?
-  {
-    for step in path where step.timeline >= floor {
-      guard size.segmentNumber(containing: step.begins) <= number else { continue }
-      let name = WALSegmentName(timeline: step.timeline, segmentNumber: number, size: size)
-      if available.contains(name) { return name }
-    }
-    return nil
-  }
-
-  /// The timeline whose file recovery would want first for segment `number`.
-  private func expectedTimeline(for number: UInt64, on path: [TimelineTree.Step]) -> TimelineID {
-    path.first { size.segmentNumber(containing: $0.begins) <= number }?.timeline
-      ?? path.last?.timeline ?? TimelineID(1)
   }
 }

@@ -1,0 +1,210 @@
+import WAL
+
+/// Finds events in the archived WAL along one timeline: commits, aborts, restore points and
+/// row changes, filtered by time, transaction, relation and kind. Row changes are reported
+/// with the end of their transaction, which is what a recovery target can name.
+public struct WALSearch {
+  /// What to look for; every criterion given must match.
+  public struct Criteria: Sendable {
+    /// Transaction ends (and the row changes of transactions that ended) at or after this.
+    public var from: PostgresTimestamp?
+    /// … and at or before this.
+    public var to: PostgresTimestamp?
+    /// Only this transaction (its subtransactions included).
+    public var transactionID: UInt32?
+    /// Only row changes of this relation (and the ends of their transactions).
+    public var relation: RelationFileLocator?
+    /// Only these kinds; empty means all.
+    public var kinds: Set<FoundEvent.Kind>
+
+    public init(
+      from: PostgresTimestamp? = nil, to: PostgresTimestamp? = nil, transactionID: UInt32? = nil,
+      relation: RelationFileLocator? = nil, kinds: Set<FoundEvent.Kind> = []
+    ) {
+      self.from = from
+      self.to = to
+      self.transactionID = transactionID
+      self.relation = relation
+      self.kinds = kinds
+    }
+  }
+
+  public let archive: WALArchive
+  public let timeline: TimelineID
+
+  public init(archive: WALArchive, timeline: TimelineID) {
+    self.archive = archive
+    self.timeline = timeline
+  }
+
+  /// The result: events in WAL order, and where reading stopped.
+  public struct Result: Sendable {
+    public var events: [FoundEvent]
+    public var end: EndOfWAL
+  }
+
+  /// Reads the timeline's WAL and returns what matches; `nil` when the timeline has no WAL.
+  public func run(_ criteria: Criteria) throws -> Result? {
+    guard let provider = TimelineSegmentProvider(archive: archive, timeline: timeline) else {
+      return nil
+    }
+    let size = archive.segmentSize ?? .sixteenMiB
+    let reader = WALReader(provider: provider)
+    var collector = Collector(criteria: criteria, size: size, timeline: timeline)
+    let end = try reader.read { record in collector.visit(record) }
+    return Result(events: collector.found.sorted { $0.lsn < $1.lsn }, end: end)
+  }
+
+  /// Gathers matches while the reader walks the WAL.
+  private struct Collector {
+    let criteria: Criteria
+    let size: WALSegmentSize
+    let timeline: TimelineID
+    var found: [FoundEvent] = []
+    /// Row changes waiting for the end of their transaction, by the xid that wrote them.
+    var pending: [UInt32: [FoundEvent]] = [:]
+
+    init(criteria: Criteria, size: WALSegmentSize, timeline: TimelineID) {
+      self.criteria = criteria
+      self.size = size
+      self.timeline = timeline
+    }
+
+    mutating func visit(_ record: WALRecord) {
+      // Most records are neither transaction ends, restore points nor row changes.
+      switch record.resourceManager {
+      case ResourceManager.transaction, ResourceManager.xlog, ResourceManager.heap,
+        ResourceManager.heap2:
+        break
+      default:
+        return
+      }
+      guard let event = record.event else { return }
+      let segment = WALSegmentName(
+        timeline: record.timeline, segmentNumber: size.segmentNumber(containing: record.lsn),
+        size: size)
+      switch event {
+      case .transactionEnd(let end):
+        let kind: FoundEvent.Kind = end.outcome == .commit ? .commit : .abort
+        let ended = FoundEvent.TransactionEnd(
+          outcome: end.outcome, transactionID: end.transactionID, time: end.time, lsn: record.lsn,
+          prepared: end.prepared)
+        let inWindow = isInWindow(end.time)
+        let isWanted = matchesTransaction(end.transactionID, end.subtransactions)
+        // Row changes of this transaction or its subtransactions now know how it ended.
+        var hadChanges = false
+        for xid in [end.transactionID] + end.subtransactions {
+          guard let changes = pending.removeValue(forKey: xid), inWindow else { continue }
+          for var change in changes
+          where isWanted || change.transactionID == criteria.transactionID {
+            change.transactionEnd = ended
+            found.append(change)
+            hadChanges = true
+          }
+        }
+        guard inWindow, wants(kind), isWanted, criteria.relation == nil || hadChanges else {
+          return
+        }
+        found.append(
+          FoundEvent(
+            kind: kind, lsn: record.lsn, segment: segment, transactionID: end.transactionID,
+            time: end.time, transactionEnd: ended))
+      case .restorePoint(let point):
+        guard wants(.restorePoint), criteria.transactionID == nil, criteria.relation == nil,
+          isInWindow(point.time)
+        else { return }
+        found.append(
+          FoundEvent(
+            kind: .restorePoint, lsn: record.lsn, segment: segment, time: point.time,
+            restorePoint: point.name))
+      case .rowChange(let change):
+        let kind: FoundEvent.Kind
+        switch change.kind {
+        case .insert: kind = .insert
+        case .update: kind = .update
+        case .delete: kind = .delete
+        case .truncate: kind = .truncate
+        }
+        guard wants(kind) else { return }
+        if let relation = criteria.relation, change.relation != relation { return }
+        // Kept until the transaction (or subtransaction) that wrote it ends.
+        pending[record.transactionID, default: []].append(
+          FoundEvent(
+            kind: kind, lsn: record.lsn, segment: segment, transactionID: record.transactionID,
+            relation: change.relation, block: change.block, rows: change.rows,
+            truncatedTables: change.truncatedTables))
+      default:
+        return
+      }
+    }
+
+    private func wants(_ kind: FoundEvent.Kind) -> Bool {
+      criteria.kinds.isEmpty || criteria.kinds.contains(kind)
+    }
+
+    private func isInWindow(_ time: PostgresTimestamp) -> Bool {
+      if let from = criteria.from, time < from { return false }
+      if let to = criteria.to, time > to { return false }
+      return true
+    }
+
+    private func matchesTransaction(_ xid: UInt32, _ subtransactions: [UInt32]) -> Bool {
+      guard let wanted = criteria.transactionID else { return true }
+      return xid == wanted || subtransactions.contains(wanted)
+    }
+  }
+}
+
+/// One event `pitr wal find` reports.
+public struct FoundEvent: Hashable, Sendable, Codable {
+  public enum Kind: String, Hashable, Sendable, Codable, CaseIterable {
+    case commit, abort
+    case restorePoint = "restore-point"
+    case insert, update, delete, truncate
+  }
+
+  /// How a transaction ended, for transaction ends and for the row changes it made.
+  public struct TransactionEnd: Hashable, Sendable, Codable {
+    public var outcome: WALEvent.TransactionEnd.Outcome
+    public var transactionID: UInt32
+    public var time: PostgresTimestamp
+    /// The commit or abort record.
+    public var lsn: LSN
+    public var prepared: Bool
+  }
+
+  public var kind: Kind
+  public var lsn: LSN
+  public var segment: WALSegmentName
+  /// The transaction that wrote the record (a subtransaction's xid for its row changes).
+  public var transactionID: UInt32?
+  /// The record's own time: commits, aborts and restore points have one.
+  public var time: PostgresTimestamp?
+  public var restorePoint: String?
+  public var relation: RelationFileLocator?
+  public var block: UInt32?
+  public var rows: Int?
+  public var truncatedTables: [UInt32]?
+  /// For row changes: how their transaction ended (absent when it had not ended in the WAL
+  /// read, or rolled back as part of a subtransaction).
+  public var transactionEnd: TransactionEnd?
+
+  public init(
+    kind: Kind, lsn: LSN, segment: WALSegmentName, transactionID: UInt32? = nil,
+    time: PostgresTimestamp? = nil, restorePoint: String? = nil,
+    relation: RelationFileLocator? = nil, block: UInt32? = nil, rows: Int? = nil,
+    truncatedTables: [UInt32]? = nil, transactionEnd: TransactionEnd? = nil
+  ) {
+    self.kind = kind
+    self.lsn = lsn
+    self.segment = segment
+    self.transactionID = transactionID
+    self.time = time
+    self.restorePoint = restorePoint
+    self.relation = relation
+    self.block = block
+    self.rows = rows
+    self.truncatedTables = truncatedTables.flatMap { $0.isEmpty ? nil : $0 }
+    self.transactionEnd = transactionEnd
+  }
+}
