@@ -1,0 +1,99 @@
+import Catalog
+import Foundation
+import WAL
+
+/// What `pitr wal find` prints: the events, then the targets that stop just before each
+/// transaction that made a matching row change.
+enum WALFindReport {
+  static func render(_ result: WALSearch.Result, timeline: TimelineID) -> String {
+    guard !result.events.isEmpty else { return "No matching events on timeline \(timeline).\n" }
+    var table = TextTable("LSN", "KIND", "XID", "TIME (UTC)", "DETAIL", "SEGMENT")
+    for event in result.events {
+      table.append(
+        "\(event.lsn)", event.kind.rawValue, event.transactionID.map(String.init) ?? "",
+        (event.time ?? event.transactionEnd?.time).map(\.description) ?? "", detail(event),
+        "\(event.segment)")
+    }
+    var text = table.render()
+    for end in transactionsToAvoid(result.events) {
+      text += "\n" + snippets(for: end)
+    }
+    return text
+  }
+
+  private static func detail(_ event: FoundEvent) -> String {
+    switch event.kind {
+    case .restorePoint:
+      return "\"\(event.restorePoint ?? "")\""
+    case .commit, .abort:
+      return event.transactionEnd?.prepared == true ? "prepared transaction" : ""
+    case .insert, .update, .delete, .truncate:
+      var text = event.relation.map { "\($0)" } ?? ""
+      if let tables = event.truncatedTables { text = "tables " + tables.map(String.init).joined(separator: ", ") }
+      if let block = event.block { text += " block \(block)" }
+      if let rows = event.rows, rows > 1 { text += " (\(rows) rows)" }
+      if let end = event.transactionEnd {
+        text += ", \(end.outcome == .commit ? "committed" : "aborted") at \(end.lsn)"
+      } else {
+        text += ", transaction not ended in the WAL read"
+      }
+      return text
+    }
+  }
+
+  /// Committed transactions that made the row changes found, once each.
+  static func transactionsToAvoid(_ events: [FoundEvent]) -> [FoundEvent.TransactionEnd] {
+    var seen = Set<LSN>()
+    return events.compactMap { event in
+      guard [.insert, .update, .delete, .truncate].contains(event.kind),
+        let end = event.transactionEnd, end.outcome == .commit, seen.insert(end.lsn).inserted
+      else { return nil }
+      return end
+    }
+  }
+
+  /// The plan targets that stop just before a transaction's commit.
+  static func snippets(for end: FoundEvent.TransactionEnd) -> String {
+    """
+    To restore to just before transaction \(end.transactionID) (committed \(end.time) at \(end.lsn)), use either target:
+
+      target:
+        xid: \(end.transactionID)
+        inclusive: false
+
+      target:
+        time: "\(end.time)"
+        inclusive: false
+
+    """
+  }
+
+  // MARK: - JSON
+
+  struct Document: Encodable {
+    var timeline: TimelineID
+    var events: [FoundEvent]
+    var endOfWAL: String
+    var endLSN: LSN
+    var targets: [Target]
+  }
+
+  struct Target: Encodable {
+    var before: UInt32
+    var xid: UInt32
+    var time: String
+    var inclusive: Bool
+  }
+
+  static func json(_ result: WALSearch.Result, timeline: TimelineID) throws -> String {
+    let document = Document(
+      timeline: timeline, events: result.events, endOfWAL: result.end.description,
+      endLSN: result.end.lsn,
+      targets: transactionsToAvoid(result.events).map {
+        Target(before: $0.transactionID, xid: $0.transactionID, time: $0.time.description, inclusive: false)
+      })
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"
+  }
+}

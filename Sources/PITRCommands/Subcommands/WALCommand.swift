@@ -1,0 +1,79 @@
+import ArgumentParser
+import Catalog
+import Foundation
+import WAL
+
+/// `pitr wal`: questions answered by reading the archived WAL natively.
+struct WALCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "wal",
+    abstract: "Find commits, restore points and row changes in the archived WAL.",
+    discussion: """
+      pitr reads WAL segments itself (PostgreSQL 13 to 18, plain or gzip'd, at any depth of \
+      the archive folders), checking every record's CRC, and follows a timeline's history as \
+      recovery does. It never runs pg_waldump.
+      """,
+    subcommands: [WALFind.self, WALRestorePoints.self]
+  )
+}
+
+/// The archive options `pitr wal` subcommands share.
+struct WALArchiveOptions: ParsableArguments {
+  @Option(
+    name: .long,
+    help: ArgumentHelp("A WAL archive folder (repeat for several).", valueName: "dir"))
+  var wal: [String] = []
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "The timeline to read along: a number, or 'newest' (the default: the highest timeline "
+        + "in the archive).", valueName: "timeline"))
+  var timeline: String = "newest"
+
+  @Flag(name: .long, help: "Read every file again instead of using the catalog cache.")
+  var noCache = false
+
+  func validate() throws {
+    if wal.isEmpty { throw ValidationError("give the archive with --wal DIR") }
+    if timeline != "newest", UInt32(timeline).map({ $0 >= 1 }) != true {
+      throw ValidationError("--timeline must be 'newest' or a number of at least 1")
+    }
+  }
+
+  /// The archive, scanned (through the cache), and the timeline to read.
+  func load() throws -> (WALArchive, TimelineID) {
+    let folders = wal.map(absolutePath)
+    for folder in folders {
+      var isDirectory: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory),
+        isDirectory.boolValue
+      else {
+        Terminal.writeError("pitr: error: '\(folder)' is not a folder\n")
+        throw PITRExitCode.usage
+      }
+    }
+    let cache =
+      noCache
+      ? CatalogCache.disabled
+      : CatalogCache(
+        directory: CatalogCache.defaultDirectory(environment: ProcessInfo.processInfo.environment),
+        folders: folders)
+    let (archive, _) = Catalog.scanArchive(wal: folders, cache: cache)
+    cache.save()
+    let chosen =
+      UInt32(timeline).map { TimelineID($0) }
+      ?? archive.timelines.map(\.timeline).max() ?? TimelineID(1)
+    if archive.segments.isEmpty {
+      Terminal.writeError("pitr: error: no WAL segments in \(folders.joined(separator: ", "))\n")
+      throw PITRExitCode.usage
+    }
+    return (archive, chosen)
+  }
+}
+
+/// A path made absolute against the current folder and standardized.
+func absolutePath(_ path: String) -> String {
+  let full = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+  return URL(fileURLWithPath: full).standardizedFileURL.path
+}
