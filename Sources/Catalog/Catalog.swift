@@ -40,9 +40,17 @@ public struct Catalog: Sendable, Codable {
       diagnostics.append(.warning("this history file does not fit the others: \(reason)", at: .file(history.path)))
     }
     let calculator = WindowCalculator(archive: archive, tree: tree)
+    let index = WALIndex(archive: archive, cache: cache)
     var windows: [RestorableWindow] = []
     for backup in backups {
-      windows += calculator.windows(for: backup)
+      windows += calculator.windows(for: backup).map { window in
+        var window = window
+        // The window's end in time: the last commit or abort before its end.
+        if window.status == .restorable {
+          window.lastTransaction = index.lastTransactionEnd(before: window.end, along: window.timeline)
+        }
+        return window
+      }
       if let problem = calculator.latestProblem(for: backup) {
         diagnostics.append(.warning("backup \(backup.id): \(problem)", at: .file(backup.path)))
       }

@@ -47,6 +47,8 @@ public struct ArchivedSegment: Hashable, Sendable, Codable {
   public var path: String
   /// The file's size on disk (compressed, when it is).
   public var size: Int64
+  /// Its modification time, in nanoseconds since 1970 (with the size, what the cache keys on).
+  public var modified: Int64
   /// `none` or `gzip`, from the file's first bytes.
   public var compression: String
   public var header: SegmentHeader
@@ -99,4 +101,9 @@ public struct SegmentRange: Hashable, Sendable, Codable {
   public var first: WALSegmentName
   public var last: WALSegmentName
   public var count: UInt64
+}
+
+extension ArchivedSegment {
+  /// The file as the cache knows it.
+  var file: ScannedFile { ScannedFile(path: path, size: size, modified: modified) }
 }

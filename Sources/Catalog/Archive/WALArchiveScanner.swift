@@ -27,8 +27,8 @@ struct WALArchiveScanner {
             (
               name.isPartial,
               ArchivedSegment(
-                name: segment, path: file.path, size: file.size, compression: compression,
-                header: header)
+                name: segment, path: file.path, size: file.size, modified: file.modified,
+                compression: compression, header: header)
             ))
         }
       case .timelineHistory(let timeline):

@@ -26,6 +26,8 @@ public final class CatalogCache: @unchecked Sendable {
   private var segments: [String: Entry<SegmentEntry>] = [:]
   private var texts: [String: Entry<String>] = [:]
   private var backups: [String: Entry<String>] = [:]
+  /// Segment summaries (JSON), by segment path.
+  private var summaries: [String: Entry<String>] = [:]
   /// Whether anything was added, or an entry went unused (and should be dropped), this run.
   private var changed = false
   private var usedCount = 0
@@ -121,6 +123,21 @@ public final class CatalogCache: @unchecked Sendable {
     store(text, in: &texts, for: file)
   }
 
+  /// A segment's summary, read earlier, when the file did not change since.
+  func summary(for file: ScannedFile) -> SegmentSummary? {
+    waitUntilLoaded()
+    guard let json = lookup(&summaries, file), let data = Data(base64Encoded: json) else {
+      return nil
+    }
+    return try? JSONDecoder().decode(SegmentSummary.self, from: data)
+  }
+
+  func storeSummary(_ summary: SegmentSummary, for file: ScannedFile) {
+    waitUntilLoaded()
+    guard let data = try? JSONEncoder().encode(summary) else { return }
+    store(data.base64EncodedString(), in: &summaries, for: file)
+  }
+
   /// A base backup read earlier, when none of its files changed since (`fingerprint`).
   func backup(fingerprint: String) -> BaseBackup? {
     waitUntilLoaded()
@@ -170,7 +187,8 @@ public final class CatalogCache: @unchecked Sendable {
   /// caching is off or nothing changed. Failures are ignored: a cache is only an optimisation.
   public func save() {
     waitUntilLoaded()
-    let total = loadedSegments.records.count + segments.count + texts.count + backups.count
+    let total =
+      loadedSegments.records.count + segments.count + texts.count + backups.count + summaries.count
     guard let path, changed || usedCount != total else { return }
     var text = Self.formatLine + "\n"
     var segmentEntries = segments.filter(\.value.used).map { ($0.key, $0.value) }
@@ -198,6 +216,10 @@ public final class CatalogCache: @unchecked Sendable {
     }
     for (key, entry) in texts.sorted(by: { $0.key < $1.key }) where entry.used {
       text += ["T", Self.escape(key), String(entry.size), String(entry.modified), Self.escape(entry.value)]
+        .joined(separator: "\t") + "\n"
+    }
+    for (key, entry) in summaries.sorted(by: { $0.key < $1.key }) where entry.used {
+      text += ["W", Self.escape(key), String(entry.size), String(entry.modified), entry.value]
         .joined(separator: "\t") + "\n"
     }
     for (fingerprint, entry) in backups.sorted(by: { $0.key < $1.key }) where entry.used {
@@ -256,6 +278,10 @@ public final class CatalogCache: @unchecked Sendable {
         guard let size = Self.int(fields[2]), let modified = Self.int(fields[3]) else { continue }
         texts[Self.unescape(fields[1])] = Entry(
           size: size, modified: modified, value: Self.unescape(fields[4]))
+      case (UInt8(ascii: "W"), 5):
+        guard let size = Self.int(fields[2]), let modified = Self.int(fields[3]) else { continue }
+        summaries[Self.unescape(fields[1])] = Entry(
+          size: size, modified: modified, value: String(decoding: fields[4], as: UTF8.self))
       case (UInt8(ascii: "B"), 3):
         backups[Self.unescape(fields[1])] = Entry(
           size: 0, modified: 0, value: String(decoding: fields[2], as: UTF8.self))

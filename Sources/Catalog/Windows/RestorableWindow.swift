@@ -1,4 +1,3 @@
-import Foundation
 import WAL
 
 /// The range of targets recovery can reach from one backup along one timeline: from the
@@ -29,9 +28,9 @@ public struct RestorableWindow: Hashable, Sendable, Codable {
   public var lastSegment: WALSegmentName?
   /// The segment whose absence ends the window (`nil` when it ends at the newest segment).
   public var firstMissingSegment: WALSegmentName?
-  /// The time of the last commit before `end`, once the WAL reader has summarised the
-  /// segments (issue #4); `nil` until then.
-  public var endTime: Date?
+  /// The last commit or abort before `end`: the latest a time or xid target can reach.
+  /// `nil` when the window's WAL holds none (or could not be read).
+  public var lastTransaction: SegmentSummary.TransactionEnd?
   /// Whether `timeline: latest` leads to this timeline for this backup.
   public var chosenByLatest: Bool
 }

@@ -85,7 +85,7 @@ struct WindowCalculator {
     return RestorableWindow(
       backupID: backup.id, timeline: timeline, status: status,
       start: consistent ?? backup.label.startLSN, startTime: backup.stop?.time, end: end,
-      lastSegment: lastFound, firstMissingSegment: missing, endTime: nil,
+      lastSegment: lastFound, firstMissingSegment: missing, lastTransaction: nil,
       chosenByLatest: chosenByLatest)
   }
 }

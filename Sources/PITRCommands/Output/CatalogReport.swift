@@ -75,7 +75,7 @@ enum CatalogReport {
     for window in catalog.windows {
       let from = "\(window.start)" + (window.startTime.map { " (\($0))" } ?? "")
       var to = "\(window.end)"
-      if let time = window.endTime { to += " (\(ISO8601DateFormatter().string(from: time)))" }
+      if let last = window.lastTransaction { to += " (last commit \(last.time))" }
       var status = window.status.rawValue
       if let missing = window.firstMissingSegment { status += ", then \(missing) is missing" }
       table.append(

@@ -59,6 +59,10 @@ struct RealArchiveCatalogTests {
     }
     #expect(catalog.windows[0].start == tar.stop?.lsn)
     #expect(catalog.windows[0].end > delete)
+    // The window reaches, in time, the DELETE's commit: the last transaction of the WAL.
+    let last = try #require(catalog.windows[0].lastTransaction)
+    #expect(last.transactionID == scenario.deleteXid)
+    #expect(last.time.microsecondsSince2000 == scenario.deleteCommitTimestamp)
   }
 
   @Test func promotionCreatesTimelineTwoAndAStrayHistoryIsFlagged() throws {

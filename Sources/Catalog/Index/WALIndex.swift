@@ -1,0 +1,150 @@
+import WAL
+
+/// Answers what recovery targets need to know about the archived WAL, reading each segment
+/// at most once (summaries are cached): when a window ends in time, the first transaction
+/// end after a time, where a restore point is, and how a transaction ended.
+public final class WALIndex {
+  public let archive: WALArchive
+  private let cache: CatalogCache
+  private let size: WALSegmentSize
+  private let tree: TimelineTree
+  private let byName: [WALSegmentName: ArchivedSegment]
+  private var summaries: [WALSegmentName: SegmentSummary] = [:]
+
+  public init(archive: WALArchive, cache: CatalogCache) {
+    self.archive = archive
+    self.cache = cache
+    size = archive.segmentSize ?? .sixteenMiB
+    tree = TimelineTree(histories: archive.historyFiles)
+    byName = Dictionary(archive.segments.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+  }
+
+  // MARK: - Summaries
+
+  /// The summary of an archived segment (from the cache, or read now and cached).
+  public func summary(of name: WALSegmentName) -> SegmentSummary? {
+    if let known = summaries[name] { return known }
+    guard let segment = byName[name] else { return nil }
+    if let cached = cache.summary(for: segment.file) {
+      summaries[name] = cached
+      return cached
+    }
+    let next = segment.name.advanced(by: 1, size: size).flatMap { byName[$0] }
+    let summary = SegmentSummarizer.summarize(segment, next: next, size: size)
+    cache.storeSummary(summary, for: segment.file)
+    summaries[name] = summary
+    return summary
+  }
+
+  /// The segments recovery reads along `timeline` from the one holding `lsn`, in order, up
+  /// to the first missing one.
+  public func segments(along timeline: TimelineID, from lsn: LSN) -> [WALSegmentName] {
+    guard let path = tree.path(to: timeline) else { return [] }
+    let resolver = SegmentResolver(path: path, size: size, available: Set(byName.keys))
+    var names: [WALSegmentName] = []
+    var number = size.segmentNumber(containing: lsn)
+    var floor = tree.timeline(owning: lsn, onPathTo: timeline) ?? timeline
+    while let name = resolver.file(for: number, notBelow: floor) {
+      names.append(name)
+      floor = name.timeline
+      number += 1
+    }
+    return names
+  }
+
+  // MARK: - Queries
+
+  /// The last transaction end at or before `lsn` along `timeline`, looking back at most
+  /// `limit` segments: the time a window ending at `lsn` reaches.
+  public func lastTransactionEnd(before lsn: LSN, along timeline: TimelineID, limit: Int = 64)
+    -> SegmentSummary.TransactionEnd?
+  {
+    guard let path = tree.path(to: timeline) else { return nil }
+    let resolver = SegmentResolver(path: path, size: size, available: Set(byName.keys))
+    var number = size.segmentNumber(endingAt: lsn)
+    for _ in 0..<limit {
+      if let name = resolver.file(for: number, notBelow: TimelineID(0)), let summary = summary(of: name),
+        let last = summary.last, last.lsn < lsn
+      {
+        return last
+      }
+      guard number > 0 else { break }
+      number -= 1
+    }
+    return nil
+  }
+
+  /// The first commit or abort after `lsn` along `timeline` whose time is later than `time`
+  /// (or at least `time`, when `inclusive` is false): where recovery to that time stops.
+  public func firstTransactionEnd(
+    after time: PostgresTimestamp, inclusive: Bool = true, from lsn: LSN, along timeline: TimelineID
+  ) -> SegmentSummary.TransactionEnd? {
+    func passes(_ candidate: PostgresTimestamp) -> Bool {
+      inclusive ? candidate > time : candidate >= time
+    }
+    for name in segments(along: timeline, from: lsn) {
+      guard let summary = summary(of: name), let latest = summary.latest, passes(latest) else {
+        continue
+      }
+      // The summary says one is here; find the first in WAL order.
+      var found: SegmentSummary.TransactionEnd?
+      read(name) { record, event in
+        guard record.lsn >= lsn, case .transactionEnd(let end) = event, passes(end.time) else {
+          return true
+        }
+        found = .init(lsn: record.lsn, transactionID: end.transactionID, time: end.time, outcome: end.outcome)
+        return false
+      }
+      if let found { return found }
+    }
+    return nil
+  }
+
+  /// Every restore point named `name` along `timeline`, after `lsn`, in WAL order.
+  public func restorePoints(named name: String, from lsn: LSN, along timeline: TimelineID)
+    -> [SegmentSummary.RestorePoint]
+  {
+    segments(along: timeline, from: lsn).flatMap { segment in
+      (summary(of: segment)?.restorePoints ?? []).filter { $0.name == name && $0.lsn >= lsn }
+    }
+  }
+
+  /// Where transaction `xid` committed or aborted along `timeline`, after `lsn`.
+  public func transactionEnd(of xid: UInt32, from lsn: LSN, along timeline: TimelineID)
+    -> SegmentSummary.TransactionEnd?
+  {
+    for name in segments(along: timeline, from: lsn) {
+      guard let summary = summary(of: name), let low = summary.lowestTransactionID,
+        let high = summary.highestTransactionID, (low...high).contains(xid)
+      else { continue }
+      var found: SegmentSummary.TransactionEnd?
+      read(name) { record, event in
+        guard record.lsn >= lsn, case .transactionEnd(let end) = event,
+          end.transactionID == xid || end.subtransactions.contains(xid)
+        else { return true }
+        found = .init(lsn: record.lsn, transactionID: xid, time: end.time, outcome: end.outcome)
+        return false
+      }
+      if let found { return found }
+    }
+    return nil
+  }
+
+  /// Reads the transaction and XLOG records of one segment (finishing a record that runs
+  /// into the next); `visit` returns false to stop.
+  private func read(_ name: WALSegmentName, _ visit: (WALRecord, WALEvent) -> Bool) {
+    guard let segment = byName[name], let range = name.lsnRange(size: size) else { return }
+    let next = name.advanced(by: 1, size: size).flatMap { byName[$0] }
+    let files = [segment] + (next.map { [$0] } ?? [])
+    struct Stop: Error {}
+    let reader = WALReader(provider: WALFileList(files: files.map { ($0.name, $0.path) }))
+    _ = try? reader.read { record in
+      guard record.lsn < range.upperBound else { throw Stop() }
+      guard record.resourceManager == ResourceManager.transaction
+        || record.resourceManager == ResourceManager.xlog,
+        let event = record.event
+      else { return }
+      if !visit(record, event) { throw Stop() }
+    }
+  }
+}
