@@ -32,8 +32,10 @@ let package = Package(
 
     /// Streaming readers for gzip and tar, with bounded memory.
     .target(name: "Archives", dependencies: ["CZlib"], exclude: ["README.md"]),
+    /// CRC-32C with the CPU's instruction (SSE4.2, ARMv8 CRC), chosen at run time by WAL.
+    .target(name: "CCRC32C"),
     /// PostgreSQL's WAL vocabulary and decoding: LSNs, timelines, segment names, pages, records.
-    .target(name: "WAL", dependencies: ["Archives"], exclude: ["README.md"]),
+    .target(name: "WAL", dependencies: ["Archives", "CCRC32C"], exclude: ["README.md"]),
     /// Pure values: the plan, its targets, source locations and diagnostics.
     .target(name: "PlanModel", dependencies: ["WAL"], exclude: ["README.md"]),
     /// YAML plan file -> PlanModel, with every value located and every error collected.
