@@ -52,15 +52,22 @@ let package = Package(
       ],
       exclude: ["README.md"]
     ),
+    /// Runs programs with posix_spawn, so daemons they leave behind never hold us up.
+    .target(name: "Processes", exclude: ["README.md"]),
     /// A small libpq client: connect, run a query, read text rows.
     .target(name: "PostgresClient", dependencies: ["CLibPQ"], exclude: ["README.md"]),
     /// Plan + catalog -> diagnostics, a prediction and a step graph.
     .target(
-      name: "Compiler", dependencies: ["PlanModel", "Catalog", "WAL"], exclude: ["README.md"]),
+      name: "Compiler",
+      dependencies: [
+        "PlanModel", "Catalog", "WAL", .product(name: "Crypto", package: "swift-crypto"),
+      ],
+      exclude: ["README.md"]
+    ),
     /// Runs a step graph: extraction, config, server control, checks, journal.
     .target(
       name: "Execution",
-      dependencies: ["Compiler", "PlanModel", "Catalog", "Archives", "PostgresClient"],
+      dependencies: ["Compiler", "PlanModel", "Catalog", "Archives", "PostgresClient", "Processes"],
       exclude: ["README.md"]
     ),
     /// The `pitr` subcommands, one per file.
@@ -81,7 +88,7 @@ let package = Package(
     .target(
       name: "_PITRTestSupport",
       dependencies: [
-        "PlanModel", "WAL", "Archives", "Catalog", "CZlib",
+        "PlanModel", "WAL", "Archives", "Catalog", "Processes", "CZlib",
         .product(name: "Crypto", package: "swift-crypto"),
       ],
       path: "Tests/_PITRTestSupport"),

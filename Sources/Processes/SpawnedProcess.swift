@@ -28,7 +28,7 @@ struct SpawnedProcess {
     executable: String, arguments: [String], environment: [String], output: Int32, error: Int32
   ) throws {
     let input = open("/dev/null", O_RDONLY | O_CLOEXEC)
-    guard input >= 0 else { throw FixtureError("cannot open /dev/null (errno \(errno))") }
+    guard input >= 0 else { throw ProcessError("cannot open /dev/null (errno \(errno))") }
     defer { _ = close(input) }
 
     #if canImport(Darwin)
@@ -73,7 +73,7 @@ struct SpawnedProcess {
     var pid: pid_t = 0
     let status = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
     guard status == 0 else {
-      throw FixtureError("cannot run \(executable): \(String(cString: strerror(status)))")
+      throw ProcessError("cannot run \(executable): \(String(cString: strerror(status)))")
     }
     self.pid = pid
   }
@@ -110,7 +110,7 @@ struct SpawnedProcess {
       }
       if result == 0 { return nil }
       if errno == EINTR { continue }
-      throw FixtureError("waitpid(\(pid)) failed (errno \(errno))")
+      throw ProcessError("waitpid(\(pid)) failed (errno \(errno))")
     }
   }
 
@@ -128,10 +128,10 @@ struct SpawnedProcess {
         let symbol = dlsym(
           UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np")
       else {
-        throw FixtureError("posix_spawn_file_actions_addclosefrom_np needs glibc 2.34 or later")
+        throw ProcessError("posix_spawn_file_actions_addclosefrom_np needs glibc 2.34 or later")
       }
       let status = unsafeBitCast(symbol, to: CloseFrom.self)(actions, 3)
-      guard status == 0 else { throw FixtureError("addclosefrom_np failed (\(status))") }
+      guard status == 0 else { throw ProcessError("addclosefrom_np failed (\(status))") }
     }
   #endif
 }

@@ -6,7 +6,8 @@ import Foundation
   import Darwin
 #endif
 
-/// Runs programs for tests.
+/// Runs programs to completion: `pg_ctl`, `runuser`, `pg_ctl --version`; and, in tests, `psql`,
+/// `pg_waldump` and the `pitr` executable itself.
 ///
 /// Every program runs in a process group of its own and inherits no descriptor but standard
 /// input (`/dev/null`), output and error, so programs that leave daemons behind (`pg_ctl
@@ -21,15 +22,19 @@ public enum ProcessRunner {
   /// `SIGKILL`, and the result says `timedOut`. Daemons that left the group (`setsid`) are
   /// not touched.
   ///
-  /// - Throws: ``FixtureError`` when the program cannot be started.
+  /// - Throws: ``ProcessError`` when the program cannot be started.
   public static func run(
     _ executable: String, _ arguments: [String], environment: [String: String] = [:],
     timeout: Double = 60
   ) throws -> ProcessResult {
-    let directory = try TemporaryDirectory("process")
-    defer { directory.remove() }
-    let outputPath = directory.file("stdout")
-    let errorPath = directory.file("stderr")
+    var template = Array("\(NSTemporaryDirectory())/pitr-process-XXXXXX".utf8CString)
+    guard let created = mkdtemp(&template) else {
+      throw ProcessError("cannot create a temporary directory (errno \(errno))")
+    }
+    let directory = String(cString: created)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let outputPath = directory + "/stdout"
+    let errorPath = directory + "/stderr"
     let output = open(outputPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
     let error = open(errorPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
     defer {
@@ -37,7 +42,7 @@ public enum ProcessRunner {
       if error >= 0 { _ = close(error) }
     }
     guard output >= 0, error >= 0 else {
-      throw FixtureError("cannot create output files in \(directory.path) (errno \(errno))")
+      throw ProcessError("cannot create output files in \(directory) (errno \(errno))")
     }
     let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let child = try SpawnedProcess(
@@ -60,7 +65,7 @@ public enum ProcessRunner {
       pause = min(pause * 2, 10_000)
       ending = try child.poll()
     }
-    guard let ending else { throw FixtureError("\(executable) ended without a status") }
+    guard let ending else { throw ProcessError("\(executable) ended without a status") }
     return ProcessResult(
       status: ending.status, terminatedBySignal: ending.bySignal, timedOut: timedOut,
       standardOutput: read(outputPath), standardError: read(errorPath))

@@ -1,0 +1,2 @@
+/// Tests run programs through the product's `ProcessRunner`.
+@_exported import Processes
