@@ -81,6 +81,13 @@ public struct Catalog: Sendable, Codable {
     return (archive, diagnostics + scanner.diagnostics)
   }
 
+  /// Why `timeline: latest` would fail for this backup (a history file that does not
+  /// descend from it), or `nil` when it would not.
+  public func latestTimelineProblem(for backup: BaseBackup) -> String? {
+    let tree = TimelineTree(histories: archive.historyFiles)
+    return WindowCalculator(archive: archive, tree: tree).latestProblem(for: backup)
+  }
+
   // MARK: - Backups
 
   private static func readBackups(

@@ -130,6 +130,30 @@ public final class WALIndex {
     return nil
   }
 
+  /// The first record starting at or after `lsn` along `timeline` (what an LSN target
+  /// stops at), with the record before it.
+  public func firstRecord(atOrAfter lsn: LSN, along timeline: TimelineID) -> (record: LSN, previous: LSN?)? {
+    for name in segments(along: timeline, from: lsn) {
+      guard let segment = byName[name], let range = name.lsnRange(size: size) else { return nil }
+      let next = name.advanced(by: 1, size: size).flatMap { byName[$0] }
+      let files = [segment] + (next.map { [$0] } ?? [])
+      var found: (LSN, LSN?)?
+      var previous: LSN?
+      struct Stop: Error {}
+      let reader = WALReader(provider: WALFileList(files: files.map { ($0.name, $0.path) }))
+      _ = try? reader.read { record in
+        if record.lsn >= lsn {
+          found = (record.lsn, previous)
+          throw Stop()
+        }
+        previous = record.lsn
+        if record.lsn >= range.upperBound { throw Stop() }
+      }
+      if let found { return found }
+    }
+    return nil
+  }
+
   /// Reads the transaction and XLOG records of one segment (finishing a record that runs
   /// into the next); `visit` returns false to stop.
   private func read(_ name: WALSegmentName, _ visit: (WALRecord, WALEvent) -> Bool) {

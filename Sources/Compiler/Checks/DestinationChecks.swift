@@ -1,0 +1,135 @@
+import Foundation
+import Catalog
+import PlanModel
+
+/// Checks where the restore goes: an empty (or absent) directory no server uses, a free port,
+/// room for the backup, server binaries of the backup's version, the OS user, and new
+/// homes for the backup's tablespaces.
+struct DestinationChecks {
+  let plan: Plan
+  let backup: BaseBackup
+  let environment: any CompilerEnvironment
+
+  func run() -> [Diagnostic] {
+    var diagnostics: [Diagnostic] = []
+    let destination = plan.destination
+    let data = destination.dataDirectory
+    switch environment.directoryState(data.value) {
+    case .absent, .empty:
+      break
+    case .file:
+      diagnostics.append(.error("'\(data.value)' is a file, not a directory; choose a new data directory", at: data.location))
+    case .notEmpty(let entries, let isDataDirectory, let running):
+      let what =
+        running
+        ? "is the data directory of a running server"
+        : isDataDirectory ? "already holds a PostgreSQL data directory" : "is not empty (\(entries) entries)"
+      diagnostics.append(
+        .error(
+          "'\(data.value)' \(what); pitr restores only into an absent or empty directory, so "
+            + "choose another path (or move the old one away yourself)", at: data.location))
+    }
+    let port = destination.port
+    if environment.isPortInUse(port.value) {
+      diagnostics.append(
+        .error(
+          "port \(port.value) is in use on this machine; choose a free port for the restored server",
+          at: port.location))
+    }
+    if let needed = backup.expandedSize, let free = environment.freeBytes(at: data.value),
+      free < needed
+    {
+      diagnostics.append(
+        .error(
+          "the backup needs \(Self.bytes(needed)) once extracted, but only \(Self.bytes(free)) "
+            + "is free where '\(data.value)' would be", at: data.location))
+    }
+    let binaries = environment.serverBinaries(in: destination.binDir?.value, majorVersion: backup.pgVersion)
+    let binLocation = destination.binDir?.location ?? data.location
+    if let problem = binaries.problem {
+      diagnostics.append(
+        .error(
+          problem + (destination.binDir == nil ? "; set destination.bin_dir" : ""),
+          at: binLocation))
+    } else if let version = binaries.majorVersion, let backupVersion = backup.pgVersion,
+      version != backupVersion
+    {
+      diagnostics.append(
+        .error(
+          "the server binaries in \(binaries.directory ?? "PATH") are PostgreSQL \(version), but "
+            + "backup \(backup.id) is PostgreSQL \(backupVersion); set destination.bin_dir to the "
+            + "\(backupVersion) binaries (such as /usr/lib/postgresql/\(backupVersion)/bin)",
+          at: binLocation))
+    }
+    if let user = destination.osUser {
+      if !environment.userExists(user.value) {
+        diagnostics.append(
+          .error("there is no operating-system user '\(user.value)' on this machine", at: user.location))
+      }
+    } else if environment.isRoot {
+      diagnostics.append(
+        .error(
+          "pitr runs as root and PostgreSQL refuses to: set destination.os_user to the user the "
+            + "server runs as (usually postgres)", at: data.location))
+    }
+    diagnostics += tablespaceChecks()
+    return diagnostics
+  }
+
+  private func tablespaceChecks() -> [Diagnostic] {
+    var diagnostics: [Diagnostic] = []
+    let mappings = plan.destination.tablespaces
+    let backupOIDs = Set(backup.tablespaces.map(\.oid))
+    for mapping in mappings {
+      switch mapping.tablespace.value {
+      case .oid(let oid) where !backupOIDs.contains(oid):
+        diagnostics.append(
+          .error(
+            "backup \(backup.id) has no tablespace with OID \(oid)"
+              + (backupOIDs.isEmpty ? " (it has none)" : "; its tablespaces are "
+                + backupOIDs.sorted().map(String.init).joined(separator: ", ")),
+            at: mapping.tablespace.location))
+      case .name(let name):
+        diagnostics.append(
+          .error(
+            "tablespace '\(name)': a backup names its tablespaces by OID only; write the OID"
+              + (backupOIDs.isEmpty ? "" : " (one of " + backupOIDs.sorted().map(String.init).joined(separator: ", ") + ")"),
+            at: mapping.tablespace.location))
+      default:
+        break
+      }
+    }
+    let mapped = Set(mappings.compactMap { mapping -> UInt32? in
+      if case .oid(let oid) = mapping.tablespace.value { oid } else { nil }
+    })
+    for tablespace in backup.tablespaces where !mapped.contains(tablespace.oid) {
+      diagnostics.append(
+        .error(
+          "backup \(backup.id) has tablespace \(tablespace.oid) at \(tablespace.location); map it "
+            + "to a new directory in destination.tablespaces (restoring it in place would write "
+            + "into the source's tablespace)", at: plan.destination.dataDirectory.location))
+    }
+    for mapping in mappings {
+      switch environment.directoryState(mapping.location.value) {
+      case .absent, .empty: break
+      default:
+        diagnostics.append(
+          .error(
+            "'\(mapping.location.value)' is not empty; a tablespace is restored only into an "
+              + "absent or empty directory", at: mapping.location.location))
+      }
+    }
+    return diagnostics
+  }
+
+  static func bytes(_ count: Int64) -> String {
+    let units = ["bytes", "KiB", "MiB", "GiB", "TiB"]
+    var value = Double(count)
+    var unit = 0
+    while value >= 1024, unit < units.count - 1 {
+      value /= 1024
+      unit += 1
+    }
+    return unit == 0 ? "\(count) bytes" : String(format: "%.1f %@", value, units[unit])
+  }
+}

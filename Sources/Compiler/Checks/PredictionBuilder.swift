@@ -1,0 +1,56 @@
+import Catalog
+import PlanModel
+import WAL
+
+/// What PostgreSQL will log when recovery stops, from the evaluated stop point.
+enum PredictionBuilder {
+  static func predict(
+    _ evaluation: TargetEvaluation, action: RecoveryAction, index: WALIndex, catalog: Catalog
+  ) -> Prediction {
+    let timeline = evaluation.target.timeline
+    let size = catalog.archive.segmentSize ?? .sixteenMiB
+    var message: String?
+    var last: SegmentSummary.TransactionEnd?
+    let stop = evaluation.stop
+    switch stop {
+    case .beforeTransaction(let end):
+      message = "recovery stopping before \(end.outcome.rawValue) of transaction \(end.transactionID), time \(end.time)"
+      last = index.lastTransactionEnd(before: end.lsn, along: timeline)
+    case .afterTransaction(let end):
+      message = "recovery stopping after \(end.outcome.rawValue) of transaction \(end.transactionID), time \(end.time)"
+      last = end
+    case .restorePoint(let point):
+      message = "recovery stopping at restore point \"\(point.name)\", time \(point.time)"
+      last = index.lastTransactionEnd(before: point.lsn, along: timeline)
+    case .location(let lsn, let after):
+      message = "recovery stopping \(after ? "after" : "before") WAL location (LSN) \"\(lsn)\""
+      last = index.lastTransactionEnd(before: after ? LSN(rawValue: lsn.rawValue + 1) : lsn, along: timeline)
+    case .consistency(let lsn):
+      message = "recovery stopping after reaching consistency"
+      last = index.lastTransactionEnd(before: lsn, along: timeline)
+    case .endOfWAL:
+      message = nil
+      last = evaluation.window.lastTransaction
+    }
+    // Segments recovery fetches: from the backup's start to the stop (or the end of WAL),
+    // less those the backup carries.
+    let path = index.segments(along: timeline, from: evaluation.backup.label.startLSN)
+    let stopSegment = WALSegmentName(
+      timeline: timeline, containing: stop.lsn, size: size)
+    let stopNumber = stopSegment.segmentNumber(size: size) ?? 0
+    let needed = path.filter { ($0.segmentNumber(size: size) ?? 0) <= stopNumber }
+    let included = Set(evaluation.backup.includedSegments)
+    let fetched = needed.filter { !included.contains($0) }
+    let tree = TimelineTree(histories: catalog.archive.historyFiles)
+    let promotes = action == .promote || action == .promoteIfVerified
+    return Prediction(
+      stopMessage: message, stopLSN: message == nil ? nil : stop.lsn,
+      stopSegment: needed.last { ($0.segmentNumber(size: size) ?? 0) == stopNumber } ?? stopSegment,
+      lastCompletedTransaction: last.map {
+        Prediction.LastTransaction(transactionID: $0.transactionID, time: $0.time, lsn: $0.lsn)
+      },
+      newTimeline: promotes ? TimelineID(tree.latest(from: timeline).rawValue + 1) : nil,
+      segmentsToFetch: fetched.count, bytesToFetch: Int64(fetched.count) * Int64(size.bytes),
+      firstSegment: needed.first, lastSegment: needed.last)
+  }
+}

@@ -1,0 +1,239 @@
+import Catalog
+import PlanModel
+import WAL
+
+/// Where recovery from one backup stops for the plan's target, worked out from the WAL as
+/// PostgreSQL's rules say (FORMATS.md §5.1), or why it would fail.
+struct TargetEvaluation {
+  /// The record (or point) recovery stops at.
+  enum Stop: Hashable {
+    /// Before a commit or abort (time targets; xid targets with `inclusive: false`).
+    case beforeTransaction(SegmentSummary.TransactionEnd)
+    /// After a commit or abort (xid targets, inclusive).
+    case afterTransaction(SegmentSummary.TransactionEnd)
+    case restorePoint(SegmentSummary.RestorePoint)
+    /// Before or after the first record at or past an LSN target.
+    case location(LSN, after: Bool)
+    /// `recovery_target = 'immediate'`.
+    case consistency(LSN)
+    /// No target: the end of the archived WAL.
+    case endOfWAL(LSN)
+
+    var lsn: LSN {
+      switch self {
+      case .beforeTransaction(let end), .afterTransaction(let end): end.lsn
+      case .restorePoint(let point): point.lsn
+      case .location(let lsn, _), .consistency(let lsn), .endOfWAL(let lsn): lsn
+      }
+    }
+  }
+
+  var backup: BaseBackup
+  var window: RestorableWindow
+  var target: ResolvedTarget
+  var stop: Stop
+  /// Things the dry run should say (a restore point name used twice, …).
+  var warnings: [CompileProblem] = []
+}
+
+/// Evaluates the plan's target against candidate backups.
+struct TargetEvaluator {
+  let plan: Plan
+  let catalog: Catalog
+  let index: WALIndex
+  let tree: TimelineTree
+
+  init(plan: Plan, catalog: Catalog, index: WALIndex) {
+    self.plan = plan
+    self.catalog = catalog
+    self.index = index
+    tree = TimelineTree(histories: catalog.archive.historyFiles)
+  }
+
+  func evaluate(_ backup: BaseBackup) -> Result<TargetEvaluation, CompileProblem> {
+    let request = plan.target
+    // Which timeline recovery follows from this backup.
+    let timeline: TimelineID
+    let setting: String
+    switch request.timeline.value {
+    case .current:
+      timeline = backup.label.startTimeline
+      setting = "current"
+    case .latest:
+      timeline = tree.latest(from: backup.label.startTimeline)
+      setting = "latest"
+      if let problem = catalog.latestTimelineProblem(for: backup) {
+        return .failure(CompileProblem(problem))
+      }
+    case .number(let number):
+      timeline = number
+      setting = String(number.rawValue)
+      guard tree.exists(number) else {
+        return .failure(
+          CompileProblem(
+            "timeline \(number) has no history file (\(number.fileNamePart).history) in the archive: "
+              + "PostgreSQL would fail with \"recovery target timeline \(number) does not exist\"; "
+              + "use 'timeline: current' or one of "
+              + Self.list(catalog.timelines.map { "\($0.timeline)" })))
+      }
+      guard tree.timeline(owning: backup.label.checkpointLSN, onPathTo: number) == backup.label.startTimeline
+      else {
+        return .failure(
+          CompileProblem(
+            "timeline \(number) does not descend from backup \(backup.id) (checkpoint "
+              + "\(backup.label.checkpointLSN) on timeline \(backup.label.startTimeline)): PostgreSQL "
+              + "would fail with \"requested timeline \(number) is not a child of this server's "
+              + "history\"; use 'timeline: current'"))
+      }
+    }
+    guard let window = catalog.windows.first(where: { $0.backupID == backup.id && $0.timeline == timeline })
+    else {
+      return .failure(CompileProblem("backup \(backup.id) has no WAL on timeline \(timeline)"))
+    }
+    switch window.status {
+    case .incomplete:
+      return .failure(
+        CompileProblem(
+          "backup \(backup.id) cannot be restored: segment "
+            + "\(window.firstMissingSegment.map { "\($0)" } ?? "?") is missing from the archive "
+            + "before the backup is consistent (\(window.start)); PostgreSQL would fail with "
+            + "\"WAL ends before end of online backup\""))
+    case .endUnknown:
+      return .failure(
+        CompileProblem(
+          "backup \(backup.id) has no .backup file in the archive and no manifest, so where it "
+            + "becomes consistent is unknown; keep the .backup file or the backup_manifest"))
+    case .restorable:
+      break
+    }
+    var target = ResolvedTarget(
+      kind: request.kind.value, instant: nil, timeText: nil, zoneNote: nil,
+      inclusive: request.inclusive.value, timeline: timeline, timelineSetting: setting)
+    let consistent = window.start
+    let start = backup.label.startLSN
+    let inclusive = request.inclusive.value
+    var warnings: [CompileProblem] = []
+    let stop: TargetEvaluation.Stop
+    switch request.kind.value {
+    case .time(let time):
+      let resolved: TimeResolution.Resolved
+      switch TimeResolution.resolve(time, backupTimezone: backup.timezone) {
+      case .failure(let problem): return .failure(problem)
+      case .success(let value): resolved = value
+      }
+      target.instant = resolved.instant
+      target.timeText = resolved.text
+      target.zoneNote = resolved.note
+      let instant = resolved.instant
+      if let newest = index.lastTransactionEnd(before: consistent, along: timeline),
+        inclusive ? newest.time > instant : newest.time >= instant
+      {
+        return .failure(
+          CompileProblem(
+            "backup \(backup.id) already holds transaction \(newest.transactionID), which ended "
+              + "at \(newest.time), after the target \(resolved.text): recovery cannot go back in "
+              + "time (PostgreSQL would stop at the backup's end, or fail); use an earlier backup"))
+      }
+      guard
+        let first = index.firstTransactionEnd(
+          after: instant, inclusive: inclusive, from: consistent, along: timeline)
+      else {
+        return .failure(walEndsBeforeTarget("time \(resolved.text)", window: window))
+      }
+      stop = .beforeTransaction(first)
+    case .name(let name):
+      let points = index.restorePoints(named: name, from: start, along: timeline)
+      guard let first = points.first else {
+        return .failure(
+          CompileProblem(
+            "no restore point named '\(name)' in the WAL after backup \(backup.id) on timeline "
+              + "\(timeline)", notes: restorePointNote(from: start, along: timeline)))
+      }
+      guard first.lsn >= consistent else {
+        return .failure(
+          CompileProblem(
+            "restore point '\(name)' (\(first.lsn)) was made while backup \(backup.id) was being "
+              + "taken, before it is consistent (\(consistent)): PostgreSQL would fail with "
+              + "\"requested recovery stop point is before consistent recovery point\"; use an "
+              + "earlier backup"))
+      }
+      if points.count > 1 {
+        warnings.append(
+          CompileProblem(
+            "restore point '\(name)' occurs \(points.count) times; recovery stops at the first "
+              + "(\(first.lsn), \(first.time))"))
+      }
+      stop = .restorePoint(first)
+    case .xid(let xid):
+      guard let end = index.transactionEnd(of: xid, from: start, along: timeline) else {
+        return .failure(
+          CompileProblem(
+            "transaction \(xid) has no commit or abort in the WAL after backup \(backup.id) on "
+              + "timeline \(timeline): it ended before the backup, has not ended, or its WAL is "
+              + "not archived yet; PostgreSQL would fail with \"recovery ended before configured "
+              + "recovery target was reached\""))
+      }
+      guard end.lsn >= consistent else {
+        return .failure(
+          CompileProblem(
+            "transaction \(xid) ended at \(end.lsn), while backup \(backup.id) was being taken "
+              + "(it is consistent only at \(consistent)): PostgreSQL would fail with \"requested "
+              + "recovery stop point is before consistent recovery point\"; use an earlier backup"))
+      }
+      stop = inclusive ? .afterTransaction(end) : .beforeTransaction(end)
+    case .lsn(let lsn):
+      guard lsn >= consistent else {
+        return .failure(
+          CompileProblem(
+            "LSN \(lsn) is before backup \(backup.id) is consistent (\(consistent)): PostgreSQL "
+              + "would fail with \"requested recovery stop point is before consistent recovery "
+              + "point\"; target \(consistent) or later, or use an earlier backup"))
+      }
+      guard lsn < window.end, let record = index.firstRecord(atOrAfter: lsn, along: timeline) else {
+        return .failure(walEndsBeforeTarget("LSN \(lsn)", window: window))
+      }
+      stop = .location(record.record, after: inclusive)
+    case .immediate:
+      stop = .consistency(consistent)
+    case .latest:
+      stop = .endOfWAL(window.end)
+    }
+    return .success(
+      TargetEvaluation(backup: backup, window: window, target: target, stop: stop, warnings: warnings))
+  }
+
+  /// The WAL ends before the target: say where it ends and what is reachable.
+  private func walEndsBeforeTarget(_ target: String, window: RestorableWindow) -> CompileProblem {
+    var message =
+      "the archived WAL on timeline \(window.timeline) ends at \(window.end) before the target "
+      + "\(target) is reached: PostgreSQL would fail with \"recovery ended before configured "
+      + "recovery target was reached\""
+    if let missing = window.firstMissingSegment {
+      message += "; segment \(missing) is missing from the archive"
+    }
+    var notes = [
+      "archive the newest WAL first (run pg_switch_wal() on the source, or set source.switch_wal: true)"
+    ]
+    if let last = window.lastTransaction {
+      notes.append(
+        "the restorable window of backup \(window.backupID) on timeline \(window.timeline) is "
+          + "\(window.start) to \(window.end); the last transaction it reaches is "
+          + "\(last.transactionID), which ended at \(last.time)")
+    }
+    return CompileProblem(message, notes: notes)
+  }
+
+  private func restorePointNote(from start: LSN, along timeline: TimelineID) -> [String] {
+    let names = index.segments(along: timeline, from: start).flatMap {
+      index.summary(of: $0)?.restorePoints.map(\.name) ?? []
+    }
+    return names.isEmpty
+      ? ["there are no restore points in that WAL"]
+      : ["restore points there: " + Self.list(names)]
+  }
+
+  static func list(_ items: [String]) -> String {
+    var seen = Set<String>()
+    return items.filter { seen.insert($0).inserted }.joined(separator: ", ")
+  }
+}

@@ -1,0 +1,47 @@
+/// What the compiler needs to know about the machine a plan will run on. The real one
+/// (`SystemEnvironment`, in Execution) looks at the file system, ports, binaries and users;
+/// tests give a fixed one, so compiling never starts a process.
+public protocol CompilerEnvironment {
+  /// What is at `path` now.
+  func directoryState(_ path: String) -> DirectoryState
+  /// Whether something listens on `port` (TCP on localhost, or a PostgreSQL socket).
+  func isPortInUse(_ port: Int) -> Bool
+  /// Free bytes on the file system that would hold `path` (its nearest existing parent).
+  func freeBytes(at path: String) -> Int64?
+  /// The server binaries in `directory`, or (when `nil`) found on `PATH` or in the usual
+  /// places for `majorVersion` (`/usr/lib/postgresql/N/bin`, `/usr/pgsql-N/bin`).
+  func serverBinaries(in directory: String?, majorVersion: Int?) -> ServerBinaries
+  /// Whether an operating-system user of this name exists.
+  func userExists(_ name: String) -> Bool
+  /// Whether pitr runs as root (then the server must run as `os_user`).
+  var isRoot: Bool { get }
+  /// The `pitr` executable the recovery configuration calls as `restore_command`.
+  var pitrExecutable: String { get }
+}
+
+/// What a directory path holds.
+public enum DirectoryState: Hashable, Sendable {
+  case absent
+  case empty
+  /// Not empty; `isDataDirectory` when it holds `PG_VERSION`, `running` when a server has it
+  /// open (`postmaster.pid` names a live process).
+  case notEmpty(entries: Int, isDataDirectory: Bool, running: Bool)
+  /// A file, not a directory.
+  case file
+}
+
+/// `pg_ctl` and `postgres` as found, or why not.
+public struct ServerBinaries: Hashable, Sendable, Codable {
+  /// The directory holding them.
+  public var directory: String?
+  /// Their major version (from `pg_ctl --version`).
+  public var majorVersion: Int?
+  /// Why they could not be used, when they could not.
+  public var problem: String?
+
+  public init(directory: String?, majorVersion: Int?, problem: String?) {
+    self.directory = directory
+    self.majorVersion = majorVersion
+    self.problem = problem
+  }
+}

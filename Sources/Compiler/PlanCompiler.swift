@@ -1,0 +1,196 @@
+import Catalog
+import Crypto
+import Foundation
+import PlanModel
+import WAL
+
+/// Compiles a loaded plan against the catalog: checks everything DESIGN §5 lists, each
+/// problem located at the plan key it concerns, and when nothing is wrong produces the
+/// `CompiledPlan`: the chosen backup, the resolved target, the configuration, the prediction
+/// and the step graph.
+public struct PlanCompiler {
+  public let plan: Plan
+  /// The plan file's text (its hash goes into the compiled plan).
+  public let planText: String
+  public let catalog: Catalog
+  public let index: WALIndex
+  public let environment: any CompilerEnvironment
+
+  public init(
+    plan: Plan, planText: String, catalog: Catalog, index: WALIndex,
+    environment: any CompilerEnvironment
+  ) {
+    self.plan = plan
+    self.planText = planText
+    self.catalog = catalog
+    self.index = index
+    self.environment = environment
+  }
+
+  /// The outcome: every problem found, and the compiled plan when there is no error.
+  public struct Compilation: Sendable {
+    public var diagnostics: [Diagnostic]
+    public var compiled: CompiledPlan?
+
+    public init(diagnostics: [Diagnostic], compiled: CompiledPlan?) {
+      self.diagnostics = diagnostics
+      self.compiled = compiled
+    }
+  }
+
+  public func compile() -> Compilation {
+    var diagnostics = identityChecks()
+    let selection = BackupSelection(
+      plan: plan, catalog: catalog,
+      evaluator: TargetEvaluator(plan: plan, catalog: catalog, index: index))
+    let choice: BackupSelection.Choice
+    switch selection.choose() {
+    case .failure(let problem):
+      let location =
+        problem.message.hasPrefix("no backup with id") ? plan.backups.select.location
+        : plan.target.kind.location
+      diagnostics.append(problem.diagnostic(at: location))
+      return Compilation(diagnostics: diagnostics.inFileOrder(), compiled: nil)
+    case .success(let chosen):
+      choice = chosen
+    }
+    let evaluation = choice.evaluation
+    let backup = evaluation.backup
+    diagnostics += evaluation.warnings.map { $0.diagnostic(at: plan.target.kind.location, severity: .warning) }
+    diagnostics += DestinationChecks(plan: plan, backup: backup, environment: environment).run()
+    if let pgVersion = plan.source?.pgVersion, let version = backup.pgVersion, pgVersion.value != version {
+      diagnostics.append(
+        .error(
+          "the plan says the source is PostgreSQL \(pgVersion.value), but backup \(backup.id) is "
+            + "PostgreSQL \(version)", at: pgVersion.location))
+    }
+    let prediction = PredictionBuilder.predict(
+      evaluation, action: plan.action.value, index: index, catalog: catalog)
+    var notes: [String] = []
+    if let note = evaluation.target.zoneNote { notes.append(note) }
+    let destination = resolvedDestination(backup: backup)
+    let (configuration, floorNotes) = configuration(
+      for: evaluation, destination: destination)
+    for (message, location) in floorNotes {
+      diagnostics.append(Diagnostic(.note, message, at: location))
+      notes.append(message)
+    }
+    guard let configurationText = configuration.text else {
+      diagnostics.append(
+        .error("a setting value cannot be written safely (a line break or NUL)", at: plan.destination.dataDirectory.location))
+      return Compilation(diagnostics: diagnostics.inFileOrder(), compiled: nil)
+    }
+    if diagnostics.hasErrors {
+      return Compilation(diagnostics: diagnostics.inFileOrder(), compiled: nil)
+    }
+    let graph = GraphBuilder(
+      plan: plan, backup: backup, destination: destination, configuration: configuration,
+      configurationText: configurationText, prediction: prediction, target: evaluation.target
+    ).build()
+    let compiled = CompiledPlan(
+      planFile: plan.file, planName: plan.name.value,
+      planHash: Self.sha256(planText), catalogFingerprint: fingerprint(evaluation, prediction),
+      backup: CompiledPlan.ChosenBackup(
+        id: backup.id, path: backup.path, reason: choice.reason, startLSN: backup.label.startLSN,
+        consistentLSN: evaluation.window.start, timeline: backup.label.startTimeline,
+        pgVersion: backup.pgVersion, format: backup.format.rawValue, expandedSize: backup.expandedSize),
+      alternatives: choice.others.map { CompiledPlan.Alternative(id: $0.id, verdict: $0.verdict) },
+      target: evaluation.target, action: plan.action.value, destination: destination,
+      configuration: configuration, prediction: prediction, graph: graph, checks: plan.verify,
+      notes: notes)
+    return Compilation(diagnostics: diagnostics.inFileOrder(), compiled: compiled)
+  }
+
+  // MARK: - Parts
+
+  /// The source, the backups and the WAL must come from one cluster.
+  private func identityChecks() -> [Diagnostic] {
+    guard let expected = plan.source?.systemIdentifier else { return [] }
+    var diagnostics: [Diagnostic] = []
+    if let archived = catalog.archive.systemIdentifier, archived != expected.value {
+      diagnostics.append(
+        .error(
+          "the WAL archive comes from the cluster \(archived), not \(expected.value): wrong "
+            + "archive, or wrong system_identifier", at: expected.location))
+    }
+    for backup in catalog.backups {
+      if let system = backup.systemIdentifier, system != expected.value {
+        diagnostics.append(
+          .warning(
+            "backup \(backup.id) comes from the cluster \(system), not \(expected.value); it "
+              + "will not be chosen", at: expected.location))
+      }
+    }
+    return diagnostics
+  }
+
+  private func resolvedDestination(backup: BaseBackup) -> CompiledPlan.ResolvedDestination {
+    let data = plan.destination.dataDirectory.value
+    let binaries = environment.serverBinaries(in: plan.destination.binDir?.value, majorVersion: backup.pgVersion)
+    return CompiledPlan.ResolvedDestination(
+      dataDirectory: data, stateDirectory: data + ".pitr", port: plan.destination.port.value,
+      binDirectory: binaries.directory, osUser: plan.destination.osUser?.value,
+      walFolders: plan.backups.wal.map(\.value),
+      tablespaces: plan.destination.tablespaces.compactMap { mapping in
+        guard case .oid(let oid) = mapping.tablespace.value,
+          let original = backup.tablespaces.first(where: { $0.oid == oid })
+        else { return nil }
+        let archive = backup.files.first { $0.role == .tablespace && $0.name.hasPrefix("\(oid).tar") }
+        return CompiledPlan.TablespaceTarget(
+          oid: oid, originalLocation: original.location, location: mapping.location.value,
+          archive: archive?.name)
+      })
+  }
+
+  /// The lines of the pitr block: how to fetch WAL, the target, the action, the port,
+  /// archiving, the hot-standby floor, tuning, then the plan's own settings.
+  private func configuration(
+    for evaluation: TargetEvaluation, destination: CompiledPlan.ResolvedDestination
+  ) -> (RecoveryConfiguration, [(String, SourceLocation)]) {
+    var lines: [RecoveryConfiguration.Line] = []
+    var fetch = [environment.pitrExecutable, "wal-fetch"]
+    for folder in destination.walFolders { fetch += ["--wal", folder] }
+    fetch += ["--spool", destination.stateDirectory + "/spool", "%f", "%p"]
+    lines.append(
+      .init(
+        "restore_command", fetch.map(ConfigurationValue.shellWord).joined(separator: " "),
+        comment: "finds, decompresses and checks each segment"))
+    lines += evaluation.target.settings.map { .init($0.name, $0.value) }
+    lines.append(.init("recovery_target_action", plan.action.value.postgresAction))
+    lines.append(.init("hot_standby", "on", comment: "to follow and check the recovery"))
+    lines.append(.init("port", String(destination.port)))
+    if plan.destination.archiving.value == .off {
+      lines.append(
+        .init("archive_mode", "off", comment: "the restored clone must not write into the source's archive"))
+    }
+    var notes: [(String, SourceLocation)] = []
+    if let control = evaluation.backup.control {
+      let floor = SettingsFloor.apply(control: control, settings: plan.destination.settings)
+      lines += floor.lines
+      notes = floor.notes
+    }
+    if plan.destination.recoveryTuning.value == .auto, (evaluation.backup.pgVersion ?? 0) >= 15 {
+      lines.append(.init("recovery_prefetch", "on", comment: "recovery tuning; pitr resets it after promotion"))
+    }
+    for setting in plan.destination.settings where !SettingsFloor.isFloored(setting.name.value) {
+      lines.append(.init(setting.name.value, setting.value.value, comment: "from the plan"))
+    }
+    return (RecoveryConfiguration(lines: lines), notes)
+  }
+
+  /// What the compilation relied on, so `apply` can refuse a stale compiled plan.
+  private func fingerprint(_ evaluation: TargetEvaluation, _ prediction: Prediction) -> String {
+    var text = "backup \(evaluation.backup.id) \(evaluation.backup.path) \(evaluation.backup.label.startLSN)\n"
+    for file in evaluation.backup.files { text += "\(file.name) \(file.size)\n" }
+    let needed = Set(index.segments(along: evaluation.target.timeline, from: evaluation.backup.label.startLSN))
+    for segment in catalog.archive.segments where needed.contains(segment.name) {
+      text += "\(segment.name) \(segment.path) \(segment.size) \(segment.modified)\n"
+    }
+    for history in catalog.archive.historyFiles { text += "history \(history.path)\n" }
+    return Self.sha256(text)
+  }
+
+  static func sha256(_ text: String) -> String {
+    SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+  }
+}

@@ -1,0 +1,71 @@
+import Catalog
+import PlanModel
+
+/// The dry run as text: the chosen backup and why, the target as written for PostgreSQL,
+/// the prediction, then every step with its command or file. Same inputs, same bytes.
+public enum PlanText {
+  public static func render(_ plan: CompiledPlan, resolver: StepResolver) -> String {
+    var text = "Restore plan '\(plan.planName)' (\(plan.planFile))\n\n"
+    let backup = plan.backup
+    text += "Backup \(backup.id) (\(backup.path))\n"
+    text += "  why: \(backup.reason)\n"
+    text += "  starts at \(backup.startLSN), consistent at \(backup.consistentLSN), timeline \(backup.timeline)"
+    text += backup.pgVersion.map { ", PostgreSQL \($0)" } ?? ""
+    text += ", \(backup.format)"
+    text += backup.expandedSize.map { ", \(DestinationChecks.bytes($0)) extracted" } ?? ""
+    text += "\n"
+    for other in plan.alternatives {
+      text += "  not \(other.id): \(other.verdict)\n"
+    }
+    text += "\nTarget\n"
+    for setting in plan.target.settings {
+      text += "  \(setting.name) = '\(setting.value)'\n"
+    }
+    text += "  recovery_target_action = '\(plan.action.postgresAction)' (plan action: \(plan.action.rawValue))\n"
+    text += "\nPrediction\n"
+    let prediction = plan.prediction
+    if let message = prediction.stopMessage {
+      text += "  PostgreSQL will log: \(message)\n"
+      if let lsn = prediction.stopLSN {
+        text += "  at \(lsn)" + (prediction.stopSegment.map { " in segment \($0)" } ?? "") + "\n"
+      }
+    } else {
+      text += "  recovery replays all the archived WAL\n"
+    }
+    if let last = prediction.lastCompletedTransaction {
+      text += "  last completed transaction: \(last.transactionID) at \(last.time) (\(last.lsn))\n"
+    }
+    if let timeline = prediction.newTimeline {
+      text += "  promotion selects timeline \(timeline)\n"
+    }
+    text += "  WAL to fetch from the archive: \(prediction.segmentsToFetch) segment\(prediction.segmentsToFetch == 1 ? "" : "s")"
+    text += " (\(DestinationChecks.bytes(prediction.bytesToFetch)))"
+    if let first = prediction.firstSegment, let last = prediction.lastSegment {
+      text += ", \(first) to \(last)"
+    }
+    text += "\n"
+    if !plan.notes.isEmpty {
+      text += "\nNotes\n" + plan.notes.map { "  \($0)\n" }.joined()
+    }
+    text += "\nSteps\n"
+    let dependencies = plan.graph.dependencies
+    for (number, step) in plan.graph.ordered.enumerated() {
+      text += "  \(number + 1). \(step.id): \(step.summary)\n"
+      let after = dependencies[step.id] ?? []
+      if !after.isEmpty { text += "       after: \(after.joined(separator: ", "))\n" }
+      for detail in step.details { text += "       \(detail)\n" }
+      if let words = resolver.commandLine(of: step) {
+        text += "       runs: \(StepResolver.shellText(words))\n"
+      }
+      if let file = step.file {
+        let how = file.mode == .create ? "creates" : "writes its block into"
+        text += "       \(how) \(file.path)"
+        text += file.content.isEmpty ? " (empty)\n" : ":\n"
+        for line in file.content.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
+          text += "         \(line)\n"
+        }
+      }
+    }
+    return text
+  }
+}

@@ -1,0 +1,62 @@
+import PlanModel
+import WAL
+
+/// The plan's target as it will be written for PostgreSQL: times resolved to an instant and
+/// written with an explicit offset, the timeline resolved to a number.
+public struct ResolvedTarget: Hashable, Sendable, Codable {
+  /// The kind, as the plan chose it.
+  public var kind: RecoveryTarget.Kind
+  /// For a time target: the instant, and the text written to `recovery_target_time`.
+  public var instant: PostgresTimestamp?
+  public var timeText: String?
+  /// How a time without a zone was read, for the dry run to say.
+  public var zoneNote: String?
+  public var inclusive: Bool
+  /// The timeline recovery follows (what `recovery_target_timeline` resolves to).
+  public var timeline: TimelineID
+  /// The value written to `recovery_target_timeline`.
+  public var timelineSetting: String
+
+  /// The `recovery_target*` settings, in the order written.
+  public var settings: [(name: String, value: String)] {
+    var lines: [(String, String)] = []
+    switch kind {
+    case .time: lines.append(("recovery_target_time", timeText ?? ""))
+    case .name(let name): lines.append(("recovery_target_name", name))
+    case .lsn(let lsn): lines.append(("recovery_target_lsn", lsn.description))
+    case .xid(let xid): lines.append(("recovery_target_xid", String(xid)))
+    case .immediate: lines.append(("recovery_target", "immediate"))
+    case .latest: break
+    }
+    if kind.usesInclusive { lines.append(("recovery_target_inclusive", inclusive ? "on" : "off")) }
+    lines.append(("recovery_target_timeline", timelineSetting))
+    return lines
+  }
+}
+
+/// What pitr expects PostgreSQL to log and do, compared with what really happens.
+public struct Prediction: Hashable, Sendable, Codable {
+  /// The `recovery stopping …` line (without the `LOG:` prefix), or `nil` when recovery
+  /// replays to the end of the WAL.
+  public var stopMessage: String?
+  /// The record recovery stops at (before or after it).
+  public var stopLSN: LSN?
+  public var stopSegment: WALSegmentName?
+  /// The last transaction that will be applied, as `last completed transaction was at log
+  /// time …` reports it.
+  public var lastCompletedTransaction: LastTransaction?
+  /// The timeline a promotion will create (`selected new timeline ID`).
+  public var newTimeline: TimelineID?
+  /// How many segments recovery fetches from the archive, and their bytes (uncompressed).
+  public var segmentsToFetch: Int
+  public var bytesToFetch: Int64
+  /// The first and last of them.
+  public var firstSegment: WALSegmentName?
+  public var lastSegment: WALSegmentName?
+
+  public struct LastTransaction: Hashable, Sendable, Codable {
+    public var transactionID: UInt32
+    public var time: PostgresTimestamp
+    public var lsn: LSN
+  }
+}

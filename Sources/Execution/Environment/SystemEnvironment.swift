@@ -1,0 +1,115 @@
+import Compiler
+import Foundation
+import Processes
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The machine pitr runs on, as the compiler asks about it: directories, ports, free space,
+/// server binaries and users.
+public struct SystemEnvironment: CompilerEnvironment {
+  public init() {}
+
+  public func directoryState(_ path: String) -> DirectoryState {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+      return .absent
+    }
+    guard isDirectory.boolValue else { return .file }
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+    if entries.isEmpty { return .empty }
+    let isDataDirectory = entries.contains("PG_VERSION")
+    return .notEmpty(
+      entries: entries.count, isDataDirectory: isDataDirectory,
+      running: isDataDirectory && Self.serverRuns(in: path))
+  }
+
+  /// Whether `postmaster.pid` names a live process.
+  static func serverRuns(in directory: String) -> Bool {
+    guard let text = try? String(contentsOfFile: "\(directory)/postmaster.pid", encoding: .utf8),
+      let first = text.split(separator: "\n").first, let pid = Int32(first)
+    else { return false }
+    return kill(pid, 0) == 0 || errno == EPERM
+  }
+
+  public func isPortInUse(_ port: Int) -> Bool {
+    for socketDirectory in ["/var/run/postgresql", "/run/postgresql", "/tmp"]
+    where FileManager.default.fileExists(atPath: "\(socketDirectory)/.s.PGSQL.\(port)") {
+      return true
+    }
+    // Binding the port on all addresses fails when anything listens on it.
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { return false }
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(truncatingIfNeeded: port)).bigEndian
+    address.sin_addr.s_addr = INADDR_ANY
+    let bound = withUnsafePointer(to: &address) { pointer in
+      pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+      }
+    }
+    return bound != 0 && errno == EADDRINUSE
+  }
+
+  public func freeBytes(at path: String) -> Int64? {
+    var candidate = path
+    while !FileManager.default.fileExists(atPath: candidate), candidate != "/" {
+      candidate = (candidate as NSString).deletingLastPathComponent
+      if candidate.isEmpty { candidate = "/" }
+    }
+    var info = statvfs()
+    guard statvfs(candidate, &info) == 0 else { return nil }
+    return Int64(info.f_bavail) * Int64(info.f_frsize)
+  }
+
+  public func serverBinaries(in directory: String?, majorVersion: Int?) -> ServerBinaries {
+    var candidates: [String] = []
+    if let directory {
+      candidates = [directory]
+    } else {
+      candidates =
+        (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+      if let majorVersion {
+        candidates += ["/usr/lib/postgresql/\(majorVersion)/bin", "/usr/pgsql-\(majorVersion)/bin"]
+      }
+    }
+    for candidate in candidates
+    where FileManager.default.isExecutableFile(atPath: "\(candidate)/pg_ctl")
+      && FileManager.default.isExecutableFile(atPath: "\(candidate)/postgres")
+    {
+      guard let version = Self.majorVersion(of: "\(candidate)/pg_ctl") else {
+        return ServerBinaries(
+          directory: candidate, majorVersion: nil,
+          problem: "cannot tell the version of \(candidate)/pg_ctl (pg_ctl --version failed)")
+      }
+      // On PATH, keep looking for the backup's version if this one differs.
+      if directory == nil, let majorVersion, version != majorVersion { continue }
+      return ServerBinaries(directory: candidate, majorVersion: version, problem: nil)
+    }
+    let searched = directory.map { "in \($0)" } ?? "on PATH or in the usual places"
+    return ServerBinaries(
+      directory: directory, majorVersion: nil,
+      problem: "no pg_ctl and postgres \(searched)"
+        + (majorVersion.map { " for PostgreSQL \($0)" } ?? ""))
+  }
+
+  /// The major version `pg_ctl --version` prints (`pg_ctl (PostgreSQL) 15.18 (Debian …)`).
+  static func majorVersion(of pgCtl: String) -> Int? {
+    guard let result = try? ProcessRunner.run(pgCtl, ["--version"], timeout: 10), result.succeeded,
+      let match = result.standardOutput.firstMatch(of: /\(PostgreSQL\) (\d+)/)
+    else { return nil }
+    return Int(match.1)
+  }
+
+  public func userExists(_ name: String) -> Bool { getpwnam(name) != nil }
+
+  public var isRoot: Bool { getuid() == 0 }
+
+  public var pitrExecutable: String {
+    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+      ?? CommandLine.arguments[0]
+  }
+}
