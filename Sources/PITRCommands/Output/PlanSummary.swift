@@ -1,3 +1,4 @@
+import Compiler
 import PlanModel
 
 /// A few lines saying what a valid plan asks for, printed by `pitr validate`.
@@ -14,6 +15,20 @@ enum PlanSummary {
       action += " (\(plan.verify.count) check\(plan.verify.count == 1 ? "" : "s"))"
     }
     lines.append(action)
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// What the compiler decided, in a few lines.
+  static func describe(_ compiled: CompiledPlan) -> String {
+    var lines = ["  backup:   \(compiled.backup.id) (\(compiled.backup.reason))"]
+    if let message = compiled.prediction.stopMessage {
+      lines.append("  stops:    \(message)")
+    } else {
+      lines.append("  stops:    at the end of the archived WAL")
+    }
+    lines.append(
+      "  fetches:  \(compiled.prediction.segmentsToFetch) WAL segments; "
+        + "pitr plan shows every step")
     return lines.joined(separator: "\n") + "\n"
   }
 

@@ -5,20 +5,38 @@ import WAL
 /// What `pitr wal find` prints: the events, then the targets that stop just before each
 /// transaction that made a matching row change.
 enum WALFindReport {
-  static func render(_ result: WALSearch.Result, timeline: TimelineID) -> String {
-    guard !result.events.isEmpty else { return "No matching events on timeline \(timeline).\n" }
-    var table = TextTable("LSN", "KIND", "XID", "TIME (UTC)", "DETAIL", "SEGMENT")
+  /// Writes the report in pieces through `write` (a search can find a million commits, so
+  /// columns have fixed widths and nothing waits for the whole table).
+  static func render(_ result: WALSearch.Result, timeline: TimelineID, write: (String) -> Void) {
+    guard !result.events.isEmpty else {
+      write("No matching events on timeline \(timeline).\n")
+      return
+    }
+    func row(_ cells: [String]) -> String {
+      let widths = [12, 13, 10, 30, 24]
+      var line = " "
+      for (index, cell) in cells.enumerated() {
+        line += " " + (index < widths.count ? cell.padding(toLength: max(widths[index], cell.count), withPad: " ", startingAt: 0) : cell)
+      }
+      while line.last == " " { line.removeLast() }
+      return line + "\n"
+    }
+    var buffer = row(["LSN", "KIND", "XID", "TIME (UTC)", "SEGMENT", "DETAIL"])
     for event in result.events {
-      table.append(
+      buffer += row([
         "\(event.lsn)", event.kind.rawValue, event.transactionID.map(String.init) ?? "",
-        (event.time ?? event.transactionEnd?.time).map(\.description) ?? "", detail(event),
-        "\(event.segment)")
+        (event.time ?? event.transactionEnd?.time).map(\.description) ?? "", "\(event.segment)",
+        detail(event),
+      ])
+      if buffer.utf8.count > 1 << 16 {
+        write(buffer)
+        buffer = ""
+      }
     }
-    var text = table.render()
+    write(buffer)
     for end in transactionsToAvoid(result.events) {
-      text += "\n" + snippets(for: end)
+      write("\n" + snippets(for: end))
     }
-    return text
   }
 
   private static func detail(_ event: FoundEvent) -> String {

@@ -1,52 +1,55 @@
 import ArgumentParser
+import Compiler
 import PlanLoading
 import PlanModel
 
-/// `pitr validate PLAN`: load and check a plan; print its diagnostics.
+/// `pitr validate PLAN`: load and check a plan against its backup repository.
 struct Validate: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Check a restore plan and print every problem found.",
     discussion: """
       Reads PLAN, replaces ${NAME} references from the environment, and checks every key: \
       types, allowed values, exactly one recovery target, LSN/xid/time formats, absolute \
-      paths, the destination kept apart from the backups, and the verify checks. All \
-      problems of the file are printed at once, in file order, as file:line:column: error: …
+      paths, the destination kept apart from the backups, and the verify checks. Then it \
+      catalogues the backups and WAL the plan names and checks that the restore can work: \
+      a backup that ends before the target, WAL that reaches it without a gap, the timeline, \
+      the destination (empty, free port, space, binaries of the right version, OS user). \
+      Problems are printed as file:line:column: error: …, at the plan key they concern.
 
-      Checks against the backup repository (backups, WAL, timelines) arrive with the \
-      catalog. Nothing is written.
-
-      Exit status: 0 when the plan is valid, 2 when it is not, 64 when PLAN cannot be read.
+      Nothing is written (but the catalog cache). Exit status: 0 when the plan can be \
+      applied, 2 when it cannot, 64 when PLAN cannot be read.
       """
   )
 
   @Argument(help: "The plan file (YAML).")
   var plan: String
 
+  @Flag(name: .long, help: "Check only the plan file itself, not the backups and the machine.")
+  var planOnly = false
+
+  @Flag(name: .long, help: "Read every backup file again instead of using the catalog cache.")
+  var noCache = false
+
   @OptionGroup var output: OutputOptions
 
   func run() async throws {
-    let result: PlanLoader.Result
-    do {
-      result = try PlanLoader().load(contentsOf: plan)
-    } catch let error as PlanLoader.FileError {
-      Terminal.writeError("pitr: error: \(error.description)\n")
-      throw PITRExitCode.usage
+    let pipeline = PlanPipeline(output: output, useCache: !noCache)
+    let (loaded, source) = try pipeline.load(plan)
+    if planOnly {
+      pipeline.report([], source: source, file: plan)
+      if !output.json { Terminal.write(PlanSummary.describe(loaded)) }
+      return
     }
-    if output.json {
-      Terminal.write(DiagnosticPrinter.json(result.diagnostics))
-    } else {
-      let printer = DiagnosticPrinter(useColor: Terminal.usesColor(output.color))
-      Terminal.writeError(printer.render(result.diagnostics, source: result.source))
-      if let plan = result.plan {
-        Terminal.write(PlanSummary.describe(plan))
-      } else {
-        Terminal.writeError(Self.tally(result.diagnostics, file: plan))
-      }
+    let compilation = pipeline.compile(loaded, source: source)
+    pipeline.report(compilation.diagnostics, source: source, file: plan)
+    guard let compiled = compilation.compiled else { throw PITRExitCode.invalidPlan }
+    if !output.json {
+      Terminal.write(PlanSummary.describe(loaded))
+      Terminal.write(PlanSummary.describe(compiled))
     }
-    if result.plan == nil { throw PITRExitCode.invalidPlan }
   }
 
-  /// "plans/x.yaml: 3 errors, 1 warning".
+  /// "plans/x.yaml: invalid plan: 3 errors, 1 warning".
   static func tally(_ diagnostics: [Diagnostic], file: String) -> String {
     let errors = diagnostics.filter { $0.severity == .error }.count
     let warnings = diagnostics.filter { $0.severity == .warning }.count

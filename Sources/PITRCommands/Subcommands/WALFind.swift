@@ -94,7 +94,7 @@ struct WALFind: AsyncParsableCommand {
     if output.json {
       Terminal.write(try WALFindReport.json(result, timeline: timeline))
     } else {
-      Terminal.write(WALFindReport.render(result, timeline: timeline))
+      WALFindReport.render(result, timeline: timeline, write: Terminal.write)
       Terminal.writeError("pitr: read timeline \(timeline) up to the \(result.end)\n")
     }
   }

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Compiler
+import Foundation
+
+/// `pitr plan PLAN`: the dry run.
+struct PlanCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "plan",
+    abstract: "Show what applying a plan would do: the backup, the target, the prediction, every step.",
+    discussion: """
+      Compiles PLAN against its backup repository (as pitr validate does) and prints the \
+      step graph with every command and every file's content, exactly as pitr apply would \
+      run and write them. The text is the same for the same plan and repository, so a dry \
+      run can be committed and reviewed.
+
+      --format json prints the compiled plan, with a hash of the plan file and a fingerprint \
+      of the backups and WAL it relies on: pitr apply COMPILED.json refuses it when either \
+      changed. --format dot prints the graph for Graphviz (dot -Tsvg). --out writes to a file.
+
+      Exit status: 0 when the plan can be applied, 2 when it cannot, 64 for a usage error.
+      """
+  )
+
+  enum Format: String, ExpressibleByArgument, CaseIterable {
+    case text, json, dot
+  }
+
+  @Argument(help: "The plan file (YAML).")
+  var plan: String
+
+  @Option(help: "text (for people), json (the compiled plan, for pitr apply), or dot (Graphviz).")
+  var format: Format = .text
+
+  @Option(help: ArgumentHelp("Write the output to this file instead of standard output.", valueName: "file"))
+  var out: String?
+
+  @Flag(name: .long, help: "Read every backup file again instead of using the catalog cache.")
+  var noCache = false
+
+  @OptionGroup var output: OutputOptions
+
+  func run() async throws {
+    let pipeline = PlanPipeline(output: output, useCache: !noCache)
+    let (loaded, source) = try pipeline.load(plan)
+    let compilation = pipeline.compile(loaded, source: source)
+    pipeline.report(compilation.diagnostics, source: source, file: plan)
+    guard let compiled = compilation.compiled else { throw PITRExitCode.invalidPlan }
+    let text: String
+    switch format {
+    case .text: text = PlanText.render(compiled, resolver: PlanPipeline.resolver(for: compiled))
+    case .json: text = try CompiledPlanFile.encode(compiled)
+    case .dot: text = PlanDOT.render(compiled)
+    }
+    if let out {
+      do {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+      } catch {
+        Terminal.writeError("pitr: error: cannot write \(out): \(error.localizedDescription)\n")
+        throw PITRExitCode.usage
+      }
+    } else {
+      Terminal.write(text)
+    }
+  }
+}
+
+/// The compiled plan as a file: JSON with sorted keys.
+enum CompiledPlanFile {
+  static func encode(_ plan: CompiledPlan) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(plan), as: UTF8.self) + "\n"
+  }
+
+  static func decode(_ data: Data) throws -> CompiledPlan {
+    try JSONDecoder().decode(CompiledPlan.self, from: data)
+  }
+}

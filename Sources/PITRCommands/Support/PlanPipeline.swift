@@ -1,0 +1,88 @@
+import Catalog
+import Compiler
+import Execution
+import Foundation
+import PlanLoading
+import PlanModel
+
+/// Load a plan, catalogue its backups and compile it: what `validate`, `plan` and `apply`
+/// share. Problems are printed where they belong and end the command with the right code.
+struct PlanPipeline {
+  let output: OutputOptions
+  let useCache: Bool
+
+  /// The loaded plan and its source text; prints the plan's diagnostics and throws exit 2 (or
+  /// 64 for an unreadable file) when it is invalid.
+  func load(_ path: String) throws -> (Plan, SourceText) {
+    let result: PlanLoader.Result
+    do {
+      result = try PlanLoader().load(contentsOf: path)
+    } catch let error as PlanLoader.FileError {
+      Terminal.writeError("pitr: error: \(error.description)\n")
+      throw PITRExitCode.usage
+    }
+    guard let plan = result.plan, let source = result.source else {
+      report(result.diagnostics, source: result.source, file: path)
+      throw PITRExitCode.invalidPlan
+    }
+    return (plan, source)
+  }
+
+  /// Compiles a loaded plan against its repository.
+  func compile(_ plan: Plan, source: SourceText) -> PlanCompiler.Compilation {
+    var diagnostics: [Diagnostic] = []
+    for folder in [plan.backups.base] + plan.backups.wal {
+      var isDirectory: ObjCBool = false
+      if !FileManager.default.fileExists(atPath: folder.value, isDirectory: &isDirectory)
+        || !isDirectory.boolValue
+      {
+        diagnostics.append(
+          .error("'\(folder.value)' is not a folder on this machine", at: folder.location))
+      }
+    }
+    if diagnostics.hasErrors { return PlanCompiler.Compilation(diagnostics: diagnostics, compiled: nil) }
+    let folders = [plan.backups.base.value] + plan.backups.wal.map(\.value)
+    let cache =
+      useCache
+      ? CatalogCache(
+        directory: CatalogCache.defaultDirectory(environment: ProcessInfo.processInfo.environment),
+        folders: folders)
+      : CatalogCache.disabled
+    let catalog = Catalog.scan(base: plan.backups.base.value, wal: plan.backups.wal.map(\.value), cache: cache)
+    let index = WALIndex(archive: catalog.archive, cache: cache)
+    var compilation = PlanCompiler(
+      plan: plan, planText: source.text, catalog: catalog, index: index,
+      environment: SystemEnvironment()
+    ).compile()
+    cache.save()
+    // Problems in files the restore does not use do not block it: shown as warnings.
+    let catalogProblems = catalog.diagnostics.map { diagnostic -> Diagnostic in
+      var demoted = diagnostic
+      if demoted.severity == .error { demoted.severity = .warning }
+      return demoted
+    }
+    compilation.diagnostics = catalogProblems + compilation.diagnostics
+    return compilation
+  }
+
+  /// Prints diagnostics (text to standard error, or JSON to standard output).
+  func report(_ diagnostics: [Diagnostic], source: SourceText?, file: String) {
+    if output.json {
+      Terminal.write(DiagnosticPrinter.json(diagnostics))
+      return
+    }
+    let printer = DiagnosticPrinter(useColor: Terminal.usesColor(output.color))
+    Terminal.writeError(printer.render(diagnostics, source: source))
+    if diagnostics.hasErrors {
+      Terminal.writeError(Validate.tally(diagnostics, file: file))
+    }
+  }
+
+  /// The resolver the dry run and the executor share.
+  static func resolver(for plan: CompiledPlan) -> StepResolver {
+    StepResolver(
+      pitrExecutable: SystemEnvironment().pitrExecutable,
+      binDirectory: plan.destination.binDirectory,
+      serverUser: SystemEnvironment().isRoot ? plan.destination.osUser : nil)
+  }
+}
