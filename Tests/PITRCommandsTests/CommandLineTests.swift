@@ -26,8 +26,9 @@ import _PITRTestSupport
     let result = try pitr("validate", "--help")
     #expect(result.status == 0)
     for phrase in [
-      "USAGE: pitr validate <plan> [--json] [--color <when>]", "The plan file (YAML).",
-      "--json", "Print machine-readable JSON", "--color <when>", "Exit status: 0 when the plan is valid",
+      "USAGE: pitr validate <plan> [--plan-only] [--no-cache] [--json] [--color <when>]",
+      "The plan file (YAML).", "--plan-only",
+      "--json", "Print machine-readable JSON", "--color <when>", "Exit status: 0 when the plan can be",
     ] {
       #expect(result.standardOutput.contains(phrase), "validate --help lacks \(phrase)")
     }

@@ -21,7 +21,7 @@ private let validPlan = """
     let directory = try TemporaryDirectory("validate")
     defer { directory.remove() }
     let path = try directory.write(validPlan, to: "restore.yaml")
-    let result = try pitr("validate", path)
+    let result = try pitr("validate", "--plan-only", path)
     #expect(result.status == 0)
     #expect(result.standardError == "")
     #expect(
@@ -80,7 +80,7 @@ private let validPlan = """
     let directory = try TemporaryDirectory("validate")
     defer { directory.remove() }
     let path = try directory.write(validPlan, to: "restore.yaml")
-    let result = try pitr("validate", "--json", path)
+    let result = try pitr("validate", "--json", "--plan-only", path)
     #expect(result.status == 0)
     #expect(result.standardOutput == "[\n\n]\n" || result.standardOutput == "[]\n")
   }
@@ -100,8 +100,23 @@ private let validPlan = """
     let plans = RepositoryPaths.examplePlans
     #expect(plans.count >= 4)
     for plan in plans {
-      let result = try pitr("validate", plan, environment: ["PITR_LAB": "/var/lib/pitr-lab"])
+      let result = try pitr(
+        "validate", "--plan-only", plan, environment: ["PITR_LAB": "/var/lib/pitr-lab"])
       #expect(result.status == 0, "\(plan): \(result.standardError)")
     }
+  }
+}
+
+@Suite struct ValidateAgainstTheRepositoryTests {
+  @Test func missingBackupFoldersAreLocatedAtTheirKeys() throws {
+    let directory = try TemporaryDirectory("validate")
+    defer { directory.remove() }
+    let path = try directory.write(validPlan, to: "restore.yaml")
+    let result = try pitr("validate", path)
+    #expect(result.status == 2)
+    #expect(
+      result.standardError.hasPrefix(
+        "\(path):3:9: error: '/backups/base' is not a folder on this machine\n"))
+    #expect(result.standardError.contains("\(path):4:8: error: '/backups/wal' is not a folder on this machine"))
   }
 }
