@@ -88,7 +88,7 @@ let package = Package(
     .target(
       name: "_PITRTestSupport",
       dependencies: [
-        "PlanModel", "WAL", "Archives", "Catalog", "Processes", "CZlib",
+        "PlanModel", "WAL", "Archives", "Catalog", "Compiler", "Processes", "CZlib",
         .product(name: "Crypto", package: "swift-crypto"),
       ],
       path: "Tests/_PITRTestSupport"),
@@ -105,6 +105,10 @@ let package = Package(
         "Catalog", "Archives", "WAL", "PlanModel", "_PITRTestSupport",
         .product(name: "Crypto", package: "swift-crypto"),
       ]
+    ),
+    .testTarget(
+      name: "CompilerTests",
+      dependencies: ["Compiler", "Catalog", "PlanLoading", "PlanModel", "WAL", "_PITRTestSupport"]
     ),
     .testTarget(
       name: "PITRCommandsTests",

@@ -42,8 +42,8 @@ public struct Prediction: Hashable, Sendable, Codable {
   /// The record recovery stops at (before or after it).
   public var stopLSN: LSN?
   public var stopSegment: WALSegmentName?
-  /// The last transaction that will be applied, as `last completed transaction was at log
-  /// time …` reports it.
+  /// The last transaction recovery replays, as `last completed transaction was at log time …`
+  /// reports it; `nil` when it replays none (PostgreSQL then logs no such line).
   public var lastCompletedTransaction: LastTransaction?
   /// The timeline a promotion will create (`selected new timeline ID`).
   public var newTimeline: TimelineID?

@@ -32,6 +32,8 @@ enum PredictionBuilder {
       message = nil
       last = evaluation.window.lastTransaction
     }
+    // PostgreSQL names the last transaction it replayed; none before the backup's start.
+    if let replayed = last, replayed.lsn < evaluation.backup.label.startLSN { last = nil }
     // Segments recovery fetches: from the backup's start to the stop (or the end of WAL),
     // less those the backup carries.
     let path = index.segments(along: timeline, from: evaluation.backup.label.startLSN)

@@ -1,0 +1,77 @@
+import Catalog
+import Compiler
+import Foundation
+import PlanModel
+import Testing
+import WAL
+import _PITRTestSupport
+
+/// For every kind of target, the compiler's prediction against what PostgreSQL 15 logs when
+/// the compiled target is really replayed from the seed 001 lab's backup.
+@Suite(.tags(.integration), .enabled(if: PostgresLab.isAvailable), .serialized)
+struct PredictionAgainstPostgresTests {
+  /// One lab for all cases: restores go into new directories and archive nothing.
+  final class Lab: @unchecked Sendable {
+    let lab: PostgresLab
+    let scenario: InventariosScenario
+    init() throws {
+      lab = try PostgresLab(name: "prediction", archive: .gzipDated)
+      scenario = try InventariosScenario.run(in: lab)
+    }
+    deinit { lab.remove() }
+  }
+
+  static let shared = Result { try Lab() }
+
+  struct Case: Sendable, CustomTestStringConvertible {
+    var name: String
+    var target: @Sendable (InventariosScenario) -> String
+    var testDescription: String { name }
+  }
+
+  static let cases: [Case] = [
+    Case(name: "time, inclusive") { "  time: \"\($0.insertCommitTime)\"" },
+    Case(name: "time, exclusive") { "  time: \"\($0.deleteCommitTime)\"\n  inclusive: false" },
+    Case(name: "xid, inclusive") { "  xid: \($0.insertXid)" },
+    Case(name: "xid, exclusive") { "  xid: \($0.deleteXid)\n  inclusive: false" },
+    Case(name: "restore point") { _ in "  name: test_pirt" },
+    Case(name: "lsn, inclusive") { "  lsn: \($0.restorePointLSN)" },
+    Case(name: "lsn, exclusive") { "  lsn: \($0.restorePointLSN)\n  inclusive: false" },
+    Case(name: "immediate") { _ in "  immediate: true" },
+    Case(name: "latest") { _ in "  latest: true" },
+  ]
+
+  @Test(arguments: cases)
+  func predictionMatchesWhatPostgresLogs(_ testCase: Case) throws {
+    let shared = try Self.shared.get()
+    let lab = shared.lab
+    let scenario = shared.scenario
+    let yaml = planText(
+      base: lab.backupsDirectory, wal: lab.archiveDirectory,
+      target: testCase.target(scenario) + "\n  timeline: current")
+    let compilation = try #require(compile(yaml, base: lab.backupsDirectory, wal: [lab.archiveDirectory]))
+    #expect(!compilation.diagnostics.hasErrors, "\(compilation.diagnostics.map(\.message))")
+    let compiled = try #require(compilation.compiled)
+    #expect(compiled.backup.path == scenario.backupPath)
+
+    // Replay the compiled target with the lab's own restore_command.
+    var recovery = Dictionary(
+      compiled.target.settings.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
+    recovery["recovery_target_action"] = "promote"
+    let server = try lab.restore(
+      backup: scenario.backupPath, recovery: recovery, archiveIntoSameArchive: false)
+    defer { try? server.stop() }
+    let log = server.log()
+    let stopping = log.split(separator: "\n").first { $0.contains("recovery stopping") }
+      .map { String($0[$0.range(of: "recovery stopping")!.lowerBound...]) }
+    #expect(stopping == compiled.prediction.stopMessage, "PostgreSQL logged: \(log)")
+    if let last = compiled.prediction.lastCompletedTransaction {
+      #expect(log.contains("last completed transaction was at log time \(last.time)"), "\(log)")
+    } else {
+      #expect(!log.contains("last completed transaction"), "\(log)")
+    }
+    if let timeline = compiled.prediction.newTimeline {
+      #expect(log.contains("selected new timeline ID: \(timeline.rawValue)"), "\(log)")
+    }
+  }
+}

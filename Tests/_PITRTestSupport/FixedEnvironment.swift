@@ -1,0 +1,20 @@
+import Compiler
+
+/// A machine for compiler tests: everything is as the test says, nothing is probed.
+public struct FixedEnvironment: CompilerEnvironment {
+  public var directories: [String: DirectoryState] = [:]
+  public var portsInUse: Set<Int> = []
+  public var free: Int64? = 1 << 40
+  public var binaries = ServerBinaries(directory: "/usr/lib/postgresql/15/bin", majorVersion: 15, problem: nil)
+  public var users: Set<String> = ["postgres"]
+  public var isRoot = false
+  public var pitrExecutable = "/usr/local/bin/pitr"
+
+  public init() {}
+
+  public func directoryState(_ path: String) -> DirectoryState { directories[path] ?? .absent }
+  public func isPortInUse(_ port: Int) -> Bool { portsInUse.contains(port) }
+  public func freeBytes(at path: String) -> Int64? { free }
+  public func serverBinaries(in directory: String?, majorVersion: Int?) -> ServerBinaries { binaries }
+  public func userExists(_ name: String) -> Bool { users.contains(name) }
+}
