@@ -121,6 +121,8 @@ public struct RepositoryFixture {
     public var manifest: Bool
     public var control: ControlFileFixture
     public var systemIdentifier: UInt64
+    /// `tablespace_map` lines: OID and original location.
+    public var tablespaces: [(oid: UInt32, location: String)] = []
 
     public enum Format: Sendable { case tar(gzip: Bool), plain }
 
@@ -167,7 +169,7 @@ public struct RepositoryFixture {
 
       """
     var members: [(String, [UInt8])] = [
-      ("backup_label", Array(label.utf8)), ("tablespace_map", []), ("PG_VERSION", Array("15\n".utf8)),
+      ("backup_label", Array(label.utf8)), ("tablespace_map", Array(backup.tablespaces.map { "\($0.oid) \($0.location)\n" }.joined().utf8)), ("PG_VERSION", Array("15\n".utf8)),
       ("postgresql.conf", Array("# settings\ntimezone = '\(backup.timezone ?? "UTC")'\n".utf8)),
       ("postgresql.auto.conf", Array((backup.autoTimezone.map { "timezone = '\($0)'\n" } ?? "").utf8)),
       ("base/1/1259", [UInt8](repeating: 7, count: 5000)),

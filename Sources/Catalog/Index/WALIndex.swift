@@ -54,8 +54,8 @@ public final class WALIndex {
 
   // MARK: - Queries
 
-  /// The last transaction end at or before `lsn` along `timeline`, looking back at most
-  /// `limit` segments: the time a window ending at `lsn` reaches.
+  /// The last transaction end before `lsn` along `timeline`, looking back at most `limit`
+  /// segments: the time a window ending at `lsn` reaches.
   public func lastTransactionEnd(before lsn: LSN, along timeline: TimelineID, limit: Int = 64)
     -> SegmentSummary.TransactionEnd?
   {
@@ -64,9 +64,22 @@ public final class WALIndex {
     var number = size.segmentNumber(endingAt: lsn)
     for _ in 0..<limit {
       if let name = resolver.file(for: number, notBelow: TimelineID(0)), let summary = summary(of: name),
-        let last = summary.last, last.lsn < lsn
+        let last = summary.last
       {
-        return last
+        if last.lsn < lsn { return last }
+        // The segment holds `lsn` itself: find the last end before it, in WAL order.
+        if let first = summary.first, first.lsn < lsn {
+          var found: SegmentSummary.TransactionEnd?
+          read(name) { record, event in
+            guard record.lsn < lsn else { return false }
+            if case .transactionEnd(let end) = event {
+              found = .init(
+                lsn: record.lsn, transactionID: end.transactionID, time: end.time, outcome: end.outcome)
+            }
+            return true
+          }
+          if let found { return found }
+        }
       }
       guard number > 0 else { break }
       number -= 1

@@ -21,6 +21,8 @@ public struct RecoveryConfiguration: Hashable, Sendable, Codable {
 
   public var lines: [Line]
 
+  public init(lines: [Line]) { self.lines = lines }
+
   /// The block's text, markers included; `nil` if a value could not be quoted safely.
   public var text: String? {
     var text = Self.beginMarker + "\n"

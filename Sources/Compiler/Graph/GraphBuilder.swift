@@ -58,7 +58,9 @@ struct GraphBuilder {
         Step(
           kind: .extractWAL, summary: "extract the WAL the backup carries into \(data)/pg_wal",
           inputs: [.baseFiles], outputs: [.backupWAL],
-          details: ["from \(backup.path)/\(walFile.name) (\(backup.includedSegments.count) segments)"]))
+          details: [
+            "from \(backup.path)/\(walFile.name) (\(backup.includedSegments.count) segment\(backup.includedSegments.count == 1 ? "" : "s"))"
+          ]))
       serverInputs.append(.backupWAL)
     }
     for tablespace in destination.tablespaces {
@@ -73,7 +75,8 @@ struct GraphBuilder {
           ]))
       serverInputs.append(.tablespace(tablespace.oid))
     }
-    var prefetch = ["decompress \(prediction.segmentsToFetch) segments (\(DestinationChecks.bytes(prediction.bytesToFetch))) into \(destination.stateDirectory)/spool while the base is extracted"]
+    let segments = "\(prediction.segmentsToFetch) segment\(prediction.segmentsToFetch == 1 ? "" : "s")"
+    var prefetch = ["decompress \(segments) (\(DestinationChecks.bytes(prediction.bytesToFetch))) into \(destination.stateDirectory)/spool while the base is extracted"]
     if let first = prediction.firstSegment, let last = prediction.lastSegment {
       prefetch.append("from \(first) to \(last)")
     }

@@ -1,0 +1,156 @@
+import Compiler
+import PlanModel
+import Testing
+import WAL
+import _PITRTestSupport
+
+/// The destination, the machine and the cluster's identity, each located at its plan key.
+@Suite struct DestinationAndIdentityTests {
+  private func plan(_ repository: SyntheticRepository, destination: String, source: String = "") -> MarkedText {
+    MarkedText(
+      """
+      version: 1
+      \(source)backups:
+        base: \(repository.base)
+        wal: \(repository.wal)
+      target:
+        latest: true
+      destination:
+      \(destination)
+      action: promote
+
+      """)
+  }
+
+  private func errors(
+    _ marked: MarkedText, _ repository: SyntheticRepository, _ environment: FixedEnvironment
+  ) -> [(String, PlanModel.SourceLocation?)] {
+    (compile(marked.text, base: repository.base, wal: [repository.wal], environment: environment)?
+      .diagnostics ?? [])
+      .filter { $0.severity == .error }.map { ($0.message, $0.location) }
+  }
+
+  private func at(_ marked: MarkedText, _ marker: String) -> PlanModel.SourceLocation? {
+    marked.location(marker, file: "plans/test.yaml")
+  }
+
+  @Test func destinationMustBeEmptyAndUnused() throws {
+    let repository = try SyntheticRepository(events: [.commit(700)])
+    defer { repository.remove() }
+    let marked = plan(
+      repository, destination: "  data_directory: 1️⃣/srv/data\n  port: 2️⃣5432\n  os_user: postgres")
+    var environment = FixedEnvironment()
+    environment.directories["/srv/data"] = .notEmpty(entries: 24, isDataDirectory: true, running: true)
+    environment.portsInUse = [5432]
+    let found = errors(marked, repository, environment)
+    #expect(found.map(\.0) == [
+      "'/srv/data' is the data directory of a running server; pitr restores only into an absent "
+        + "or empty directory, so choose another path (or move the old one away yourself)",
+      "port 5432 is in use on this machine; choose a free port for the restored server",
+    ])
+    #expect(found.map(\.1) == [at(marked, "1️⃣"), at(marked, "2️⃣")])
+    environment.directories["/srv/data"] = .notEmpty(entries: 3, isDataDirectory: false, running: false)
+    environment.portsInUse = []
+    #expect(
+      errors(marked, repository, environment).map(\.0) == [
+        "'/srv/data' is not empty (3 entries); pitr restores only into an absent or empty "
+          + "directory, so choose another path (or move the old one away yourself)"
+      ])
+  }
+
+  @Test func spaceBinariesAndUsers() throws {
+    let repository = try SyntheticRepository(events: [.commit(700)])
+    defer { repository.remove() }
+    let marked = plan(
+      repository,
+      destination: "  data_directory: 1️⃣/srv/data\n  port: 5599\n  bin_dir: 2️⃣/usr/lib/postgresql/17/bin\n  os_user: 3️⃣pgadmin")
+    var environment = FixedEnvironment()
+    environment.free = 1000
+    environment.binaries = ServerBinaries(directory: "/usr/lib/postgresql/17/bin", majorVersion: 17, problem: nil)
+    let found = errors(marked, repository, environment)
+    #expect(found.map(\.1) == [at(marked, "1️⃣"), at(marked, "2️⃣"), at(marked, "3️⃣")])
+    #expect(found[0].0.hasPrefix("the backup needs 13."))
+    #expect(found[0].0.hasSuffix("once extracted, but only 1000 bytes is free where '/srv/data' would be"))
+    #expect(
+      found[1].0
+        == "the server binaries in /usr/lib/postgresql/17/bin are PostgreSQL 17, but backup b1 is "
+        + "PostgreSQL 15; set destination.bin_dir to the 15 binaries (such as "
+        + "/usr/lib/postgresql/15/bin)")
+    #expect(found[2].0 == "there is no operating-system user 'pgadmin' on this machine")
+  }
+
+  @Test func rootNeedsAnOSUser() throws {
+    let repository = try SyntheticRepository(events: [.commit(700)])
+    defer { repository.remove() }
+    let marked = plan(repository, destination: "  data_directory: 1️⃣/srv/data\n  port: 5599")
+    var environment = FixedEnvironment()
+    environment.isRoot = true
+    let found = errors(marked, repository, environment)
+    #expect(found.map(\.1) == [at(marked, "1️⃣")])
+    #expect(
+      found.map(\.0) == [
+        "pitr runs as root and PostgreSQL refuses to: set destination.os_user to the user the "
+          + "server runs as (usually postgres)"
+      ])
+  }
+
+  @Test func sourceIdentityAndVersion() throws {
+    let repository = try SyntheticRepository(events: [.commit(700)])
+    defer { repository.remove() }
+    let marked = plan(
+      repository, destination: "  data_directory: /srv/data\n  port: 5599\n  os_user: postgres",
+      source: "source:\n  system_identifier: 1️⃣\"42\"\n  pg_version: 2️⃣16\n")
+    let found = errors(marked, repository, FixedEnvironment())
+    #expect(found.map(\.1) == [at(marked, "1️⃣"), at(marked, "2️⃣")])
+    #expect(
+      found.map(\.0) == [
+        "the WAL archive comes from the cluster \(RepositoryFixture.systemIdentifier), not 42: "
+          + "wrong archive, or wrong system_identifier",
+        "the plan says the source is PostgreSQL 16, but backup b1 is PostgreSQL 15",
+      ])
+  }
+
+  @Test func lowHotStandbySettingsAreRaisedWithANote() throws {
+    let repository = try SyntheticRepository(events: [.commit(700)])
+    defer { repository.remove() }
+    let marked = plan(
+      repository,
+      destination: "  data_directory: /srv/data\n  port: 5599\n  os_user: postgres\n  settings:\n    max_connections: 1️⃣10\n    work_mem: 64MB")
+    let compilation = try #require(compile(marked.text, base: repository.base, wal: [repository.wal]))
+    let compiled = try #require(compilation.compiled)
+    #expect(compiled.configuration.value(of: "max_connections") == "120")
+    #expect(compiled.configuration.value(of: "work_mem") == "64MB")
+    let note = try #require(compilation.diagnostics.first { $0.severity == .note })
+    #expect(note.location == at(marked, "1️⃣"))
+    #expect(
+      note.message
+        == "max_connections = 10 is lower than on the primary (120); pitr writes 120, since "
+        + "replay stops with a lower value (it can be lowered after promotion)")
+  }
+
+  @Test func tablespacesMustBeMappedByOID() throws {
+    var backup = RepositoryFixture.Backup(id: "b1")
+    backup.tablespaces = [(16390, "/srv/production/ts")]
+    let repository = try SyntheticRepository(backups: [backup], events: [.commit(700)])
+    defer { repository.remove() }
+    let unmapped = plan(repository, destination: "  data_directory: 1️⃣/srv/data\n  port: 5599\n  os_user: postgres")
+    #expect(
+      errors(unmapped, repository, FixedEnvironment()).map(\.0) == [
+        "backup b1 has tablespace 16390 at /srv/production/ts; map it to a new directory in "
+          + "destination.tablespaces (restoring it in place would write into the source's tablespace)"
+      ])
+    let wrong = plan(
+      repository,
+      destination: "  data_directory: /srv/data\n  port: 5599\n  os_user: postgres\n  tablespaces:\n    1️⃣\"16391\": /srv/ts\n    2️⃣archive: /srv/ts2")
+    let found = errors(wrong, repository, FixedEnvironment())
+    #expect(found.map(\.1).contains(at(wrong, "1️⃣")))
+    #expect(found.map(\.0).contains("backup b1 has no tablespace with OID 16391; its tablespaces are 16390"))
+    #expect(found.map(\.0).contains("tablespace 'archive': a backup names its tablespaces by OID only; write the OID (one of 16390)"))
+    let mapped = plan(
+      repository,
+      destination: "  data_directory: /srv/data\n  port: 5599\n  os_user: postgres\n  tablespaces:\n    \"16390\": /srv/ts")
+    let compiled = try #require(compile(mapped.text, base: repository.base, wal: [repository.wal])?.compiled)
+    #expect(compiled.destination.tablespaces.map(\.location) == ["/srv/ts"])
+    #expect(compiled.graph.steps.contains { $0.id == "extract-tablespace-16390" })
+  }
+}

@@ -1,0 +1,138 @@
+import Compiler
+import Foundation
+import PlanModel
+import Testing
+import WAL
+import _PITRTestSupport
+
+@Suite struct StepGraphTests {
+  private func compiled(action: String = "promote-if-verified") throws -> (CompiledPlan, SyntheticRepository) {
+    let repository = try SyntheticRepository(events: [.commit(700), .restorePoint("before_delete"), .commit(701)])
+    let yaml = """
+      version: 1
+      name: nightly-drill
+      backups:
+        base: \(repository.base)
+        wal: \(repository.wal)
+      target:
+        name: before_delete
+      destination:
+        data_directory: /srv/pg/restore
+        port: 5599
+        os_user: postgres
+        settings:
+          work_mem: "it's 64MB"
+      action: \(action)
+      verify:
+        - name: rows are back
+          database: test
+          sql: SELECT count(*) FROM inventarios
+          expect: "11"
+
+      """
+    let compiled = try #require(compile(yaml, base: repository.base, wal: [repository.wal])?.compiled)
+    return (compiled, repository)
+  }
+
+  private let resolver = StepResolver(
+    pitrExecutable: "/usr/local/bin/pitr", binDirectory: "/usr/lib/postgresql/15/bin",
+    serverUser: "postgres")
+
+  @Test func dryRunTextIsStable() throws {
+    let (plan, repository) = try compiled()
+    defer { repository.remove() }
+    let text = PlanText.render(plan, resolver: resolver)
+      .replacingOccurrences(of: repository.fixture.directory.path, with: "/REPOSITORY")
+    expectSnapshot(text, named: "promote-if-verified")
+    #expect(text == PlanText.render(plan, resolver: resolver).replacingOccurrences(of: repository.fixture.directory.path, with: "/REPOSITORY"))
+  }
+
+  @Test func edgesFollowFromArtifacts() throws {
+    let (plan, repository) = try compiled()
+    defer { repository.remove() }
+    let graph = plan.graph
+    #expect(graph.problems().isEmpty)
+    let dependencies = graph.dependencies
+    #expect(dependencies["extract-base"] == ["create-data-directory"])
+    // WAL prefetch runs while the base is extracted: it does not wait for it.
+    #expect(dependencies["prefetch-wal"] == ["create-data-directory"])
+    #expect(dependencies["start-server"] == ["extract-wal", "prefetch-wal", "write-recovery-config", "write-signal"])
+    #expect(dependencies["verify"] == ["await-target"])
+    #expect(dependencies["promote"] == ["verify"])
+    #expect(graph.ordered.map(\.kind.rawValue) == [
+      "check-destination", "create-data-directory", "extract-base", "extract-wal", "prefetch-wal",
+      "write-recovery-config", "write-signal", "start-server", "await-target", "verify", "promote",
+    ])
+  }
+
+  @Test func actionsShapeTheEnd() throws {
+    let (shutdown, first) = try compiled(action: "pause")
+    defer { first.remove() }
+    #expect(shutdown.graph.steps.last?.kind == .verify)
+    #expect(shutdown.configuration.value(of: "recovery_target_action") == "pause")
+  }
+
+  @Test func cyclesAreReportedAsAPath() {
+    let graph = StepGraph(steps: [
+      Step(id: "a", kind: .extractBase, summary: "a", inputs: [Artifact("y")], outputs: [Artifact("x")]),
+      Step(id: "b", kind: .writeSignal, summary: "b", inputs: [Artifact("x")], outputs: [Artifact("y")]),
+    ])
+    #expect(graph.problems() == ["the steps depend on each other in a circle: a -> b -> a"])
+  }
+
+  @Test func duplicateProducersAndMissingInputsAreReported() {
+    let graph = StepGraph(steps: [
+      Step(id: "a", kind: .extractBase, summary: "a", outputs: [Artifact("x")]),
+      Step(id: "c", kind: .verify, summary: "c", inputs: [Artifact("z")], outputs: [Artifact("x")]),
+    ])
+    #expect(graph.problems() == ["'x' is made by both a and c", "c needs 'z', which no step makes"])
+  }
+
+  @Test func configurationValuesCannotAddLines() throws {
+    let (plan, repository) = try compiled()
+    defer { repository.remove() }
+    let file = try #require(plan.graph.steps.first { $0.kind == .writeRecoveryConfig }?.file)
+    #expect(file.content.contains("work_mem = 'it''s 64MB'  # from the plan"))
+    #expect(file.content.hasPrefix(RecoveryConfiguration.beginMarker + "\n"))
+    #expect(file.content.hasSuffix(RecoveryConfiguration.endMarker + "\n"))
+    #expect(RecoveryConfiguration(lines: [.init("x", "a\nb")]).text == nil)
+  }
+
+  @Test func commandsAreResolvedOnceForBothDryRunAndExecution() throws {
+    let (plan, repository) = try compiled()
+    defer { repository.remove() }
+    let start = try #require(plan.graph.steps.first { $0.kind == .startServer })
+    #expect(
+      resolver.commandLine(of: start) == [
+        "/usr/sbin/runuser", "-u", "postgres", "--", "/usr/lib/postgresql/15/bin/pg_ctl", "-D",
+        "/srv/pg/restore", "-l", "/srv/pg/restore.pitr/server.log", "-o", "-p 5599", "-W", "start",
+      ])
+    #expect(
+      StepResolver.shellText(resolver.commandLine(of: start) ?? [])
+        .hasSuffix("-o '-p 5599' -W start"))
+  }
+
+  @Test func jsonRoundTrips() throws {
+    let (plan, repository) = try compiled()
+    defer { repository.remove() }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    let data = try encoder.encode(plan)
+    #expect(try JSONDecoder().decode(CompiledPlan.self, from: data) == plan)
+  }
+
+  @Test func dotIsValidGraphviz() throws {
+    let (plan, repository) = try compiled()
+    defer { repository.remove() }
+    let dot = PlanDOT.render(plan)
+    #expect(dot.contains("\"verify\" -> \"promote\";"))
+    let directory = try TemporaryDirectory("dot")
+    defer { directory.remove() }
+    let path = try directory.write(dot, to: "plan.dot")
+    let dotProgram = ["/usr/bin/dot", "/usr/local/bin/dot"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    let program = try #require(dotProgram, "Graphviz's dot is not installed (.ci/run installs graphviz)")
+    let result = try ProcessRunner.run(program, ["-Tsvg", path])
+    #expect(result.succeeded, "\(result.standardError)")
+    #expect(result.standardOutput.contains("<svg"))
+  }
+}
