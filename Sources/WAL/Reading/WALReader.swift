@@ -24,6 +24,9 @@ public final class WALReader {
   public static let maximumRecordLength = 1020 << 20
   /// How many bytes are read from a segment at a time.
   static let chunkSize = 1 << 20
+  /// The most asked of a stream in one read: a decompressor that fails (corrupt gzip) loses
+  /// what it inflated in that call, so smaller reads keep the valid bytes before the damage.
+  static let readSize = 64 << 10
 
   private var provider: any WALSegmentProvider
   private var file: WALSegmentFile?
@@ -85,6 +88,9 @@ public final class WALReader {
     file = first
     // The first page fixes the version, segment size, block size and cluster.
     guard fill(atLeast: WALPageHeader.longSize) else {
+      if let readError {
+        return EndOfWAL(reason: .unreadable(readError), lsn: .invalid, segment: first.name)
+      }
       return EndOfWAL(
         reason: .truncatedSegment(path: first.path, bytes: fileBytesRead), lsn: .invalid,
         segment: first.name)
@@ -132,7 +138,8 @@ public final class WALReader {
     let page = UnsafeRawBufferPointer(rebasing: chunk[chunkOffset..<chunkOffset + blockSize])
     chunkOffset += blockSize
     let thisPage = pageLSN
-    pageLSN = LSN(rawValue: pageLSN.rawValue + UInt64(blockSize))
+    // Wraps to 0/0 after the last page of the LSN space; moveToNextSegmentIfNeeded stops there.
+    pageLSN = LSN(rawValue: pageLSN.rawValue &+ UInt64(blockSize))
     let header: WALPageHeader
     switch checkPageHeader(page, at: thisPage, in: file) {
     case .success(let valid): header = valid
@@ -165,7 +172,7 @@ public final class WALReader {
         if assembly.count < assemblyTotal { return nil }
         let start = assemblyStart
         let timeline = assemblyTimeline
-        let next = LSN(rawValue: thisPage.rawValue + UInt64(headerSize + Self.maxAlign(take)))
+        let next = LSN(rawValue: thisPage.rawValue &+ UInt64(headerSize + Self.maxAlign(take)))
         let result = try assembly.withUnsafeBytes { bytes in
           try deliver(bytes, at: start, next: next, timeline: timeline, visit)
         }
@@ -180,6 +187,12 @@ public final class WALReader {
         offset = headerSize + Self.maxAlign(take)
       }
     } else if header.info & WALPageHeader.firstIsContinuation != 0 {
+      // Once a record has been read, a new one must start here (PostgreSQL: "contrecord is
+      // requested by …").
+      if previousRecordLSN != nil {
+        let requested = LSN(rawValue: thisPage.rawValue + UInt64(headerSize))
+        return end(.brokenContinuation("contrecord is requested by \(requested)"), at: requested)
+      }
       // We start in the middle of a record whose beginning we did not read: skip its tail.
       let tail = Self.maxAlign(Int(header.remainingLength))
       if tail >= blockSize - headerSize { return nil }
@@ -202,7 +215,7 @@ public final class WALReader {
       if totalLength <= available {
         let bytes = UnsafeRawBufferPointer(rebasing: page[offset..<offset + totalLength])
         offset += Self.maxAlign(totalLength)
-        let next = LSN(rawValue: thisPage.rawValue + UInt64(offset))
+        let next = LSN(rawValue: thisPage.rawValue &+ UInt64(offset))
         switch try deliver(bytes, at: recordLSN, next: next, timeline: header.timeline, visit) {
         case .end(let end): return end
         case .switchSegment:
@@ -320,6 +333,11 @@ public final class WALReader {
     guard let segmentSize, segmentSize.offset(of: pageLSN) == 0,
       pageLSN != segmentSize.startLSN(ofSegment: segmentNumber)
     else { return nil }
+    guard segmentNumber < segmentSize.lastSegmentNumber else {
+      return end(
+        .invalidPage("end of the WAL address space"),
+        at: assemblyTotal > 0 ? assemblyStart : LSN(rawValue: .max))
+    }
     segmentNumber += 1
     chunkFill = 0
     chunkOffset = 0
@@ -350,7 +368,7 @@ public final class WALReader {
   private func fill(atLeast count: Int) -> Bool {
     if chunkFill - chunkOffset >= count { return true }
     guard var stream = file?.stream else { return false }
-    // Move what is left to the front, then read as much as fits.
+    // Move what is left to the front, then read (64 KiB at a time) until there is enough.
     let left = chunkFill - chunkOffset
     if left > 0, chunkOffset > 0, let base = chunk.baseAddress {
       memmove(base, base + chunkOffset, left)  // the two ranges may overlap
@@ -359,7 +377,9 @@ public final class WALReader {
     chunkOffset = 0
     do {
       while chunkFill < count {
-        let got = try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: chunk[chunkFill...]))
+        let upTo = min(chunkFill + Self.readSize, Self.chunkSize)
+        let got = try stream.read(
+          into: UnsafeMutableRawBufferPointer(rebasing: chunk[chunkFill..<upTo]))
         if got == 0 { break }
         chunkFill += got
         fileBytesRead += got
