@@ -11,7 +11,7 @@ private func plan(target: String) -> String {
   target:
   \(target)
   destination: {data_directory: /srv/r, port: 5599}
-  action: pause
+  action: promote
 
   """
 }
@@ -254,5 +254,19 @@ private func plan(target: String) -> String {
       return
     }
     #expect(time.text == "2025-12-24 17:53:00-07")
+  }
+
+  @Test(arguments: ["pause", "shutdown"])
+  func latestTargetOnlyPromotes(action: String) {
+    expectDiagnostics(
+      plan(target: "  latest: true").replacing("action: promote", with: "action: 1️⃣\(action)"),
+      [
+        .error(
+          "1️⃣",
+          "'action: \(action)' cannot be used with 'target.latest': with no recovery target "
+            + "PostgreSQL promotes as soon as the archived WAL ends and ignores "
+            + "recovery_target_action; use 'action: promote', or give a time, name, lsn or xid "
+            + "target to stop before the end", notes: ["the target is set here"])
+      ])
   }
 }

@@ -86,7 +86,7 @@ import _PITRTestSupport
       target: {latest: true}
       1️⃣destination:
         data_directory: /srv/r
-      action: pause
+      action: promote
       """,
       [
         .error(

@@ -18,6 +18,7 @@ struct PlanBuilder {
     let source = root["source"]?.section.map(buildSource)
     let verify = root["verify"]?.list.map { $0.compactMap(buildCheck) } ?? []
     checkRestoreApartFromBackups(root)
+    checkLatestTargetPromotes(root)
     guard let version = root["version"]?.integer,
       let action = root["action"]?.keyword(as: RecoveryAction.self),
       let backups, let destination, let target
@@ -169,6 +170,20 @@ struct PlanBuilder {
 
   /// The data directory and tablespace locations must not be, contain or lie inside any
   /// backup folder: checked on whatever paths passed their own checks.
+  /// With no recovery target PostgreSQL replays to the end of the archived WAL and then
+  /// promotes: `recovery_target_action` does not apply, so pausing or stopping cannot be kept.
+  private func checkLatestTargetPromotes(_ root: CheckedSection) {
+    guard let latest = root["target"]?.section?["latest"], latest.boolean?.value == true,
+      let action = root["action"]?.text, action.value != "promote"
+    else { return }
+    context.error(
+      "'action: \(action.value)' cannot be used with 'target.latest': with no recovery target "
+        + "PostgreSQL promotes as soon as the archived WAL ends and ignores "
+        + "recovery_target_action; use 'action: promote', or give a time, name, lsn or xid "
+        + "target to stop before the end",
+      at: action.location, notes: [.init("the target is set here", at: latest.location)])
+  }
+
   private func checkRestoreApartFromBackups(_ root: CheckedSection) {
     let backups = root["backups"]?.section
     var backupPaths: [(key: String, path: Located<String>)] = []
