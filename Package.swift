@@ -67,7 +67,10 @@ let package = Package(
     /// Runs a step graph: extraction, config, server control, checks, journal.
     .target(
       name: "Execution",
-      dependencies: ["Compiler", "PlanModel", "Catalog", "Archives", "PostgresClient", "Processes"],
+      dependencies: [
+        "Compiler", "PlanModel", "Catalog", "WAL", "Archives", "PostgresClient", "Processes",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ],
       exclude: ["README.md"]
     ),
     /// The `pitr` subcommands, one per file.
@@ -88,7 +91,7 @@ let package = Package(
     .target(
       name: "_PITRTestSupport",
       dependencies: [
-        "PlanModel", "WAL", "Archives", "Catalog", "Compiler", "Processes", "CZlib",
+        "PlanModel", "WAL", "Archives", "Catalog", "Compiler", "Execution", "Processes", "CZlib",
         .product(name: "Crypto", package: "swift-crypto"),
       ],
       path: "Tests/_PITRTestSupport"),
@@ -108,7 +111,15 @@ let package = Package(
     ),
     .testTarget(
       name: "CompilerTests",
-      dependencies: ["Compiler", "Catalog", "PlanLoading", "PlanModel", "WAL", "_PITRTestSupport"]
+      dependencies: ["Compiler", "Catalog", "PlanLoading", "PlanModel", "WAL", "_PITRTestSupport"],
+      exclude: ["Snapshots"]
+    ),
+    .testTarget(
+      name: "ExecutionTests",
+      dependencies: [
+        "Execution", "Compiler", "Catalog", "PlanLoading", "PlanModel", "WAL", "Archives",
+        "_PITRTestSupport",
+      ]
     ),
     .testTarget(
       name: "PITRCommandsTests",

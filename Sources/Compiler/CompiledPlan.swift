@@ -25,6 +25,8 @@ public struct CompiledPlan: Hashable, Sendable, Codable {
   public var graph: StepGraph
   /// The plan's checks, run once the target is reached.
   public var checks: [VerificationCheck]
+  /// `source.conninfo`, for `switch-source-wal` (never holds a password).
+  public var sourceConnection: String?
   /// What the dry run should say besides the steps (raised settings, zone readings, …).
   public var notes: [String]
 

@@ -97,7 +97,7 @@ public struct PlanCompiler {
       alternatives: choice.others.map { CompiledPlan.Alternative(id: $0.id, verdict: $0.verdict) },
       target: evaluation.target, action: plan.action.value, destination: destination,
       configuration: configuration, prediction: prediction, graph: graph, checks: plan.verify,
-      notes: notes)
+      sourceConnection: plan.source?.conninfo?.value, notes: notes)
     return Compilation(diagnostics: diagnostics.inFileOrder(), compiled: compiled)
   }
 
@@ -150,6 +150,7 @@ public struct PlanCompiler {
     var lines: [RecoveryConfiguration.Line] = []
     var fetch = [environment.pitrExecutable, "wal-fetch"]
     for folder in destination.walFolders { fetch += ["--wal", folder] }
+    if let system = evaluation.backup.systemIdentifier { fetch += ["--system-identifier", String(system)] }
     fetch += ["--spool", destination.stateDirectory + "/spool", "%f", "%p"]
     lines.append(
       .init(
@@ -159,6 +160,17 @@ public struct PlanCompiler {
     lines.append(.init("recovery_target_action", plan.action.value.postgresAction))
     lines.append(.init("hot_standby", "on", comment: "to follow and check the recovery"))
     lines.append(.init("port", String(destination.port)))
+    lines.append(
+      .init(
+        "unix_socket_directories", destination.stateDirectory,
+        comment: "pitr connects through this private socket (its folder is mode 0700)"))
+    lines.append(
+      .init(
+        "hba_file", destination.stateDirectory + "/pg_hba.conf",
+        comment: "trust on that socket only, then the backup's own pg_hba.conf"))
+    lines.append(
+      .init("logging_collector", "off", comment: "the log goes to \(destination.stateDirectory)/server.log"))
+    lines.append(.init("lc_messages", "C", comment: "pitr reads the server's messages in English"))
     if plan.destination.archiving.value == .off {
       lines.append(
         .init("archive_mode", "off", comment: "the restored clone must not write into the source's archive"))

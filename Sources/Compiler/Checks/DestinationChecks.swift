@@ -41,7 +41,7 @@ struct DestinationChecks {
     {
       diagnostics.append(
         .error(
-          "the backup needs \(Self.bytes(needed)) once extracted, but only \(Self.bytes(free)) "
+          "the backup needs \(ByteCount.describe(needed)) once extracted, but only \(ByteCount.describe(free)) "
             + "is free where '\(data.value)' would be", at: data.location))
     }
     let binaries = environment.serverBinaries(in: destination.binDir?.value, majorVersion: backup.pgVersion)
@@ -120,16 +120,5 @@ struct DestinationChecks {
       }
     }
     return diagnostics
-  }
-
-  static func bytes(_ count: Int64) -> String {
-    let units = ["bytes", "KiB", "MiB", "GiB", "TiB"]
-    var value = Double(count)
-    var unit = 0
-    while value >= 1024, unit < units.count - 1 {
-      value /= 1024
-      unit += 1
-    }
-    return unit == 0 ? "\(count) bytes" : String(format: "%.1f %@", value, units[unit])
   }
 }

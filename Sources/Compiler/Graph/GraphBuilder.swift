@@ -46,7 +46,7 @@ struct GraphBuilder {
       baseDetails.append("checking each of \(manifest.fileCount) files against backup_manifest as it is written")
     }
     if let size = backup.expandedSize {
-      baseDetails.append("\(DestinationChecks.bytes(size)) in all")
+      baseDetails.append("\(ByteCount.describe(size)) in all")
     }
     steps.append(
       Step(
@@ -59,7 +59,8 @@ struct GraphBuilder {
           kind: .extractWAL, summary: "extract the WAL the backup carries into \(data)/pg_wal",
           inputs: [.baseFiles], outputs: [.backupWAL],
           details: [
-            "from \(backup.path)/\(walFile.name) (\(backup.includedSegments.count) segment\(backup.includedSegments.count == 1 ? "" : "s"))"
+            "from \(backup.path)/\(walFile.name) (\(backup.includedSegments.count) segment\(backup.includedSegments.count == 1 ? "" : "s"))",
+            "written in extract-base's pass over the backup (the manifest is checked across all its archives); this step checks the segments arrived",
           ]))
       serverInputs.append(.backupWAL)
     }
@@ -72,11 +73,12 @@ struct GraphBuilder {
           details: [
             "from \(tablespace.archive.map { "\(backup.path)/\($0)" } ?? "the backup")",
             "tablespace_map: \(tablespace.originalLocation) -> \(tablespace.location)",
+            "written in extract-base's pass over the backup; this step checks pg_tblspc/\(tablespace.oid) points there",
           ]))
       serverInputs.append(.tablespace(tablespace.oid))
     }
     let segments = "\(prediction.segmentsToFetch) segment\(prediction.segmentsToFetch == 1 ? "" : "s")"
-    var prefetch = ["decompress \(segments) (\(DestinationChecks.bytes(prediction.bytesToFetch))) into \(destination.stateDirectory)/spool while the base is extracted"]
+    var prefetch = ["decompress \(segments) (\(ByteCount.describe(prediction.bytesToFetch))) into \(destination.stateDirectory)/spool while the base is extracted"]
     if let first = prediction.firstSegment, let last = prediction.lastSegment {
       prefetch.append("from \(first) to \(last)")
     }
@@ -88,7 +90,11 @@ struct GraphBuilder {
       Step(
         kind: .writeRecoveryConfig, summary: "write the recovery settings into postgresql.auto.conf",
         inputs: [.baseFiles], outputs: [.recoveryConfig],
-        file: FileContent(path: "\(data)/postgresql.auto.conf", content: configurationText, mode: .replaceBlock)))
+        file: FileContent(path: "\(data)/postgresql.auto.conf", content: configurationText, mode: .replaceBlock),
+        details: [
+          "writes \(destination.stateDirectory)/pg_hba.conf: 'local all all trust' (the private "
+            + "socket), then the backup's pg_hba.conf"
+        ]))
     steps.append(
       Step(
         kind: .writeSignal, summary: "create recovery.signal",

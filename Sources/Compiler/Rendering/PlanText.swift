@@ -12,7 +12,7 @@ public enum PlanText {
     text += "  starts at \(backup.startLSN), consistent at \(backup.consistentLSN), timeline \(backup.timeline)"
     text += backup.pgVersion.map { ", PostgreSQL \($0)" } ?? ""
     text += ", \(backup.format)"
-    text += backup.expandedSize.map { ", \(DestinationChecks.bytes($0)) extracted" } ?? ""
+    text += backup.expandedSize.map { ", \(ByteCount.describe($0)) extracted" } ?? ""
     text += "\n"
     for other in plan.alternatives {
       text += "  not \(other.id): \(other.verdict)\n"
@@ -39,7 +39,7 @@ public enum PlanText {
       text += "  promotion selects timeline \(timeline)\n"
     }
     text += "  WAL to fetch from the archive: \(prediction.segmentsToFetch) segment\(prediction.segmentsToFetch == 1 ? "" : "s")"
-    text += " (\(DestinationChecks.bytes(prediction.bytesToFetch)))"
+    text += " (\(ByteCount.describe(prediction.bytesToFetch)))"
     if let first = prediction.firstSegment, let last = prediction.lastSegment {
       text += ", \(first) to \(last)"
     }

@@ -54,6 +54,23 @@ public struct SystemEnvironment: CompilerEnvironment {
     return bound != 0 && errno == EADDRINUSE
   }
 
+  /// A TCP port nothing listens on now: binds port 0 and reads which port the kernel chose.
+  public func freePort() -> Int? {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { return nil }
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+      pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+        bind(descriptor, raw, length) == 0 && getsockname(descriptor, raw, &length) == 0
+      }
+    }
+    return bound ? Int(UInt16(bigEndian: address.sin_port)) : nil
+  }
+
   public func freeBytes(at path: String) -> Int64? {
     var candidate = path
     while !FileManager.default.fileExists(atPath: candidate), candidate != "/" {

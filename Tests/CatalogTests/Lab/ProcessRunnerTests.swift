@@ -22,9 +22,10 @@ struct ProcessRunnerTests {
   }
 
   @Test func refusesAProgramThatDoesNotExist() {
-    #expect(throws: FixtureError.self) {
+    let error = #expect(throws: ProcessError.self) {
       try ProcessRunner.run("/nonexistent/program", [])
     }
+    #expect(error?.description == "cannot run /nonexistent/program: No such file or directory")
   }
 
   @Test func returnsWhileABackgroundChildStillRuns() throws {

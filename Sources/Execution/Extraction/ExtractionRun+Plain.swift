@@ -1,0 +1,84 @@
+import Archives
+import Foundation
+
+/// Copying a plain-format backup: file by file, each checked against the manifest as a tar
+/// entry is.
+extension ExtractionRun {
+  /// Copies the backup folder into the data directory (all but `backup_manifest`), each
+  /// tablespace's linked directory into its new location, and links `pg_tblspc/<oid>` there.
+  func copyPlainBackup() throws {
+    do {
+      try copyDirectory(
+        layout.folder, [], into: Placement(tree: dataTree, prefix: [], manifestPrefix: ""))
+    } catch let error as ArchiveError {
+      throw ExtractionError.archive(error)
+    } catch let error as ExtractionError {
+      throw error.inSource(layout.sourceName)
+    }
+  }
+
+  // MARK: - Helpers
+
+  /// Copies the contents of `source` to `relative` below `placement`.
+  private func copyDirectory(
+    _ source: String, _ relative: [String], into placement: Placement
+  ) throws {
+    for name in try FileSystemCalls.names(in: source) {
+      let entry = relative + [name]
+      if placement.isDataDirectoryRoot, entry == ["backup_manifest"] { continue }
+      let path = source + "/" + name
+      guard let status = try FileSystemCalls.status(path) else { continue }
+      let shown = placement.manifestPath(entry)
+      switch status.kind {
+      case .directory:
+        try placement.tree.makeDirectory(
+          placement.components(entry), mode: status.mode, entry: shown)
+        try copyDirectory(path, entry, into: placement)
+      case .regularFile:
+        let stream = try FileByteStream(path: path)
+        defer { stream.close() }
+        try writeFile(
+          entry, placement: placement, name: shown, size: status.size, mode: status.mode,
+          modificationTime: status.modificationTime
+        ) { try stream.read(into: $0) }
+      case .symbolicLink:
+        try copyLinkedDirectory(path, entry, into: placement)
+      case .other(let what):
+        throw ExtractionError.unsupportedEntry(shown, what)
+      }
+    }
+  }
+
+  /// Copies the directory a `pg_tblspc/<oid>` link points to into the tablespace's new
+  /// location and links to that; copies the directory a `pg_wal` link points to (as
+  /// `pg_basebackup --waldir` leaves) into a real `pg_wal`. Refuses any other link.
+  private func copyLinkedDirectory(
+    _ path: String, _ entry: [String], into placement: Placement
+  ) throws {
+    let shown = placement.manifestPath(entry)
+    let target = try FileSystemCalls.linkTarget(path)
+    let oid = placement.tablespaceLink(entry)
+    guard oid != nil || (placement.isDataDirectoryRoot && entry == ["pg_wal"]) else {
+      throw Placement.pointsOutside(entry, target)
+        ? ExtractionError.linkEscapes("symbolic link", shown, target: target, placement.name)
+        : ExtractionError.symbolicLinkNotAllowed(shown, target: target)
+    }
+    let resolved =
+      target.hasPrefix("/") ? target : (path as NSString).deletingLastPathComponent + "/" + target
+    guard let status = try FileSystemCalls.status(resolved, followingLinks: true),
+      status.kind == .directory
+    else {
+      throw ExtractionError(
+        .unsafeEntry, "symbolic link '\(shown)' -> '\(target)' does not lead to a directory")
+    }
+    if let oid {
+      guard let tree = tablespaceTrees[oid] else { throw ExtractionError.unmappedTablespace(oid) }
+      try copyDirectory(
+        resolved, [], into: Placement(tree: tree, prefix: [], manifestPrefix: "pg_tblspc/\(oid)/"))
+      try placement.tree.makeSymbolicLink(entry, to: tree.root, entry: shown)
+    } else {
+      try placement.tree.makeDirectory(entry, mode: status.mode, entry: shown)
+      try copyDirectory(resolved, entry, into: placement)
+    }
+  }
+}

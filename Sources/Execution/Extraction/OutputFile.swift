@@ -1,0 +1,71 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A file being extracted: created exclusively (never over an existing file or through a
+/// link), written front to back, then given its mode, owner and time.
+///
+/// A class because it owns a file descriptor, closed by ``finish(mode:owner:modificationTime:)``
+/// or, after an error, when the last reference goes away.
+final class OutputFile {
+  /// The file's path.
+  let path: String
+  private var descriptor: Int32
+
+  /// Creates the file at `path` with mode 0600; fails if anything is already there.
+  init(creating path: String) throws {
+    self.path = path
+    descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+    guard descriptor >= 0 else { throw ExtractionError.io("create", path, code: errno) }
+  }
+
+  deinit { closeDescriptor() }
+
+  /// Writes all of `bytes`.
+  func write(_ bytes: UnsafeRawBufferPointer) throws {
+    guard let base = bytes.baseAddress else { return }
+    var done = 0
+    while done < bytes.count {
+      #if canImport(Glibc)
+        let count = Glibc.write(descriptor, base + done, bytes.count - done)
+      #else
+        let count = Darwin.write(descriptor, base + done, bytes.count - done)
+      #endif
+      if count < 0, errno == EINTR { continue }
+      guard count > 0 else { throw ExtractionError.io("write", path, code: errno) }
+      done += count
+    }
+  }
+
+  /// Gives the file its owner, mode and modification time, and closes it.
+  ///
+  /// - Parameters:
+  ///   - mode: The permission bits.
+  ///   - owner: Who owns it; nil keeps this process's user.
+  ///   - modificationTime: Seconds since 1970; nil keeps the time of writing.
+  func finish(mode: UInt32, owner: FileOwner?, modificationTime: Int64?) throws {
+    if let owner, fchown(descriptor, owner.uid, owner.gid) != 0 {
+      throw ExtractionError.io("change the owner of", path, code: errno)
+    }
+    guard fchmod(descriptor, mode_t(mode)) == 0 else {
+      throw ExtractionError.io("change the mode of", path, code: errno)
+    }
+    if let modificationTime {
+      let time = timespec(tv_sec: time_t(modificationTime), tv_nsec: 0)
+      guard futimens(descriptor, [time, time]) == 0 else {
+        throw ExtractionError.io("set the modification time of", path, code: errno)
+      }
+    }
+    let result = close(descriptor)
+    descriptor = -1
+    guard result == 0 else { throw ExtractionError.io("close", path, code: errno) }
+  }
+
+  private func closeDescriptor() {
+    guard descriptor >= 0 else { return }
+    close(descriptor)
+    descriptor = -1
+  }
+}

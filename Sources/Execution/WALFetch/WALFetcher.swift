@@ -1,0 +1,137 @@
+import WAL
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// `pitr wal-fetch`: serves one file to PostgreSQL's `restore_command`.
+///
+/// The spool comes first: a file the prefetch step already decompressed to
+/// `<spool>/<name>` is moved into place when it passes the checks, and ignored (with a
+/// warning) when it does not. Then the archive folders, at any depth: a file with exactly the
+/// name asked for or the name plus a compression suffix, decompressed by its magic bytes;
+/// `.partial` files are never served. With a spool, where each name is comes from the index
+/// `<spool>/index` (``WALArchiveIndex``: built on the first call, walked again once when a
+/// name is not in it and a folder has changed, since files are archived during recovery);
+/// without one, the folders are walked on each call.
+///
+/// Segments are checked against their name (``SegmentHeaderCheck``) and their size, and
+/// every file is written through a temporary file and a rename (``WALFileDelivery``).
+public struct WALFetcher {
+  /// The archive folders, searched in order.
+  public var archiveFolders: [String]
+  /// The spool the prefetch step fills, which also holds the index; `nil` for none.
+  public var spoolFolder: String?
+  /// The cluster's system identifier; segments of another cluster are refused.
+  public var expectedSystemIdentifier: UInt64?
+  /// Receives warnings that do not stop the fetch: an ignored spool file, an archived copy
+  /// that failed a check when another one passed, a folder that could not be read.
+  public var warn: (String) -> Void
+
+  public init(
+    archiveFolders: [String], spoolFolder: String? = nil, expectedSystemIdentifier: UInt64? = nil,
+    warn: @escaping (String) -> Void = { _ in }
+  ) {
+    self.archiveFolders = archiveFolders
+    self.spoolFolder = spoolFolder
+    self.expectedSystemIdentifier = expectedSystemIdentifier
+    self.warn = warn
+  }
+
+  /// Puts the file PostgreSQL asked for at `destination`.
+  ///
+  /// - Parameters:
+  ///   - name: `%f`: a segment name, `<TLI>.history` or a backup history file's name.
+  ///   - destination: `%p`, usually relative to the data directory (`pg_wal/RECOVERYXLOG`).
+  /// - Returns: Where the file came from, or that there is no such file.
+  /// - Throws: ``WALFetchError`` when the file was found but cannot be served: damaged, not
+  ///   the file its name says, compressed in an unsupported format, or not writable; and
+  ///   ``WALFetchError/Kind/invalidRequest`` for a name that is a path.
+  public func fetch(_ name: String, to destination: String) throws -> WALFetchOutcome {
+    guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else {
+      throw WALFetchError(.invalidRequest, file: name, "not a file name")
+    }
+    guard let file = WALFileName(name), !file.isPartial, file.compression == nil else {
+      let reason =
+        WALFileName(name)?.isPartial == true
+        ? "a .partial file, which recovery must not read" : "not a WAL file name"
+      return .notFound(reason: "\(name): \(reason)")
+    }
+    let delivery = WALFileDelivery(
+      check: file.segment.map {
+        SegmentHeaderCheck(segment: $0, expectedSystemIdentifier: expectedSystemIdentifier)
+      },
+      destination: destination)
+    if let spooled = spooledFile(name) {
+      do {
+        try delivery.move(from: spooled)
+        return .fetched(source: spooled)
+      } catch {
+        warn("ignoring the spooled copy: \(error)")
+      }
+    }
+    let candidates = lookUp(name)
+    var failures: [any Error] = []
+    for candidate in candidates {
+      do {
+        try delivery.copy(from: candidate)
+        for failure in failures { warn("skipped \(failure)") }
+        return .fetched(source: candidate)
+      } catch {
+        failures.append(error)
+      }
+    }
+    if let first = failures.first {
+      for failure in failures.dropFirst() { warn("also \(failure)") }
+      throw first
+    }
+    let folders = archiveFolders.joined(separator: ", ")
+    return .notFound(reason: "\(name): not in \(folders.isEmpty ? "the spool" : folders)")
+  }
+
+  /// `<spool>/<name>`, when it is a regular file.
+  private func spooledFile(_ name: String) -> String? {
+    guard let spoolFolder else { return nil }
+    let path = "\(spoolFolder)/\(name)"
+    var info = stat()
+    guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+    return path
+  }
+
+  /// The archived files called `name` that exist, in the folders' order.
+  ///
+  /// With a spool, from the index: read it, or build it when there is none (or it lists
+  /// other folders). When the name is not in a read index, or its files are gone, the
+  /// answer is "none" if no folder changed since the index was made; otherwise the folders
+  /// are walked again, once, and the new index saved. Without a spool, the folders are
+  /// walked looking for the name only.
+  private func lookUp(_ name: String) -> [String] {
+    guard !archiveFolders.isEmpty else { return [] }
+    guard let spoolFolder, ensureFolder(spoolFolder) else {
+      let walker = WALFileWalker(roots: archiveFolders, wanted: name)
+      for problem in walker.problems { warn(problem) }
+      return walker.entries.sorted { ($0.root, $0.path) < ($1.root, $1.path) }.map(\.path)
+    }
+    let indexPath = "\(spoolFolder)/\(WALArchiveIndex.fileName)"
+    if let stored = WALArchiveIndex(loading: indexPath, roots: archiveFolders) {
+      let found = stored.paths(for: name).filter(Self.exists)
+      if !found.isEmpty || stored.isCurrent { return found }
+    }
+    let walked = WALArchiveIndex(walking: archiveFolders)
+    for problem in walked.problems { warn(problem) }
+    walked.save(to: indexPath)
+    return walked.paths(for: name).filter(Self.exists)
+  }
+
+  /// Whether `path` names something (a file may be gone since the index was written).
+  private static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+  /// Makes the spool folder if it is missing; false when it cannot be used.
+  private func ensureFolder(_ path: String) -> Bool {
+    var info = stat()
+    if stat(path, &info) == 0 { return info.st_mode & S_IFMT == S_IFDIR }
+    return mkdir(path, 0o700) == 0 || errno == EEXIST
+  }
+}

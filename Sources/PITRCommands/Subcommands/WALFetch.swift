@@ -1,0 +1,96 @@
+import ArgumentParser
+import Execution
+import Foundation
+
+/// `pitr wal-fetch`: the `restore_command` pitr writes into the recovery configuration.
+struct WALFetch: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "wal-fetch",
+    abstract: "Fetch one WAL file for PostgreSQL's restore_command.",
+    discussion: """
+      PostgreSQL runs this once for every file recovery needs, as the restore_command pitr \
+      writes: pitr wal-fetch --wal DIR --spool STATE/spool %f %p. It serves the file from \
+      the spool (segments pitr prefetched) or from the archive folders at any depth: the \
+      exact name, or the name plus a compression suffix, decompressed by its magic bytes \
+      (gzip; zstd, lz4, bzip2 and xz are refused). .partial files are never served. A \
+      segment must start with the page header of the segment it is named after (and of the \
+      cluster given by --system-identifier) and be exactly one segment long. The file is \
+      written beside %p and renamed onto it, so %p never holds half a file.
+
+      With --spool, where each file is comes from the index <spool>/index, built on the \
+      first call and walked again when a name is not in it.
+
+      Exit codes: 0 fetched; 1 not found (what PostgreSQL expects for a missing file: it \
+      asks for files that do not exist, such as the next timeline's history file; nothing \
+      is printed but one line on stderr); 200 found but damaged, not the file its name \
+      says, compressed in an unsupported format, or not readable or writable; 64 usage \
+      error. PostgreSQL takes an exit code above 125 as fatal and stops recovery, with the \
+      line on stderr in the server log saying why; any lower one would read as "not \
+      archived" and end recovery there, which without a recovery target means promoting a \
+      server that silently lacks the rest of the WAL.
+      """
+  )
+
+  /// Found, but not servable. Above 125, so PostgreSQL stops recovery instead of taking the
+  /// file as the end of the archive; not 126 or 127, which it logs as "command not
+  /// executable" and "command not found".
+  static let damaged = ExitCode(200)
+  /// No such file.
+  private static let notFound = ExitCode(1)
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "An archive folder, searched at any depth (repeat for several).", valueName: "dir"))
+  var wal: [String] = []
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "The spool of prefetched files, which also keeps the archive's index.", valueName: "dir"))
+  var spool: String?
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "The cluster's system identifier; segments of another cluster are refused.",
+      valueName: "n"))
+  var systemIdentifier: UInt64?
+
+  @Argument(help: ArgumentHelp("The file PostgreSQL asks for (%f).", valueName: "file-name"))
+  var fileName: String
+
+  @Argument(help: ArgumentHelp("Where to put it (%p).", valueName: "destination"))
+  var destination: String
+
+  func validate() throws {
+    if wal.isEmpty, spool == nil { throw ValidationError("give the archive with --wal DIR") }
+    for folder in wal {
+      var isDirectory: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory),
+        isDirectory.boolValue
+      else { throw ValidationError("--wal '\(folder)' is not a folder") }
+    }
+    if fileName.isEmpty || fileName.contains("/") {
+      throw ValidationError("'\(fileName)' is not a file name (%f is a name, %p the path)")
+    }
+  }
+
+  func run() async throws {
+    let fetcher = WALFetcher(
+      archiveFolders: wal.map(absolutePath), spoolFolder: spool.map(absolutePath),
+      expectedSystemIdentifier: systemIdentifier,
+      warn: { Terminal.writeError("pitr wal-fetch: warning: \($0)\n") })
+    let outcome: WALFetchOutcome
+    do {
+      outcome = try fetcher.fetch(fileName, to: destination)
+    } catch let error as WALFetchError {
+      Terminal.writeError("pitr wal-fetch: error: \(error)\n")
+      throw error.kind == .invalidRequest ? PITRExitCode.usage : Self.damaged
+    }
+    if case .notFound(let reason) = outcome {
+      Terminal.writeError("pitr wal-fetch: \(reason)\n")
+      throw Self.notFound
+    }
+  }
+}

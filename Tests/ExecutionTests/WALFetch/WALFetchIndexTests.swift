@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+import WAL
+import _PITRTestSupport
+
+@testable import Execution
+
+/// The index file: its lookup, a binary search over sorted lines, which must find every name,
+/// the first and the last included, all the copies of one name, and nothing for names
+/// between them; and whether it is still current.
+@Suite struct WALFetchIndexTests {
+  @Test func everyNameIsFoundInAStoredIndexAndNoOtherIs() throws {
+    let directory = try TemporaryDirectory("wal-index")
+    defer { directory.remove() }
+    let root = directory.file("archive")
+    var names: [String] = []
+    for number in stride(from: UInt64(2), to: 600, by: 2) {
+      let name = WALSegmentName(
+        timeline: TimelineID(1), segmentNumber: number, size: RepositoryFixture.segmentSize)
+      names.append(name.description)
+      let folder = "\(root)/day-\(number % 7)"
+      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+      _ = FileManager.default.createFile(atPath: "\(folder)/\(name).gz", contents: nil)
+    }
+    // Two copies of one name, and a history file (its name sorts before the segments).
+    _ = FileManager.default.createFile(atPath: "\(root)/\(names[10])", contents: nil)
+    _ = FileManager.default.createFile(atPath: "\(root)/00000002.history", contents: nil)
+
+    let walked = WALArchiveIndex(walking: [root])
+    let path = directory.file("index")
+    #expect(walked.save(to: path))
+    let stored = try #require(WALArchiveIndex(loading: path, roots: [root]))
+    #expect(WALArchiveIndex(loading: path, roots: [root, "/elsewhere"]) == nil)
+
+    for (offset, name) in names.enumerated() {
+      let number = UInt64(offset * 2 + 2)
+      var expected = ["\(root)/day-\(number % 7)/\(name).gz"]
+      if offset == 10 { expected.insert("\(root)/\(name)", at: 0) }
+      #expect(stored.paths(for: name).sorted() == expected.sorted(), "\(name)")
+      #expect(walked.paths(for: name).sorted() == expected.sorted(), "\(name)")
+      let odd = WALSegmentName(
+        timeline: TimelineID(1), segmentNumber: number + 1, size: RepositoryFixture.segmentSize)
+      #expect(stored.paths(for: odd.description).isEmpty)
+    }
+    #expect(stored.paths(for: "00000002.history") == ["\(root)/00000002.history"])
+    for missing in ["", "0", "00000001.history", "000000010000000000000000", "FFFFFFFF", "Z"] {
+      #expect(stored.paths(for: missing).isEmpty, "\(missing)")
+    }
+  }
+
+  @Test func anEmptyArchiveGivesAnIndexWithOnlyItsHeader() throws {
+    let directory = try TemporaryDirectory("wal-index-empty")
+    defer { directory.remove() }
+    let path = directory.file("index")
+    #expect(WALArchiveIndex(walking: [directory.path]).save(to: path))
+    let stored = try #require(WALArchiveIndex(loading: path, roots: [directory.path]))
+    #expect(stored.paths(for: "000000010000000000000001").isEmpty)
+  }
+
+  @Test func anIndexIsCurrentUntilAFolderChanges() throws {
+    let directory = try TemporaryDirectory("wal-index-current")
+    defer { directory.remove() }
+    let root = directory.file("archive")
+    try FileManager.default.createDirectory(
+      atPath: "\(root)/2026-11-22", withIntermediateDirectories: true)
+    let past = Date(timeIntervalSinceNow: -3600)
+    for folder in [root, "\(root)/2026-11-22"] {
+      try FileManager.default.setAttributes([.modificationDate: past], ofItemAtPath: folder)
+    }
+    let path = directory.file("index")
+    #expect(WALArchiveIndex(walking: [root]).save(to: path))
+    #expect(try #require(WALArchiveIndex(loading: path, roots: [root])).isCurrent)
+    _ = FileManager.default.createFile(atPath: "\(root)/2026-11-22/x", contents: nil)
+    #expect(try #require(WALArchiveIndex(loading: path, roots: [root])).isCurrent == false)
+    // Just walked, the folder changed a moment ago: not trusted.
+    #expect(WALArchiveIndex(walking: [root]).save(to: path))
+    #expect(try #require(WALArchiveIndex(loading: path, roots: [root])).isCurrent == false)
+  }
+}

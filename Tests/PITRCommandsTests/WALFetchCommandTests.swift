@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+import WAL
+import _PITRTestSupport
+
+/// `pitr wal-fetch` as PostgreSQL runs it: exit codes, one line on stderr, never anything on
+/// stdout.
+@Suite struct WALFetchCommandTests {
+  static let name = "000000010000000000000005"
+
+  /// An archive with segment 5 gzip'd in a dated folder, a spool, and `pg_wal`.
+  struct Setup {
+    let repository: RepositoryFixture
+    var spool: String { repository.directory.file("spool") }
+    var destination: String { repository.directory.file("pg_wal/RECOVERYXLOG") }
+
+    init() throws {
+      repository = try RepositoryFixture()
+      try repository.writeSegment(WALFetchCommandTests.name, folder: "2026-11-22", gzip: true)
+      try FileManager.default.createDirectory(
+        atPath: repository.directory.file("pg_wal"), withIntermediateDirectories: true)
+    }
+
+    func fetch(_ name: String, _ extra: String...) throws -> ProcessResult {
+      let arguments =
+        ["wal-fetch", "--wal", repository.wal, "--spool", spool] + extra + [name, destination]
+      let result = try ProcessRunner.run(
+        RepositoryPaths.pitrExecutable, arguments, environment: ["NO_COLOR": "1"], timeout: 30)
+      #expect(!result.timedOut && !result.terminatedBySignal)
+      #expect(result.standardOutput.isEmpty, "stdout: \(result.standardOutput)")
+      return result
+    }
+  }
+
+  @Test func aFetchedSegmentExitsZeroSilently() throws {
+    let setup = try Setup()
+    defer { setup.repository.remove() }
+    let result = try setup.fetch(Self.name)
+    #expect(result.status == 0)
+    #expect(result.standardError.isEmpty)
+    #expect(
+      FileManager.default.contents(atPath: setup.destination)
+        == Data(RepositoryFixture.segmentBytes(Self.name)))
+    #expect(FileManager.default.fileExists(atPath: "\(setup.spool)/index"))
+  }
+
+  @Test func aMissingFileExitsOneWithOneShortLine() throws {
+    let setup = try Setup()
+    defer { setup.repository.remove() }
+    let result = try setup.fetch("00000002.history")
+    #expect(result.status == 1)
+    #expect(
+      result.standardError == "pitr wal-fetch: 00000002.history: not in \(setup.repository.wal)\n")
+    #expect(!FileManager.default.fileExists(atPath: setup.destination))
+  }
+
+  @Test func aDamagedSegmentExitsTwoNamingTheFileAndTheProblem() throws {
+    let setup = try Setup()
+    defer { setup.repository.remove() }
+    let name = "000000010000000000000006"
+    let file = try setup.repository.writeSegment(
+      name, bytes: RepositoryFixture.segmentBytes(name, pageAddress: LSN(rawValue: 0x500000)))
+    let result = try setup.fetch(name)
+    #expect(result.status == 200)
+    #expect(
+      result.standardError
+        == "pitr wal-fetch: error: \(file): xlp_pageaddr is 0/500000, but segment \(name) "
+        + "starts at 0/600000: the file holds another segment\n"
+    )
+    #expect(!FileManager.default.fileExists(atPath: setup.destination))
+  }
+
+  @Test func anotherClustersSegmentExitsTwo() throws {
+    let setup = try Setup()
+    defer { setup.repository.remove() }
+    let result = try setup.fetch(Self.name, "--system-identifier", "42")
+    #expect(result.status == 200)
+    #expect(
+      result.standardError.contains(
+        "it belongs to another cluster: system identifier "
+          + "\(RepositoryFixture.systemIdentifier), expected 42"
+      ))
+    let right = try setup.fetch(
+      Self.name, "--system-identifier", String(RepositoryFixture.systemIdentifier))
+    #expect(right.status == 0)
+  }
+
+  @Test func anUnsupportedCompressionExitsTwo() throws {
+    let setup = try Setup()
+    defer { setup.repository.remove() }
+    let name = "000000010000000000000007"
+    let file = try setup.repository.write(
+      [0x28, 0xB5, 0x2F, 0xFD, 0, 0, 0], to: "\(setup.repository.wal)/\(name).zst")
+    let result = try setup.fetch(name)
+    #expect(result.status == 200)
+    #expect(
+      result.standardError
+        == "pitr wal-fetch: error: \(file): compressed with zstd, which pitr cannot "
+        + "decompress; archive WAL with gzip or decompress the file\n"
+    )
+  }
+
+  @Test func usageErrorsExitSixtyFour() throws {
+    let setup = try Setup()
+    defer { setup.repository.remove() }
+    let noArchive = try pitr("wal-fetch", Self.name, setup.destination)
+    #expect(noArchive.status == 64)
+    #expect(noArchive.standardError.contains("give the archive with --wal DIR"))
+    let absent = try pitr(
+      "wal-fetch", "--wal", "/nonexistent/archive", Self.name, setup.destination)
+    #expect(absent.status == 64)
+    #expect(absent.standardError.contains("--wal '/nonexistent/archive' is not a folder"))
+    let path = try setup.fetch("pg_wal/\(Self.name)")
+    #expect(path.status == 64)
+    #expect(path.standardError.contains("'pg_wal/\(Self.name)' is not a file name"))
+    let missingDestination = try pitr("wal-fetch", "--wal", setup.repository.wal, Self.name)
+    #expect(missingDestination.status == 64)
+  }
+
+  @Test func helpExplainsTheRestoreCommandAndTheExitCodes() throws {
+    let result = try pitr("wal-fetch", "--help")
+    #expect(result.status == 0)
+    let help = result.standardOutput.replacing("\n", with: " ").split(separator: " ").joined(
+      separator: " ")
+    for phrase in [
+      "restore_command", "pitr wal-fetch --wal DIR --spool STATE/spool %f %p",
+      "0 fetched; 1 not found (what PostgreSQL expects for a missing file",
+      "200 found but damaged", "64 usage error", ".partial files are never served",
+      "--system-identifier <n>", "<file-name>", "<destination>",
+    ] {
+      #expect(help.contains(phrase), "\(phrase)")
+    }
+  }
+}
