@@ -73,11 +73,13 @@ let package = Package(
       ],
       exclude: ["README.md"]
     ),
+    /// `pitr demo`: the seed lab's accident on a throw-away cluster.
+    .target(name: "Demo", dependencies: ["PostgresClient", "Processes"], exclude: ["README.md"]),
     /// The `pitr` subcommands, one per file.
     .target(
       name: "PITRCommands",
       dependencies: [
-        "PlanModel", "PlanLoading", "WAL", "Catalog", "Compiler", "Execution", "PostgresClient",
+        "PlanModel", "PlanLoading", "WAL", "Catalog", "Compiler", "Execution", "PostgresClient", "Demo",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       exclude: ["README.md"]

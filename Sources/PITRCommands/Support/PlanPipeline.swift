@@ -65,6 +65,42 @@ struct PlanPipeline {
     return compilation
   }
 
+  /// A compiled plan written by `pitr plan --format json`, checked not to be stale: its plan
+  /// file compiles again to the same plan hash and the same catalog fingerprint.
+  func loadCompiled(_ path: String) throws -> CompiledPlan {
+    let stored: CompiledPlan
+    do {
+      stored = try CompiledPlanFile.decode(Data(contentsOf: URL(fileURLWithPath: path)))
+    } catch {
+      Terminal.writeError("pitr: error: \(path) is not a compiled plan pitr can read: \(error.localizedDescription)\n")
+      throw PITRExitCode.usage
+    }
+    let (plan, source) = try load(stored.planFile)
+    let compilation = compile(plan, source: source)
+    guard let fresh = compilation.compiled else {
+      report(compilation.diagnostics, source: source, file: stored.planFile)
+      Terminal.writeError("pitr: error: \(path) is stale: its plan \(stored.planFile) no longer compiles\n")
+      throw PITRExitCode.invalidPlan
+    }
+    if let reason = Self.staleness(of: stored, comparedWith: fresh) {
+      Terminal.writeError(
+        "pitr: error: \(path) is stale: \(reason); run pitr plan \(stored.planFile) --format json again "
+          + "and review it\n")
+      throw PITRExitCode.invalidPlan
+    }
+    return stored
+  }
+
+  /// Why a stored compiled plan no longer matches what its plan compiles to now, if it does not.
+  static func staleness(of stored: CompiledPlan, comparedWith fresh: CompiledPlan) -> String? {
+    if stored.planHash != fresh.planHash { return "\(stored.planFile) changed since it was compiled" }
+    if stored.catalogFingerprint != fresh.catalogFingerprint {
+      return "the backups or WAL it relies on changed since it was compiled"
+    }
+    if stored != fresh { return "compiling \(stored.planFile) now gives different steps (another pitr, or another machine)" }
+    return nil
+  }
+
   /// Prints diagnostics (text to standard error, or JSON to standard output).
   func report(_ diagnostics: [Diagnostic], source: SourceText?, file: String) {
     if output.json {

@@ -1,0 +1,60 @@
+import Compiler
+import Foundation
+import PostgresClient
+import Processes
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The server being restored: its files, how to reach it (the private socket in the state
+/// directory), and how to ask it where recovery stands.
+final class RestoredServer {
+  let destination: CompiledPlan.ResolvedDestination
+  let resolver: StepResolver
+
+  init(destination: CompiledPlan.ResolvedDestination, resolver: StepResolver) {
+    self.destination = destination
+    self.resolver = resolver
+  }
+
+  var logPath: String { "\(destination.stateDirectory)/server.log" }
+
+  func log() -> String {
+    (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+  }
+
+  /// Whether a postmaster runs for the data directory (`postmaster.pid` names a live process).
+  var isRunning: Bool {
+    guard let text = try? String(contentsOfFile: "\(destination.dataDirectory)/postmaster.pid", encoding: .utf8),
+      let line = text.split(separator: "\n").first, let pid = Int32(line)
+    else { return false }
+    return kill(pid, 0) == 0 || errno == EPERM
+  }
+
+  /// A connection through the private socket, as the first role that exists of the OS
+  /// user's name, `postgres`, and this process's user.
+  func connect(database: String = "postgres") throws -> PostgresConnection {
+    var roles = [destination.osUser, "postgres", ProcessInfo.processInfo.environment["USER"]].compactMap { $0 }
+    roles = roles.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
+    var lastFailure: Error?
+    for role in roles {
+      do {
+        return try PostgresConnection(
+          conninfo: "host=\(destination.stateDirectory) port=\(destination.port)",
+          overrides: ["user": role, "dbname": database, "connect_timeout": "5"])
+      } catch {
+        lastFailure = error
+      }
+    }
+    throw lastFailure ?? RunnerError("cannot connect to the restored server")
+  }
+
+  /// Stops the server (fast mode), as the OS user when running as root.
+  func stop() {
+    guard isRunning else { return }
+    var words = [resolver.resolve(.serverBinary("pg_ctl")), "-D", destination.dataDirectory, "-m", "fast", "-w", "stop"]
+    if let user = resolver.serverUser { words = ["/usr/sbin/runuser", "-u", user, "--"] + words }
+    _ = try? ProcessRunner.run(words[0], Array(words.dropFirst()), timeout: 120)
+  }
+}

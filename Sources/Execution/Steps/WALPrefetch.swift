@@ -1,0 +1,59 @@
+import Archives
+import Catalog
+import Compiler
+import Foundation
+import WAL
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// `prefetch-wal`: decompresses the segments recovery will ask for into the spool while the
+/// base backup is still being extracted; `pitr wal-fetch` serves them from there.
+struct WALPrefetch {
+  let plan: CompiledPlan
+  let spool: String
+  let owner: FileOwner?
+
+  func run() throws {
+    let folders = plan.destination.walFolders
+    let cache = CatalogCache(
+      directory: CatalogCache.defaultDirectory(environment: ProcessInfo.processInfo.environment),
+      folders: folders)
+    let (archive, _) = Catalog.scanArchive(wal: folders, cache: cache)
+    cache.save()
+    let index = WALIndex(archive: archive, cache: .disabled)
+    let paths = Dictionary(archive.segments.map { ($0.name, $0.path) }, uniquingKeysWith: { first, _ in first })
+    for name in index.segments(along: plan.target.timeline, from: plan.backup.startLSN) {
+      guard let path = paths[name] else { continue }
+      let target = "\(spool)/\(name)"
+      if !FileManager.default.fileExists(atPath: target) {
+        try Self.decompress(path, to: target)
+        if let owner { chown(target, owner.uid, owner.gid) }
+      }
+      if let last = plan.prediction.lastSegment, name.segmentNumber(size: archive.segmentSize ?? .sixteenMiB)
+        ?? 0 >= last.segmentNumber(size: archive.segmentSize ?? .sixteenMiB) ?? 0
+      {
+        break
+      }
+    }
+  }
+
+  /// Writes the decompressed file beside `target`, then renames it into place.
+  static func decompress(_ source: String, to target: String) throws {
+    var stream = try DecompressedFileStream(path: source)
+    let temporary = target + ".prefetch"
+    guard FileManager.default.createFile(atPath: temporary, contents: nil),
+      let handle = FileHandle(forWritingAtPath: temporary)
+    else { throw RunnerError("cannot write \(temporary)") }
+    defer { try? handle.close() }
+    var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    while true {
+      let count = try buffer.withUnsafeMutableBytes { try stream.read(into: $0) }
+      if count == 0 { break }
+      try handle.write(contentsOf: buffer[..<count])
+    }
+    try handle.synchronize()
+    guard rename(temporary, target) == 0 else { throw RunnerError("cannot rename \(temporary)") }
+  }
+}

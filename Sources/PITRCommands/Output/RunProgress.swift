@@ -1,0 +1,77 @@
+import Compiler
+import Execution
+import Foundation
+
+/// Shows a run on standard error: one line per step, progress rewritten in place on a
+/// terminal (and at most every few seconds otherwise, so logs stay short).
+final class TerminalRunObserver: RunObserver {
+  private let isTerminal = Terminal.isTerminal(STDERR_FILENO)
+  private var progressShown = false
+  private var lastProgressTime = Date.distantPast
+  private let started = Date()
+
+  func stepStarted(_ step: Step) {
+    clearProgress()
+    Terminal.writeError("\(elapsed) \(step.id): \(step.summary)\n")
+  }
+
+  func stepFinished(_ step: Step, skipped: Bool) {
+    clearProgress()
+    if skipped { Terminal.writeError("\(elapsed) \(step.id): already done in an earlier run\n") }
+  }
+
+  func progress(_ step: Step, _ message: String) {
+    if isTerminal {
+      Terminal.writeError("\r\u{1B}[K    \(message)")
+      progressShown = true
+    } else if Date().timeIntervalSince(lastProgressTime) >= 5 {
+      Terminal.writeError("    \(message)\n")
+      lastProgressTime = Date()
+    }
+  }
+
+  func note(_ message: String) {
+    clearProgress()
+    Terminal.writeError("    \(message)\n")
+  }
+
+  private func clearProgress() {
+    guard progressShown else { return }
+    Terminal.writeError("\r\u{1B}[K")
+    progressShown = false
+  }
+
+  /// Seconds since the run began, as `[  12.3s]`.
+  private var elapsed: String {
+    let seconds = Date().timeIntervalSince(started)
+    let text = String(format: "%.1fs", seconds)
+    return "[" + String(repeating: " ", count: max(0, 7 - text.count)) + text + "]"
+  }
+}
+
+/// Shows a run as JSON lines on standard output, one event per line, for automation.
+final class JSONRunObserver: RunObserver {
+  struct Event: Encodable {
+    var event: String
+    var step: String?
+    var message: String?
+    var time: Double
+  }
+
+  private let encoder: JSONEncoder = {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return encoder
+  }()
+
+  func stepStarted(_ step: Step) { emit("step-started", step: step.id, message: step.summary) }
+  func stepFinished(_ step: Step, skipped: Bool) { emit(skipped ? "step-skipped" : "step-finished", step: step.id) }
+  func progress(_ step: Step, _ message: String) { emit("progress", step: step.id, message: message) }
+  func note(_ message: String) { emit("note", message: message) }
+
+  func emit(_ event: String, step: String? = nil, message: String? = nil) {
+    let value = Event(event: event, step: step, message: message, time: Date().timeIntervalSince1970)
+    guard let data = try? encoder.encode(value) else { return }
+    Terminal.write(String(decoding: data, as: UTF8.self) + "\n")
+  }
+}

@@ -1,0 +1,144 @@
+import ArgumentParser
+import Compiler
+import Demo
+import Execution
+import Foundation
+import PostgresClient
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// `pitr demo`: the whole job on a throw-away cluster.
+struct DemoCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "demo",
+    abstract: "Restore a throw-away cluster after an accidental DELETE, showing every step.",
+    discussion: """
+      Builds the seed lab in a temporary folder with the real PostgreSQL server: a cluster \
+      archiving gzip'd WAL, a table of products, a compressed tar base backup, one more \
+      insert, then DELETE FROM inventarios without WHERE. It writes the restore plan a DBA \
+      would write (a time target just before the DELETE, promote-if-verified with two checks), \
+      shows its dry run, applies it, shows the rows back, and removes everything (--keep \
+      leaves the folder and the restored server running).
+
+      Needs the PostgreSQL server binaries (initdb, pg_ctl, pg_basebackup; Debian: \
+      postgresql-15). As root, the servers run as the postgres OS user.
+      """
+  )
+
+  @Flag(name: .long, help: "Keep the folder and leave the restored server running.")
+  var keep = false
+
+  @Option(help: ArgumentHelp("Where to build the demo (default: a new folder in $TMPDIR or /tmp).", valueName: "folder"))
+  var directory: String?
+
+  func run() async throws {
+    guard let binaries = DemoCluster.findBinaries() else {
+      Terminal.writeError(
+        "pitr: error: pitr demo needs the PostgreSQL server binaries (initdb, pg_ctl, postgres, "
+          + "pg_basebackup) on PATH or in /usr/lib/postgresql/N/bin; on Debian: apt install postgresql-15\n")
+      throw PITRExitCode.executionFailed
+    }
+    let environment = SystemEnvironment()
+    let serverUser = environment.isRoot ? "postgres" : nil
+    if let serverUser, !environment.userExists(serverUser) {
+      Terminal.writeError(
+        "pitr: error: PostgreSQL refuses to run as root, and there is no '\(serverUser)' user to run "
+          + "it as; create one (useradd postgres) or run pitr demo as a normal user\n")
+      throw PITRExitCode.executionFailed
+    }
+    let folder = try makeFolder()
+    guard let sourcePort = environment.freePort(), let restorePort = environment.freePort() else {
+      Terminal.writeError("pitr: error: no free port for the demo servers\n")
+      throw PITRExitCode.executionFailed
+    }
+    let cluster = DemoCluster(directory: folder, binDirectory: binaries, port: sourcePort, serverUser: serverUser)
+    var runner: RestoreRunner?
+    defer {
+      if !keep {
+        runner?.tearDown()
+        cluster.stop()
+        try? FileManager.default.removeItem(atPath: folder)
+      }
+    }
+    do {
+      heading("1. The source cluster and the accident (seed 001 lab) in \(folder)")
+      say("initdb and start PostgreSQL (\(binaries)), archiving WAL with gzip")
+      try cluster.create()
+      let scenario = try DemoScenario.play(on: cluster, say: say)
+
+      heading("2. The restore plan")
+      let planPath = "\(folder)/plan.yaml"
+      let planText = scenario.plan(cluster: cluster, restorePort: restorePort)
+      try Data(planText.utf8).write(to: URL(fileURLWithPath: planPath))
+      Terminal.write(planText.split(separator: "\n", omittingEmptySubsequences: false).map { "    \($0)" }.joined(separator: "\n") + "\n")
+
+      heading("3. pitr plan \(planPath)")
+      let pipeline = PlanPipeline(output: try OutputOptions.parse([]), useCache: false)
+      let (plan, source) = try pipeline.load(planPath)
+      let compilation = pipeline.compile(plan, source: source)
+      pipeline.report(compilation.diagnostics, source: source, file: planPath)
+      guard let compiled = compilation.compiled else { throw PITRExitCode.invalidPlan }
+      let resolver = PlanPipeline.resolver(for: compiled)
+      Terminal.write(PlanText.render(compiled, resolver: resolver))
+
+      heading("4. pitr apply \(planPath) --yes")
+      let restore = RestoreRunner(plan: compiled, resolver: resolver, observer: TerminalRunObserver(), timeout: 300)
+      runner = restore
+      let report = try restore.run()
+      Terminal.write(RunSummary.text(report, plan: compiled, drill: false))
+
+      heading("5. The rows are back")
+      let connection = try PostgresConnection(
+        conninfo: "host=\(compiled.destination.stateDirectory) port=\(restorePort)",
+        overrides: ["user": "postgres", "dbname": DemoScenario.database])
+      let rows = try connection.query("SELECT id, producto, stock FROM inventarios ORDER BY id DESC LIMIT 3")
+      let count = try connection.query("SELECT count(*) FROM inventarios").first?.first ?? nil
+      say("SELECT count(*) FROM inventarios → \(count ?? "?") (the source has 0 after the DELETE)")
+      say("the newest rows:")
+      for row in rows { say("  " + row.map { $0 ?? "NULL" }.joined(separator: " | ")) }
+      guard report.outcome == .promoted, report.checks.allSatisfy(\.passed) else {
+        throw PITRExitCode.executionFailed
+      }
+    } catch let error as ExitCode {
+      throw error
+    } catch {
+      Apply.printFailure(error, json: false)
+      if !keep { say("(run pitr demo --keep to look at \(folder) afterwards)") }
+      throw PITRExitCode.executionFailed
+    }
+    heading(keep ? "Kept" : "Cleaning up")
+    if keep {
+      say("everything is in \(folder); the restored server runs on port \(restorePort)")
+      say("stop the servers with: pg_ctl stop -D \(cluster.dataDirectory); pg_ctl stop -D \(folder)/restore")
+    } else {
+      say("stopped both servers and removed \(folder)")
+    }
+  }
+
+  private func makeFolder() throws -> String {
+    if let directory {
+      let path = URL(fileURLWithPath: directory).standardizedFileURL.path
+      if let contents = try? FileManager.default.contentsOfDirectory(atPath: path), !contents.isEmpty {
+        Terminal.writeError("pitr: error: \(path) is not empty; pitr demo builds only in a new or empty folder\n")
+        throw PITRExitCode.usage
+      }
+      try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+      chmod(path, 0o755)
+      return path
+    }
+    let base = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+    var template = Array("\(base)/pitr-demo-XXXXXX".utf8CString)
+    guard let made = mkdtemp(&template) else {
+      Terminal.writeError("pitr: error: cannot create a folder in \(base)\n")
+      throw PITRExitCode.executionFailed
+    }
+    let path = String(cString: made)
+    chmod(path, 0o755)
+    return path
+  }
+
+  private func heading(_ text: String) { Terminal.write("\n== \(text)\n") }
+  private func say(_ text: String) { Terminal.write("    \(text)\n") }
+}
