@@ -183,13 +183,20 @@ public final class CatalogCache: @unchecked Sendable {
 
   // MARK: - Saving
 
-  /// Writes the entries used in this run (others are dropped) atomically; does nothing when
-  /// caching is off or nothing changed. Failures are ignored: a cache is only an optimisation.
+  /// Writes the entries this run needed atomically, and drops the others; a segment's
+  /// summary is kept while its segment is still in the archive, needed this run or not (a
+  /// `pitr catalog` run must not drop what `pitr validate` will need). Does nothing when
+  /// caching is off or the file would not change. Failures are ignored: a cache is only an
+  /// optimisation.
   public func save() {
     waitUntilLoaded()
     let total =
       loadedSegments.records.count + segments.count + texts.count + backups.count + summaries.count
-    guard let path, changed || usedCount != total else { return }
+    let keptSummaries = summaries.filter { key, entry in
+      entry.used || segmentSeen(key, size: entry.size, modified: entry.modified)
+    }
+    let kept = usedCount + keptSummaries.values.filter { !$0.used }.count
+    guard let path, changed || kept != total else { return }
     var text = Self.formatLine + "\n"
     var segmentEntries = segments.filter(\.value.used).map { ($0.key, $0.value) }
     for record in loadedSegments.records where record.used {
@@ -218,7 +225,7 @@ public final class CatalogCache: @unchecked Sendable {
       text += ["T", Self.escape(key), String(entry.size), String(entry.modified), Self.escape(entry.value)]
         .joined(separator: "\t") + "\n"
     }
-    for (key, entry) in summaries.sorted(by: { $0.key < $1.key }) where entry.used {
+    for (key, entry) in keptSummaries.sorted(by: { $0.key < $1.key }) {
       text += ["W", Self.escape(key), String(entry.size), String(entry.modified), entry.value]
         .joined(separator: "\t") + "\n"
     }
@@ -232,6 +239,16 @@ public final class CatalogCache: @unchecked Sendable {
       return
     }
     if rename(temporary, path) != 0 { unlink(temporary) }
+  }
+
+  /// Whether this run saw the segment at `path` with this size and time.
+  private func segmentSeen(_ path: String, size: Int64, modified: Int64) -> Bool {
+    if let index = loadedSegments.index(of: path) {
+      let record = loadedSegments.records[index]
+      return record.used && record.size == size && record.modified == modified
+    }
+    guard let entry = segments[path] else { return false }
+    return entry.used && entry.size == size && entry.modified == modified
   }
 
   // MARK: - Loading
