@@ -28,6 +28,9 @@ public enum DirectoryState: Hashable, Sendable {
   case notEmpty(entries: Int, isDataDirectory: Bool, running: Bool)
   /// A file, not a directory.
   case file
+  /// The destination of a pitr restore (a journal in `<path>.pitr`) of the plan whose file
+  /// hashes to `planHash`; `running` when its server runs.
+  case restoring(planHash: String, running: Bool)
 }
 
 /// `pg_ctl` and `postgres` as found, or why not.

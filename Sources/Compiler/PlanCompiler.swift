@@ -57,7 +57,7 @@ public struct PlanCompiler {
     let evaluation = choice.evaluation
     let backup = evaluation.backup
     diagnostics += evaluation.warnings.map { $0.diagnostic(at: plan.target.kind.location, severity: .warning) }
-    diagnostics += DestinationChecks(plan: plan, backup: backup, environment: environment).run()
+    diagnostics += DestinationChecks(plan: plan, planHash: Self.sha256(planText), backup: backup, environment: environment).run()
     if let pgVersion = plan.source?.pgVersion, let version = backup.pgVersion, pgVersion.value != version {
       diagnostics.append(
         .error(

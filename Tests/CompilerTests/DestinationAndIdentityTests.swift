@@ -58,6 +58,38 @@ import _PITRTestSupport
       ])
   }
 
+  @Test func aRestoreOfThisPlanResumesAndOfAnotherIsRefused() throws {
+    let repository = try SyntheticRepository(events: [.commit(700)])
+    defer { repository.remove() }
+    let marked = plan(repository, destination: "  data_directory: 1️⃣/srv/data\n  port: 5599\n  os_user: postgres")
+    var environment = FixedEnvironment()
+    let fresh = try #require(
+      compile(marked.text, base: repository.base, wal: [repository.wal], environment: environment)?.compiled)
+
+    // Its own journal: resumed, though the directory is full and its server holds the port.
+    environment.directories["/srv/data"] = .restoring(planHash: fresh.planHash, running: true)
+    environment.portsInUse = [5599]
+    let resumed = try #require(
+      compile(marked.text, base: repository.base, wal: [repository.wal], environment: environment))
+    #expect(resumed.compiled != nil)
+    #expect(
+      resumed.diagnostics.map(\.message) == [
+        "'/srv/data' holds a restore of this plan (its journal is in /srv/data.pitr); pitr apply "
+          + "resumes it, skipping the steps already done"
+      ])
+    #expect(resumed.diagnostics.first?.severity == .note)
+
+    environment.directories["/srv/data"] = .restoring(planHash: "another", running: false)
+    environment.portsInUse = []
+    let found = errors(marked, repository, environment)
+    #expect(found.map(\.0) == [
+      "'/srv/data' holds a restore of another plan, or of an earlier version of this one (its "
+        + "journal is in /srv/data.pitr); remove /srv/data and /srv/data.pitr to start again, or "
+        + "choose another path"
+    ])
+    #expect(found.map(\.1) == [at(marked, "1️⃣")])
+  }
+
   @Test func spaceBinariesAndUsers() throws {
     let repository = try SyntheticRepository(events: [.commit(700)])
     defer { repository.remove() }

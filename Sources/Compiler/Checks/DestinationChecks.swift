@@ -7,6 +7,8 @@ import PlanModel
 /// homes for the backup's tablespaces.
 struct DestinationChecks {
   let plan: Plan
+  /// SHA-256 of the plan file: a restore of this very plan may resume in its destination.
+  let planHash: String
   let backup: BaseBackup
   let environment: any CompilerEnvironment
 
@@ -14,9 +16,22 @@ struct DestinationChecks {
     var diagnostics: [Diagnostic] = []
     let destination = plan.destination
     let data = destination.dataDirectory
+    var resuming = false
     switch environment.directoryState(data.value) {
     case .absent, .empty:
       break
+    case .restoring(let hash, _) where hash == planHash:
+      resuming = true
+      diagnostics.append(
+        Diagnostic(
+          .note, "'\(data.value)' holds a restore of this plan (its journal is in \(data.value).pitr); "
+            + "pitr apply resumes it, skipping the steps already done", at: data.location))
+    case .restoring:
+      diagnostics.append(
+        .error(
+          "'\(data.value)' holds a restore of another plan, or of an earlier version of this one "
+            + "(its journal is in \(data.value).pitr); remove \(data.value) and \(data.value).pitr "
+            + "to start again, or choose another path", at: data.location))
     case .file:
       diagnostics.append(.error("'\(data.value)' is a file, not a directory; choose a new data directory", at: data.location))
     case .notEmpty(let entries, let isDataDirectory, let running):
@@ -30,13 +45,14 @@ struct DestinationChecks {
             + "choose another path (or move the old one away yourself)", at: data.location))
     }
     let port = destination.port
-    if environment.isPortInUse(port.value) {
+    // A restore being resumed may have its own server on the port already.
+    if !resuming, environment.isPortInUse(port.value) {
       diagnostics.append(
         .error(
           "port \(port.value) is in use on this machine; choose a free port for the restored server",
           at: port.location))
     }
-    if let needed = backup.expandedSize, let free = environment.freeBytes(at: data.value),
+    if !resuming, let needed = backup.expandedSize, let free = environment.freeBytes(at: data.value),
       free < needed
     {
       diagnostics.append(
@@ -72,11 +88,11 @@ struct DestinationChecks {
           "pitr runs as root and PostgreSQL refuses to: set destination.os_user to the user the "
             + "server runs as (usually postgres)", at: data.location))
     }
-    diagnostics += tablespaceChecks()
+    diagnostics += tablespaceChecks(resuming: resuming)
     return diagnostics
   }
 
-  private func tablespaceChecks() -> [Diagnostic] {
+  private func tablespaceChecks(resuming: Bool) -> [Diagnostic] {
     var diagnostics: [Diagnostic] = []
     let mappings = plan.destination.tablespaces
     let backupOIDs = Set(backup.tablespaces.map(\.oid))
@@ -109,7 +125,8 @@ struct DestinationChecks {
             + "to a new directory in destination.tablespaces (restoring it in place would write "
             + "into the source's tablespace)", at: plan.destination.dataDirectory.location))
     }
-    for mapping in mappings {
+    // A restore being resumed has already filled its tablespace directories.
+    for mapping in mappings where !resuming {
       switch environment.directoryState(mapping.location.value) {
       case .absent, .empty: break
       default:

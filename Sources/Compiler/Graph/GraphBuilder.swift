@@ -73,7 +73,7 @@ struct GraphBuilder {
           details: [
             "from \(tablespace.archive.map { "\(backup.path)/\($0)" } ?? "the backup")",
             "tablespace_map: \(tablespace.originalLocation) -> \(tablespace.location)",
-            "written in extract-base's pass over the backup; this step checks pg_tblspc/\(tablespace.oid) points there",
+            "written in extract-base's pass over the backup; this step checks that tablespace_map (tar) or the pg_tblspc/\(tablespace.oid) link (plain) points there",
           ]))
       serverInputs.append(.tablespace(tablespace.oid))
     }

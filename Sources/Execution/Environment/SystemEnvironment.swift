@@ -19,6 +19,9 @@ public struct SystemEnvironment: CompilerEnvironment {
     guard isDirectory.boolValue else { return .file }
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
     if entries.isEmpty { return .empty }
+    if let journal = Journal.load(from: path + ".pitr") {
+      return .restoring(planHash: journal.planHash, running: Self.serverRuns(in: path))
+    }
     let isDataDirectory = entries.contains("PG_VERSION")
     return .notEmpty(
       entries: entries.count, isDataDirectory: isDataDirectory,

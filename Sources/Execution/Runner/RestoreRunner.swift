@@ -167,6 +167,7 @@ public final class RestoreRunner {
     if journal.status(of: "create-data-directory") != .done {
       switch environment.directoryState(plan.destination.dataDirectory) {
       case .absent, .empty: break
+      case .restoring(let hash, _) where hash == plan.planHash: break
       default:
         throw RunnerError(
           "\(plan.destination.dataDirectory) is no longer empty; pitr restores only into an "

@@ -1,0 +1,143 @@
+import Execution
+import Foundation
+import Testing
+import _PITRTestSupport
+
+extension ApplyTests {
+  /// `pitr apply` as a user runs it: the built executable, no terminal.
+  @Suite struct Command {
+    /// Runs the built `pitr` with the catalog cache inside the sandbox.
+    static func pitr(_ arguments: [String], in sandbox: RestoreSandbox, environment: [String: String] = [:])
+      throws -> ProcessResult
+    {
+      let result = try ProcessRunner.run(
+        RepositoryPaths.pitrExecutable, arguments,
+        environment: ["NO_COLOR": "1", "XDG_CACHE_HOME": sandbox.file("cache")].merging(environment) { $1 },
+        timeout: 180)
+      #expect(!result.timedOut, "pitr \(arguments.joined(separator: " ")) hung")
+      #expect(!result.terminatedBySignal, "pitr \(arguments.joined(separator: " ")) crashed")
+      return result
+    }
+
+    /// The lab's plan to `test_pirt` with its two checks, written into the sandbox.
+    static func writePlan(_ shared: InventariosApplyLab, into sandbox: RestoreSandbox) throws -> String {
+      let path = sandbox.file("plan.yaml")
+      let text = shared.plan("  name: test_pirt", into: sandbox, tail: Actions.verify())
+      try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+      return path
+    }
+
+    /// `pitr plan PLAN --format json --out COMPILED`, which must succeed.
+    static func compile(_ plan: String, to compiled: String, in sandbox: RestoreSandbox) throws {
+      let result = try pitr(["plan", plan, "--format", "json", "--out", compiled], in: sandbox)
+      #expect(result.status == 0, "\(result.standardError)")
+      #expect(FileManager.default.fileExists(atPath: compiled))
+    }
+
+    @Test func withoutYesAndWithoutATerminalItIsAUsageErrorAndNothingIsDone() throws {
+      let shared = try InventariosApplyLab.get()
+      let sandbox = try shared.sandbox("noyes")
+      defer { sandbox.remove() }
+      let plan = try Self.writePlan(shared, into: sandbox)
+
+      let result = try Self.pitr(["apply", plan], in: sandbox)
+
+      #expect(result.status == 64)
+      #expect(
+        result.standardError.contains(
+          "pitr: error: pitr apply needs --yes when standard input is not a terminal (review the steps with "
+            + "pitr plan first)"), "\(result.standardError)")
+      #expect(!FileManager.default.fileExists(atPath: sandbox.dataDirectory))
+      #expect(!FileManager.default.fileExists(atPath: sandbox.stateDirectory))
+    }
+
+    @Test func applyYesRestoresEndToEnd() throws {
+      let shared = try InventariosApplyLab.get()
+      let sandbox = try shared.sandbox("yes")
+      defer { sandbox.remove() }
+      let plan = try Self.writePlan(shared, into: sandbox)
+
+      let result = try Self.pitr(["apply", plan, "--yes"], in: sandbox)
+
+      #expect(result.status == 0, "\(result.standardError)")
+      let output = result.standardOutput
+      #expect(output.contains("Restored: the server is promoted and accepts writes on port \(sandbox.port)."), "\(output)")
+      #expect(output.contains("PostgreSQL stopped where pitr predicted: recovery stopping at restore point \"test_pirt\""), "\(output)")
+      #expect(output.contains("check passed: the last insert survived"), "\(output)")
+      #expect(output.contains("check passed: every row is back"), "\(output)")
+      #expect(output.contains("Connect: psql -h \(sandbox.stateDirectory) -p \(sandbox.port) -U postgres"), "\(output)")
+      #expect(try sandbox.sql("SELECT count(*) FROM inventarios", database: "test") == "11")
+      #expect(try sandbox.sql("SELECT pg_is_in_recovery()") == "f")
+
+      // Run again: apply compiles, sees the journal of this plan in DATA.pitr, and resumes.
+      let again = try Self.pitr(["apply", plan, "--yes"], in: sandbox)
+      #expect(again.status == 0, "\(again.standardError)")
+      #expect(again.standardError.contains("holds a restore of this plan (its journal is in \(sandbox.dataDirectory).pitr)"), "\(again.standardError)")
+      #expect(again.standardError.contains("resuming the restore recorded in"), "\(again.standardError)")
+      #expect(again.standardError.contains("extract-base: already done in an earlier run"), "\(again.standardError)")
+      #expect(try sandbox.sql("SELECT count(*) FROM inventarios", database: "test") == "11")
+    }
+
+    @Test func aCompiledPlanIsRefusedOnceItsPlanChangedAndAppliedWhenFresh() throws {
+      let shared = try InventariosApplyLab.get()
+      let sandbox = try shared.sandbox("json")
+      defer { sandbox.remove() }
+      let plan = try Self.writePlan(shared, into: sandbox)
+      let compiled = sandbox.file("plan.json")
+
+      try Self.compile(plan, to: compiled, in: sandbox)
+      // A reviewer's edit after the compiled plan was written: it no longer says what runs.
+      let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: plan))
+      try handle.seekToEnd()
+      try handle.write(contentsOf: Data("# reviewed\n".utf8))
+      try handle.close()
+
+      let stale = try Self.pitr(["apply", compiled, "--yes"], in: sandbox)
+
+      #expect(stale.status == 2)
+      #expect(
+        stale.standardError.contains(
+          "pitr: error: \(compiled) is stale: \(plan) changed since it was compiled; run pitr plan \(plan) "
+            + "--format json again and review it"), "\(stale.standardError)")
+      #expect(!FileManager.default.fileExists(atPath: sandbox.dataDirectory))
+
+      try Self.compile(plan, to: compiled, in: sandbox)
+      let drill = try Self.pitr(["apply", compiled, "--drill"], in: sandbox)
+      #expect(drill.status == 64)
+      #expect(drill.standardError.contains("--drill takes the plan file (YAML), not a compiled plan"), "\(drill.standardError)")
+      let applied = try Self.pitr(["apply", compiled, "--yes"], in: sandbox)
+
+      #expect(applied.status == 0, "\(applied.standardError)")
+      #expect(applied.standardOutput.contains("Restored: the server is promoted"), "\(applied.standardOutput)")
+      #expect(try sandbox.sql("SELECT count(*) FROM inventarios", database: "test") == "11")
+    }
+
+    @Test func aDrillRestoresChecksReportsAndLeavesNothingBehind() throws {
+      let shared = try InventariosApplyLab.get()
+      let sandbox = try shared.sandbox("dr")
+      defer { sandbox.remove() }
+      let plan = try Self.writePlan(shared, into: sandbox)
+      // The drill's temporary directory goes into TMPDIR: a folder of the sandbox's.
+      let temporary = sandbox.file("tmp")
+      try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+      defer {
+        // Should the drill fail to clean up, its server must not outlive the test.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? [] {
+          RestoreSandbox.stopServer(in: "\(temporary)/\(name)/data")
+        }
+      }
+
+      let result = try Self.pitr(["apply", plan, "--drill"], in: sandbox, environment: ["TMPDIR": temporary])
+
+      #expect(result.status == 0, "\(result.standardError)")
+      let output = result.standardOutput
+      #expect(output.contains("Restored: the server is promoted"), "\(output)")
+      #expect(output.contains("check passed: every row is back"), "\(output)")
+      #expect(output.contains("Drill passed; the temporary restore was removed."), "\(output)")
+      #expect(try FileManager.default.contentsOfDirectory(atPath: temporary) == [])
+      #expect(!FileManager.default.fileExists(atPath: sandbox.dataDirectory))
+      #expect(!FileManager.default.fileExists(atPath: sandbox.stateDirectory))
+      #expect(PostgresLab.processes(mentioning: temporary).isEmpty)
+    }
+  }
+}

@@ -1,0 +1,44 @@
+import Execution
+import Foundation
+import Testing
+import _PITRTestSupport
+
+extension ApplyTests {
+  /// Recovery failing after a good compilation, said in plain words with the log lines.
+  @Suite struct RecoveryFailures {
+    @Test func aSegmentDeletedAfterCompilingEndsRecoveryWithTheReasonAndTheFatalLine() throws {
+      let shared = try InventariosApplyLab.get()
+      let scenario = shared.scenario
+      // Just before the DELETE's commit, which is in the last archived segment, over a copy
+      // of the archive.
+      let restore = try ApplyRestore(sandbox: shared.sandbox("walgone")) { sandbox in
+        try ApplyBackupCopy.copyArchive(shared.wal, to: sandbox.file("wal"))
+        return ApplyHarness.planText(
+          base: shared.base, wal: sandbox.file("wal"),
+          target: "  time: \"\(scenario.deleteCommitTime)\"\n  inclusive: false", sandbox: sandbox)
+      }
+      defer { restore.remove() }
+      let sandbox = restore.sandbox
+      #expect(restore.plan.prediction.lastSegment?.description == scenario.deleteWALFile)
+      let wal = sandbox.file("wal")
+      let archived = try #require(
+        FileManager.default.enumerator(atPath: wal)?.allObjects.compactMap { $0 as? String }
+          .first { $0.hasSuffix("\(scenario.deleteWALFile).gz") })
+      try FileManager.default.removeItem(atPath: "\(wal)/\(archived)")
+
+      let error = try #require(throws: RunnerError.self) { try restore.run() }
+
+      #expect(
+        error.description.hasPrefix("recovery failed: the WAL ran out before the target was reached"),
+        "\(error)")
+      #expect(
+        error.logExcerpt.contains {
+          $0.contains("FATAL:  recovery ended before configured recovery target was reached")
+        }, "\(error.logExcerpt)")
+      #expect(!sandbox.isServerRunning)
+      let journal = try ApplyHarness.journal(in: sandbox)
+      #expect(journal.status(of: "start-server") == .done)
+      #expect(journal.status(of: "await-target") == .failed)
+    }
+  }
+}
