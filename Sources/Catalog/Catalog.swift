@@ -24,11 +24,19 @@ public struct Catalog: Sendable, Codable {
   /// Scans the base backup folder and the WAL archive folders; `cache` spares rereading
   /// files that did not change since the last scan.
   public static func scan(base: String, wal: [String], cache: CatalogCache) -> Catalog {
-    var diagnostics: [Diagnostic] = []
-    var backups = readBackups(base: base, cache: cache, diagnostics: &diagnostics)
+    scanIndexed(base: base, wal: wal, cache: cache).catalog
+  }
 
+  /// `scan`, also returning the WAL index it built, for a caller that asks more of it (the
+  /// compiler): building a second one over a large archive costs as much again.
+  public static func scanIndexed(base: String, wal: [String], cache: CatalogCache)
+    -> (catalog: Catalog, index: WALIndex)
+  {
+    var diagnostics: [Diagnostic] = []
+    // The archive first: its walk overlaps the cache's loading, which backups wait for.
     let (archive, archiveDiagnostics) = scanArchive(wal: wal, cache: cache)
     diagnostics += archiveDiagnostics
+    var backups = readBackups(base: base, cache: cache, diagnostics: &diagnostics)
 
     for index in backups.indices {
       attachStop(to: &backups[index], from: archive.backupHistoryFiles)
@@ -56,10 +64,11 @@ public struct Catalog: Sendable, Codable {
       }
     }
     cache.save()
-    return Catalog(
+    let catalog = Catalog(
       base: base, wal: wal, backups: backups, archive: archive,
       timelines: TimelineSummary.summarize(archive: archive, tree: tree), windows: windows,
       diagnostics: diagnostics.inFileOrder())
+    return (catalog, index)
   }
 
   /// Scans only the WAL archive folders (for commands that need no base backups).

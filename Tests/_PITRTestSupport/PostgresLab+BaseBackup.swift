@@ -1,3 +1,5 @@
+import Foundation
+
 /// Taking base backups of a lab's primary.
 extension PostgresLab {
   /// Takes a base backup of the primary with `pg_basebackup --checkpoint=fast`.
@@ -8,7 +10,9 @@ extension PostgresLab {
   ///   - format: Tar (with its compression) or plain.
   ///   - wal: How the backup includes WAL.
   ///   - label: The backup label (`LABEL:` in `backup_label`).
-  /// - Returns: The backup's absolute path.
+  /// - Returns: The backup's absolute path, once the backup history file (`….backup`) the
+  ///   backup made is archived (the archiver takes it after the segment it names, so waiting
+  ///   for that segment alone is not enough).
   @discardableResult
   public func baseBackup(
     into relativePath: String, format: BackupFormat, wal: BackupWAL = .stream, label: String
@@ -20,6 +24,21 @@ extension PostgresLab {
         "-h", socketDirectory, "-p", String(port), "-U", "postgres", "-D", path,
         "--checkpoint=fast", "--no-sync", "--wal-method=\(wal.rawValue)", "--label=\(label)",
       ] + format.arguments)
+    try waitForBackupHistoryFiles()
     return path
+  }
+
+  /// Waits until no `.backup` file waits in the primary's `pg_wal/archive_status`.
+  private func waitForBackupHistoryFiles(timeout: Double = 30) throws {
+    let status = "\(dataDirectory)/pg_wal/archive_status"
+    let deadline = ContinuousClock.now.advanced(by: .milliseconds(Int64(timeout * 1000)))
+    while ((try? FileManager.default.contentsOfDirectory(atPath: status)) ?? [])
+      .contains(where: { $0.hasSuffix(".backup.ready") })
+    {
+      guard ContinuousClock.now < deadline else {
+        throw FixtureError("the backup history file was not archived within \(timeout) s")
+      }
+      usleep(5_000)
+    }
   }
 }

@@ -10,6 +10,8 @@ public final class WALIndex {
   private let tree: TimelineTree
   private let byName: [WALSegmentName: ArchivedSegment]
   private var summaries: [WALSegmentName: SegmentSummary] = [:]
+  /// The archived segment names, as the resolver wants them; made once, on first use.
+  private lazy var available = Set(byName.keys)
 
   public init(archive: WALArchive, cache: CatalogCache) {
     self.archive = archive
@@ -40,7 +42,7 @@ public final class WALIndex {
   /// to the first missing one.
   public func segments(along timeline: TimelineID, from lsn: LSN) -> [WALSegmentName] {
     guard let path = tree.path(to: timeline) else { return [] }
-    let resolver = SegmentResolver(path: path, size: size, available: Set(byName.keys))
+    let resolver = SegmentResolver(path: path, size: size, available: available)
     var names: [WALSegmentName] = []
     var number = size.segmentNumber(containing: lsn)
     var floor = tree.timeline(owning: lsn, onPathTo: timeline) ?? timeline
@@ -60,7 +62,7 @@ public final class WALIndex {
     -> SegmentSummary.TransactionEnd?
   {
     guard let path = tree.path(to: timeline) else { return nil }
-    let resolver = SegmentResolver(path: path, size: size, available: Set(byName.keys))
+    let resolver = SegmentResolver(path: path, size: size, available: available)
     var number = size.segmentNumber(endingAt: lsn)
     for _ in 0..<limit {
       if let name = resolver.file(for: number, notBelow: TimelineID(0)), let summary = summary(of: name),

@@ -48,8 +48,8 @@ struct PlanPipeline {
         directory: CatalogCache.defaultDirectory(environment: ProcessInfo.processInfo.environment),
         folders: folders)
       : CatalogCache.disabled
-    let catalog = Catalog.scan(base: plan.backups.base.value, wal: plan.backups.wal.map(\.value), cache: cache)
-    let index = WALIndex(archive: catalog.archive, cache: cache)
+    let (catalog, index) = Catalog.scanIndexed(
+      base: plan.backups.base.value, wal: plan.backups.wal.map(\.value), cache: cache)
     var compilation = PlanCompiler(
       plan: plan, planText: source.text, catalog: catalog, index: index,
       environment: SystemEnvironment()
