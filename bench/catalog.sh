@@ -7,6 +7,7 @@
 # usage: bench/catalog.sh [RUNS]          (results go in docs/benchmarks.md by hand)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 runs=${1:-5}
 work=${PITR_BENCH_DIR:-/tmp/pitr-bench-catalog}
 archive="$work/wal"
@@ -21,16 +22,6 @@ mkdir -p "$base"
 swift build -c release --product pitr >/dev/null
 pitr=.build/release/pitr
 
-# Milliseconds one run of a command takes.
-time_ms() {
-  local start end
-  start=$(date +%s%N)
-  "$@" >/dev/null 2>&1
-  end=$(date +%s%N)
-  echo $(((end - start) / 1000000))
-}
-
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 declare -a find_ms cold_ms cached_ms
 for ((run = 1; run <= runs; run++)); do

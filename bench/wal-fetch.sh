@@ -9,6 +9,7 @@
 # Needs the work folders of bench/catalog.sh and bench/wal.sh (run those once first).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 runs=${1:-15}
 archive=${PITR_BENCH_CATALOG:-/tmp/pitr-bench-catalog}/wal
 real=${PITR_BENCH_WAL:-/tmp/pitr-bench-wal}/plain
@@ -28,29 +29,21 @@ plain_name=000000010000000000000065
 plain_path=$(find "$archive" -name "$plain_name" | head -1)
 [ -n "$plain_path" ] || { echo "$plain_name is not a plain file in $archive"; exit 1; }
 
-ms() {
-  local start end
-  start=$(date +%s%N)
-  "$@" >/dev/null 2>&1 || true
-  end=$(date +%s%N)
-  echo "$(((end - start) / 1000000)).$((((end - start) / 10000) % 100))"
-}
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-echo "first call (builds the index of $archive): $(ms "$pitr" wal-fetch --wal "$archive" --spool "$spool" "$plain_name" "$dest") ms"
+echo "first call (builds the index of $archive): $(time_ms "$pitr" wal-fetch --wal "$archive" --spool "$spool" "$plain_name" "$dest") ms"
 "$pitr" wal-fetch --wal "$extra" --spool "$spool.gz" "$gz_name" "$dest"
 declare -A t
 for ((run = 0; run < runs; run++)); do
-  t[version]+="$(ms "$pitr" --version) "
-  t[plain]+="$(ms "$pitr" wal-fetch --wal "$archive" --spool "$spool" "$plain_name" "$dest") "
-  t[cat]+="$(ms sh -c "cat '$plain_path' > '$dest'") "
-  t[catsync]+="$(ms sh -c "cat '$plain_path' > '$dest' && sync '$dest'") "
-  t[gz]+="$(ms "$pitr" wal-fetch --wal "$extra" --spool "$spool.gz" "$gz_name" "$dest") "
-  t[gzip]+="$(ms sh -c "gzip -dc '$extra/$gz_name.gz' > '$dest'") "
-  t[gzipsync]+="$(ms sh -c "gzip -dc '$extra/$gz_name.gz' > '$dest' && sync '$dest'") "
-  t[miss]+="$(ms "$pitr" wal-fetch --wal "$archive" --spool "$spool" 00000002.history "$dest") "
-  t[nospool]+="$(ms "$pitr" wal-fetch --wal "$archive" "$plain_name" "$dest") "
-  t[find]+="$(ms find "$archive" -type f) "
+  t[version]+="$(time_ms "$pitr" --version) "
+  t[plain]+="$(time_ms "$pitr" wal-fetch --wal "$archive" --spool "$spool" "$plain_name" "$dest") "
+  t[cat]+="$(time_ms sh -c "cat '$plain_path' > '$dest'") "
+  t[catsync]+="$(time_ms sh -c "cat '$plain_path' > '$dest' && sync '$dest'") "
+  t[gz]+="$(time_ms "$pitr" wal-fetch --wal "$extra" --spool "$spool.gz" "$gz_name" "$dest") "
+  t[gzip]+="$(time_ms sh -c "gzip -dc '$extra/$gz_name.gz' > '$dest'") "
+  t[gzipsync]+="$(time_ms sh -c "gzip -dc '$extra/$gz_name.gz' > '$dest' && sync '$dest'") "
+  t[miss]+="$(time_ms "$pitr" wal-fetch --wal "$archive" --spool "$spool" 00000002.history "$dest") "
+  t[nospool]+="$(time_ms "$pitr" wal-fetch --wal "$archive" "$plain_name" "$dest") "
+  t[find]+="$(time_ms find "$archive" -type f) "
 done
 for key in version plain cat catsync gz gzip gzipsync miss nospool find; do
   printf '%-9s %8s ms\n' "$key" "$(echo ${t[$key]} | tr ' ' '\n' | median)"

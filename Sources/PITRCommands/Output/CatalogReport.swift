@@ -1,4 +1,5 @@
 import Catalog
+import Compiler
 import Foundation
 import WAL
 
@@ -19,7 +20,7 @@ enum CatalogReport {
       table.append(
         backup.id, backup.label.startTime ?? "?", backup.stop?.time ?? "?",
         "\(backup.label.startLSN)..\(end)", "\(backup.label.startTimeline)",
-        backup.pgVersion.map(String.init) ?? "?", byteCount(backup.sizeOnDisk),
+        backup.pgVersion.map(String.init) ?? "?", ByteCount.describe(backup.sizeOnDisk),
         backup.format == .plain ? "plain" : backup.compression, backup.manifest.summary)
     }
     return text + table.render()
@@ -83,17 +84,5 @@ enum CatalogReport {
         status)
     }
     return text + table.render()
-  }
-
-  /// `4.1 MiB`, `512 B`.
-  static func byteCount(_ bytes: Int64) -> String {
-    let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-    var value = Double(bytes)
-    var unit = 0
-    while value >= 1024, unit < units.count - 1 {
-      value /= 1024
-      unit += 1
-    }
-    return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
   }
 }

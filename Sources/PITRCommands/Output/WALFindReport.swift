@@ -12,20 +12,27 @@ enum WALFindReport {
       write("No matching events on timeline \(timeline).\n")
       return
     }
-    func row(_ cells: [String]) -> String {
+    var buffer = ""
+    /// Appends one row: cells padded to their column's width (all ASCII but the last).
+    func appendRow(_ cells: [String]) {
       let widths = [12, 13, 10, 30, 24]
       var line = " "
       for (index, cell) in cells.enumerated() {
-        line += " " + (index < widths.count ? cell.padding(toLength: max(widths[index], cell.count), withPad: " ", startingAt: 0) : cell)
+        line += " "
+        line += cell
+        if index < widths.count, cell.utf8.count < widths[index] {
+          line += String(repeating: " ", count: widths[index] - cell.utf8.count)
+        }
       }
-      while line.last == " " { line.removeLast() }
-      return line + "\n"
+      while line.utf8.last == UInt8(ascii: " ") { line.removeLast() }
+      buffer += line
+      buffer += "\n"
     }
-    var buffer = row(["LSN", "KIND", "XID", "TIME (UTC)", "SEGMENT", "DETAIL"])
+    appendRow(["LSN", "KIND", "XID", "TIME (UTC)", "SEGMENT", "DETAIL"])
     for event in result.events {
-      buffer += row([
-        "\(event.lsn)", event.kind.rawValue, event.transactionID.map(String.init) ?? "",
-        (event.time ?? event.transactionEnd?.time).map(\.description) ?? "", "\(event.segment)",
+      appendRow([
+        event.lsn.description, event.kind.rawValue, event.transactionID.map(String.init) ?? "",
+        (event.time ?? event.transactionEnd?.time).map(\.description) ?? "", event.segment.description,
         detail(event),
       ])
       if buffer.utf8.count > 1 << 16 {
