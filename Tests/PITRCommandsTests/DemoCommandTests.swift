@@ -1,4 +1,8 @@
 import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 import Testing
 import _PITRTestSupport
 
@@ -18,6 +22,24 @@ struct DemoCommandTests {
     #expect(result.standardOutput.contains("SELECT count(*) FROM inventarios → 11"))
     #expect(result.standardOutput.contains("| Ultimo_Registro |"))
     #expect(!FileManager.default.fileExists(atPath: folder), "the demo left \(folder) behind")
+  }
+
+  /// The same demo run by an ordinary user (postgres), with no runuser involved.
+  @Test(.enabled(if: getuid() == 0, "needs root to become another user"))
+  func worksAsANormalUser() throws {
+    let parent = try TemporaryDirectory("demo-user")
+    defer { parent.remove() }
+    let user = try #require(getpwnam("postgres"))
+    #expect(chown(parent.path, user.pointee.pw_uid, user.pointee.pw_gid) == 0)
+    let folder = parent.file("demo")
+    let result = try ProcessRunner.run(
+      "/usr/sbin/runuser",
+      ["-u", "postgres", "--", RepositoryPaths.pitrExecutable, "demo", "--directory", folder],
+      environment: ["NO_COLOR": "1", "HOME": "/var/lib/postgresql"], timeout: 300)
+    #expect(result.status == 0, "\(result.standardOutput)\n\(result.standardError)")
+    #expect(result.standardOutput.contains("SELECT count(*) FROM inventarios → 11"))
+    #expect(!result.standardOutput.contains("os_user:"), "a normal user's plan needs no os_user")
+    #expect(!FileManager.default.fileExists(atPath: folder))
   }
 
   @Test func refusesAFolderThatIsNotEmpty() throws {

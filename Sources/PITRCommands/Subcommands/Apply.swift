@@ -133,15 +133,7 @@ struct Apply: AsyncParsableCommand {
 
   /// Points the plan at a new temporary directory and a free port; returns the directory.
   static func drillDestination(for plan: inout Plan) throws -> String {
-    let base = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
-    var template = Array("\(base)/pitr-drill-XXXXXX".utf8CString)
-    guard let made = mkdtemp(&template) else {
-      Terminal.writeError("pitr: error: cannot create a temporary directory in \(base)\n")
-      throw PITRExitCode.executionFailed
-    }
-    let directory = String(cString: made)
-    // The server's OS user must reach the data directory inside it.
-    chmod(directory, 0o711)
+    let directory = try TemporaryFolder.make(prefix: "pitr-drill")
     guard let port = SystemEnvironment().freePort() else {
       Terminal.writeError("pitr: error: no free port for the drill\n")
       throw PITRExitCode.executionFailed

@@ -128,15 +128,7 @@ struct DemoCommand: AsyncParsableCommand {
       chmod(path, 0o755)
       return path
     }
-    let base = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
-    var template = Array("\(base)/pitr-demo-XXXXXX".utf8CString)
-    guard let made = mkdtemp(&template) else {
-      Terminal.writeError("pitr: error: cannot create a folder in \(base)\n")
-      throw PITRExitCode.executionFailed
-    }
-    let path = String(cString: made)
-    chmod(path, 0o755)
-    return path
+    return try TemporaryFolder.make(prefix: "pitr-demo")
   }
 
   private func heading(_ text: String) { Terminal.write("\n== \(text)\n") }
