@@ -283,8 +283,9 @@ public final class RestoreRunner {
       usleep(200_000)
     }
     throw RunnerError(
-      "recovery did not reach the target within \(Int(timeout)) seconds; the server is left "
-        + "running (pitr status shows where it stands)",
+      "recovery did not reach the target within \(timeout >= 1 ? "\(Int(timeout))" : "\(timeout)") "
+        + "seconds; the server is left running, recovering (its log is \(server.logPath)): run "
+        + "pitr apply again to keep waiting, with a longer --timeout",
       logExcerpt: Array(server.log().split(separator: "\n").suffix(12).map(String.init)))
   }
 

@@ -114,7 +114,7 @@ final class ApplyRestore {
 
   /// Creates the sandbox, lets `yaml` prepare it (copies of backups or WAL) and say the
   /// plan, and compiles it; the sandbox is removed again when any of that fails.
-  init(sandbox: RestoreSandbox, yaml: (RestoreSandbox) throws -> String) throws {
+  init(sandbox: RestoreSandbox, timeout: Double = 120, yaml: (RestoreSandbox) throws -> String) throws {
     self.sandbox = sandbox
     do {
       plan = try ApplyHarness.compile(try yaml(sandbox))
@@ -122,7 +122,7 @@ final class ApplyRestore {
       sandbox.remove()
       throw error
     }
-    (runner, observer) = ApplyHarness.runner(plan)
+    (runner, observer) = ApplyHarness.runner(plan, timeout: timeout)
   }
 
   func run() throws -> RunReport { try runner.run() }

@@ -40,5 +40,28 @@ extension ApplyTests {
       #expect(journal.status(of: "start-server") == .done)
       #expect(journal.status(of: "await-target") == .failed)
     }
+
+    @Test func waitingLongerThanTheTimeoutLeavesTheServerRecoveringAndResumes() throws {
+      let shared = try InventariosApplyLab.get()
+      let restore = try ApplyRestore(sandbox: shared.sandbox("timeout"), timeout: 0.000_001) { sandbox in
+        ApplyHarness.planText(
+          base: shared.base, wal: shared.wal, target: "  name: test_pirt", sandbox: sandbox, action: "pause")
+      }
+      defer { restore.remove() }
+
+      let error = try #require(throws: RunnerError.self) { try restore.run() }
+
+      #expect(
+        error.description
+          == "recovery did not reach the target within 1e-06 seconds; the server is left running, "
+          + "recovering (its log is \(restore.sandbox.stateDirectory)/server.log): run pitr apply "
+          + "again to keep waiting, with a longer --timeout")
+      #expect(restore.sandbox.isServerRunning)
+      // Applying again waits on: the server is not started twice, and it pauses at the target.
+      let (again, _) = restore.anotherRunner()
+      let report = try again.run()
+      #expect(report.outcome == .paused)
+      #expect(try restore.sql("SELECT pg_is_in_recovery()") == "t")
+    }
   }
 }
