@@ -52,7 +52,11 @@ struct Apply: AsyncParsableCommand {
   }
 
   func run() async throws {
-    let pipeline = PlanPipeline(output: output, useCache: !noCache)
+    // With --json, standard output carries only the run's JSON lines: diagnostics go to
+    // standard error as text.
+    var diagnosticsOutput = output
+    diagnosticsOutput.json = false
+    let pipeline = PlanPipeline(output: diagnosticsOutput, useCache: !noCache)
     var drillDirectory: String?
     let compiled: CompiledPlan
     if Self.isCompiledPlan(plan) {

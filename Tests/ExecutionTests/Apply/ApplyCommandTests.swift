@@ -78,6 +78,29 @@ extension ApplyTests {
       #expect(try sandbox.sql("SELECT count(*) FROM inventarios", database: "test") == "11")
     }
 
+    @Test func jsonPrintsOneEventPerLineAndTheReportLast() throws {
+      let shared = try InventariosApplyLab.get()
+      let sandbox = try shared.sandbox("json-events")
+      defer { sandbox.remove() }
+      let plan = try Self.writePlan(shared, into: sandbox)
+
+      let result = try Self.pitr(["apply", plan, "--yes", "--json"], in: sandbox)
+
+      #expect(result.status == 0, "\(result.standardError)")
+      let events = try result.standardOutput.split(separator: "\n").map { line in
+        try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(line)")
+      }
+      let kinds = events.compactMap { $0["event"] as? String }
+      #expect(kinds.count == events.count)
+      #expect(events.contains { $0["event"] as? String == "step-started" && $0["step"] as? String == "extract-base" })
+      #expect(events.contains { $0["event"] as? String == "step-finished" && $0["step"] as? String == "verify" })
+      #expect(kinds.last == "finished")
+      let report = try #require(events.last?["report"] as? [String: Any])
+      #expect(report["outcome"] as? String == "promoted")
+      #expect(report["loggedStop"] as? String == report["predictedStop"] as? String)
+      #expect((report["checks"] as? [[String: Any]])?.allSatisfy { $0["passed"] as? Bool == true } == true)
+    }
+
     @Test func aCompiledPlanIsRefusedOnceItsPlanChangedAndAppliedWhenFresh() throws {
       let shared = try InventariosApplyLab.get()
       let sandbox = try shared.sandbox("json")
