@@ -56,6 +56,31 @@ public struct CompiledPlan: Hashable, Sendable, Codable {
     public var osUser: String?
     public var walFolders: [String]
     public var tablespaces: [TablespaceTarget]
+
+    /// Where a plan restores to, as far as the plan alone says (no tablespaces: those need
+    /// the backup); for `pitr status`, which must work when the plan no longer compiles.
+    public init(plan: Plan) {
+      dataDirectory = plan.destination.dataDirectory.value
+      stateDirectory = dataDirectory + ".pitr"
+      port = plan.destination.port.value
+      binDirectory = plan.destination.binDir?.value
+      osUser = plan.destination.osUser?.value
+      walFolders = plan.backups.wal.map(\.value)
+      tablespaces = []
+    }
+
+    init(
+      dataDirectory: String, stateDirectory: String, port: Int, binDirectory: String?,
+      osUser: String?, walFolders: [String], tablespaces: [TablespaceTarget]
+    ) {
+      self.dataDirectory = dataDirectory
+      self.stateDirectory = stateDirectory
+      self.port = port
+      self.binDirectory = binDirectory
+      self.osUser = osUser
+      self.walFolders = walFolders
+      self.tablespaces = tablespaces
+    }
   }
 
   public struct TablespaceTarget: Hashable, Sendable, Codable {

@@ -202,6 +202,9 @@ public struct PlanCompiler {
     return Self.sha256(text)
   }
 
+  /// The plan hash a compiled plan and a restore's journal carry: SHA-256 of the file's text.
+  public static func planHash(of planText: String) -> String { sha256(planText) }
+
   static func sha256(_ text: String) -> String {
     SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
   }

@@ -16,7 +16,10 @@ public struct PITRCommand: AsyncParsableCommand {
       unreachable; 64 usage error (see docs/exit-codes.md).
       """,
     version: version,
-    subcommands: [Validate.self, PlanCommand.self, Apply.self, CatalogCommand.self, DemoCommand.self, WALCommand.self, WALFetch.self, Schema.self]
+    subcommands: [
+      Validate.self, PlanCommand.self, Apply.self, Status.self, CatalogCommand.self, WALCommand.self,
+      WALFetch.self, Schema.self, DemoCommand.self,
+    ]
   )
 
   public init() {}

@@ -49,6 +49,12 @@ extension ApplyTests {
             + "pitr plan first)"), "\(result.standardError)")
       #expect(!FileManager.default.fileExists(atPath: sandbox.dataDirectory))
       #expect(!FileManager.default.fileExists(atPath: sandbox.stateDirectory))
+      let status = try Self.pitr(["status", plan], in: sandbox)
+      #expect(status.status == 0)
+      #expect(
+        status.standardOutput
+          == "Restore into \(sandbox.dataDirectory) (port \(sandbox.port))\n  no restore has run into it: "
+          + "there is no journal in \(sandbox.stateDirectory)\n")
     }
 
     @Test func applyYesRestoresEndToEnd() throws {
@@ -75,6 +81,13 @@ extension ApplyTests {
       #expect(again.standardError.contains("holds a restore of this plan (its journal is in \(sandbox.dataDirectory).pitr)"), "\(again.standardError)")
       #expect(again.standardError.contains("resuming the restore recorded in"), "\(again.standardError)")
       #expect(again.standardError.contains("extract-base: already done in an earlier run"), "\(again.standardError)")
+
+      let status = try Self.pitr(["status", plan], in: sandbox)
+      #expect(status.status == 0, "\(status.standardError)")
+      #expect(status.standardOutput.contains("Restore into \(sandbox.dataDirectory) (port \(sandbox.port))"))
+      #expect(status.standardOutput.range(of: #"steps: (\d+) of \1 done"#, options: .regularExpression) != nil, "\(status.standardOutput)")
+      #expect(status.standardOutput.contains("server: running, promoted (accepts writes)"), "\(status.standardOutput)")
+      #expect(status.standardOutput.contains("PostgreSQL logged: recovery stopping at restore point \"test_pirt\""), "\(status.standardOutput)")
       #expect(try sandbox.sql("SELECT count(*) FROM inventarios", database: "test") == "11")
     }
 

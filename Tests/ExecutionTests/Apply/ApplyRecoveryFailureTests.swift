@@ -56,12 +56,27 @@ extension ApplyTests {
           == "recovery did not reach the target within 1e-06 seconds; the server is left running, "
           + "recovering (its log is \(restore.sandbox.stateDirectory)/server.log): run pitr apply "
           + "again to keep waiting, with a longer --timeout")
+      // pg_ctl returned before the postmaster wrote its pid file; the server is left running.
+      let deadline = Date().addingTimeInterval(30)
+      while !restore.sandbox.isServerRunning, Date() < deadline { usleep(20_000) }
       #expect(restore.sandbox.isServerRunning)
+      let resolver = ApplyHarness.resolver(for: restore.plan)
+      let during = RestoreStatus.read(
+        destination: restore.plan.destination, planHash: restore.plan.planHash, resolver: resolver)
+      #expect(during.journalMatchesPlan)
+      #expect(during.journal?.status(of: "await-target") == .failed)
+      #expect(during.server.running)
       // Applying again waits on: the server is not started twice, and it pauses at the target.
       let (again, _) = restore.anotherRunner()
       let report = try again.run()
       #expect(report.outcome == .paused)
       #expect(try restore.sql("SELECT pg_is_in_recovery()") == "t")
+      let after = RestoreStatus.read(
+        destination: restore.plan.destination, planHash: restore.plan.planHash, resolver: resolver)
+      #expect(after.server.inRecovery == true)
+      #expect(after.server.pauseState == "paused")
+      #expect(after.loggedStop == restore.plan.prediction.stopMessage)
+      #expect(after.journal?.steps.allSatisfy { $0.status == .done } == true)
     }
   }
 }
