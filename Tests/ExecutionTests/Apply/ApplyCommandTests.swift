@@ -88,6 +88,14 @@ extension ApplyTests {
       #expect(status.standardOutput.range(of: #"steps: (\d+) of \1 done"#, options: .regularExpression) != nil, "\(status.standardOutput)")
       #expect(status.standardOutput.contains("server: running, promoted (accepts writes)"), "\(status.standardOutput)")
       #expect(status.standardOutput.contains("PostgreSQL logged: recovery stopping at restore point \"test_pirt\""), "\(status.standardOutput)")
+      let json = try Self.pitr(["status", plan, "--json"], in: sandbox)
+      #expect(json.status == 0, "\(json.standardError)")
+      let decoder = JSONDecoder()
+      decoder.dateDecodingStrategy = .iso8601
+      let decoded = try decoder.decode(RestoreStatus.self, from: Data(json.standardOutput.utf8))
+      #expect(decoded.journalMatchesPlan)
+      #expect(decoded.server.running && decoded.server.inRecovery == false)
+      #expect(decoded.loggedStop?.hasPrefix("recovery stopping at restore point \"test_pirt\"") == true)
       #expect(try sandbox.sql("SELECT count(*) FROM inventarios", database: "test") == "11")
     }
 
