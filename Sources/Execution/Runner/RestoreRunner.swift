@@ -22,6 +22,9 @@ public final class RestoreRunner {
   private let server: RestoredServer
   private var journal: Journal
   private var prefetch: BackgroundTask?
+  /// The segment `pitr apply` archived by switching WAL on the source before it compiled
+  /// the plan; the `switch-source-wal` step then does not switch again.
+  public var sourceWALSwitchedBeforeCompiling: String?
 
   public init(plan: CompiledPlan, resolver: StepResolver, observer: RunObserver, timeout: Double = 86_400) {
     self.plan = plan
@@ -93,10 +96,23 @@ public final class RestoreRunner {
 
   // MARK: - Steps
 
+  private func switchSourceWAL(_ step: Step) throws {
+    if let segment = sourceWALSwitchedBeforeCompiling {
+      observer.progress(step, "done before the plan was checked: \(segment) is archived")
+      return
+    }
+    guard let conninfo = plan.sourceConnection else {
+      throw RunnerError("the plan asks to switch WAL on the source but gives no source.conninfo")
+    }
+    try SourceWALSwitch(conninfo: conninfo, walFolders: plan.destination.walFolders).run {
+      observer.progress(step, $0)
+    }
+  }
+
   private func perform(_ step: Step, report: inout RunReport) throws {
     switch step.kind {
     case .checkDestination: try checkDestination()
-    case .switchSourceWAL: try SourceWALSwitch(plan: plan).run(observer: observer, step: step)
+    case .switchSourceWAL: try switchSourceWAL(step)
     case .createDataDirectory: try createDataDirectory()
     case .extractBase, .extractWAL, .extractTablespace: try extract(step)
     case .prefetchWAL: startPrefetch(step)

@@ -1,18 +1,32 @@
-import Compiler
 import Foundation
 import PostgresClient
 
 /// `switch-source-wal`: runs `pg_switch_wal()` on the live source and waits until the
 /// segment it closed is in the archive, so the newest changes are there before the restore.
-struct SourceWALSwitch {
-  let plan: CompiledPlan
-  /// How long to wait for the archiver.
-  var timeout: Double = 300
+///
+/// `pitr apply PLAN` runs it before it compiles the plan (so the compiler sees that WAL);
+/// the step of the graph then only reports it.
+public struct SourceWALSwitch: Sendable {
+  /// The source's libpq connection string (`source.conninfo`).
+  public let conninfo: String
+  /// The archive's folders (`backups.wal`).
+  public let walFolders: [String]
+  /// How long to wait for the archiver, in seconds.
+  public var timeout: Double = 300
 
-  func run(observer: RunObserver, step: Step) throws {
-    guard let conninfo = plan.sourceConnection else {
-      throw RunnerError("the plan asks to switch WAL on the source but gives no source.conninfo")
-    }
+  public init(conninfo: String, walFolders: [String], timeout: Double = 300) {
+    self.conninfo = conninfo
+    self.walFolders = walFolders
+    self.timeout = timeout
+  }
+
+  /// Switches and waits; returns the name of the segment that is now archived.
+  ///
+  /// - Parameter progress: Told what it waits for.
+  /// - Throws: `RunnerError` when the source cannot be reached or the segment does not
+  ///   arrive in time.
+  @discardableResult
+  public func run(progress: (String) -> Void = { _ in }) throws -> String {
     let name: String
     do {
       let connection = try PostgresConnection(conninfo: conninfo)
@@ -20,13 +34,13 @@ struct SourceWALSwitch {
       else { throw RunnerError("pg_switch_wal() returned nothing") }
       name = switched
     } catch let failure as PostgresConnection.Failure {
-      throw RunnerError("cannot switch WAL on the source: \(failure.message)")
+      throw RunnerError("cannot switch WAL on the source (source.conninfo): \(failure.message)")
     }
-    observer.progress(step, "waiting until \(name) is archived")
+    progress("waiting until \(name) is archived")
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
-      if Self.isArchived(name, in: plan.destination.walFolders) { return }
-      usleep(500_000)
+      if Self.isArchived(name, in: walFolders) { return name }
+      usleep(200_000)
     }
     throw RunnerError(
       "\(name) did not reach the archive within \(Int(timeout)) seconds: check the source's "

@@ -25,6 +25,11 @@ struct Apply: AsyncParsableCommand {
       destination, runs the checks, removes everything and reports pass or fail: a restore \
       test for nightly automation.
 
+      With source.switch_wal, pitr apply PLAN first runs pg_switch_wal() on the source and \
+      waits until that segment is archived, then checks the plan against the archive: a \
+      target in WAL not archived yet becomes reachable. pitr validate and pitr plan change \
+      nothing and check the archive as it is.
+
       Exit status: 0 restored (and every check passed); 1 the restore failed or a check \
       failed; 2 the plan is invalid, its target unreachable, or COMPILED.json stale; 64 usage.
       """
@@ -59,6 +64,7 @@ struct Apply: AsyncParsableCommand {
     let pipeline = PlanPipeline(output: diagnosticsOutput, useCache: !noCache)
     var drillDirectory: String?
     let compiled: CompiledPlan
+    var switchedSegment: String?
     if Self.isCompiledPlan(plan) {
       guard !drill else {
         Terminal.writeError("pitr: error: --drill takes the plan file (YAML), not a compiled plan\n")
@@ -71,6 +77,7 @@ struct Apply: AsyncParsableCommand {
         let directory = try Self.drillDestination(for: &loaded)
         drillDirectory = directory
       }
+      switchedSegment = try Self.switchSourceWAL(for: loaded, json: output.json)
       let compilation = pipeline.compile(loaded, source: source)
       pipeline.report(compilation.diagnostics, source: source, file: plan)
       guard let result = compilation.compiled else {
@@ -84,6 +91,7 @@ struct Apply: AsyncParsableCommand {
     let runner = RestoreRunner(
       plan: compiled, resolver: resolver,
       observer: output.json ? JSONRunObserver() : TerminalRunObserver(), timeout: timeout)
+    runner.sourceWALSwitchedBeforeCompiling = switchedSegment
     defer {
       if let drillDirectory {
         runner.tearDown()
@@ -103,6 +111,26 @@ struct Apply: AsyncParsableCommand {
       Terminal.write(RunSummary.text(report, plan: compiled, drill: drill))
     }
     guard report.outcome != .checksFailed, report.checks.allSatisfy(\.passed) else {
+      throw PITRExitCode.executionFailed
+    }
+  }
+
+  /// With `source.switch_wal`, switches WAL on the source and waits for the archive before
+  /// the plan is compiled, so the checks see the newest WAL; returns the archived segment.
+  static func switchSourceWAL(for plan: Plan, json: Bool) throws -> String? {
+    guard let source = plan.source, source.switchWAL.value, let conninfo = source.conninfo?.value else {
+      return nil
+    }
+    let wal = SourceWALSwitch(conninfo: conninfo, walFolders: plan.backups.wal.map(\.value))
+    if !json { Terminal.writeError("switch-source-wal: pg_switch_wal() on the source, before checking the plan\n") }
+    do {
+      let segment = try wal.run { message in
+        if !json { Terminal.writeError("switch-source-wal: \(message)\n") }
+      }
+      if !json { Terminal.writeError("switch-source-wal: \(segment) is archived\n") }
+      return segment
+    } catch {
+      printFailure(error, json: json)
       throw PITRExitCode.executionFailed
     }
   }
