@@ -58,13 +58,7 @@ public final class RestoreSandbox: @unchecked Sendable {
   /// `psql -XAtq`; rows on lines, columns separated by `|`.
   @discardableResult
   public func sql(_ sql: String, database: String = "postgres") throws -> String {
-    try PostgresLab.runClient(
-      "psql",
-      [
-        "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1", "-h", stateDirectory, "-p",
-        String(port), "-U", "postgres", "-d", database, "-c", sql,
-      ], timeout: 60
-    ).trimmingCharacters(in: .newlines)
+    try Self.sql(sql, dataDirectory: dataDirectory, port: port, database: database)
   }
 
   /// Stops the server on the data directory, if one runs: fast, then immediate shutdown.
@@ -94,6 +88,21 @@ public final class RestoreSandbox: @unchecked Sendable {
       let first = text.split(separator: "\n").first, let pid = Int32(first)
     else { return false }
     return kill(pid, 0) == 0 || errno == EPERM
+  }
+
+  /// Runs `sql` on the server pitr restored into `dataDirectory`, through the socket in its
+  /// state directory (`<dataDirectory>.pitr`), as ``sql(_:database:)`` does.
+  @discardableResult
+  public static func sql(_ sql: String, dataDirectory: String, port: Int, database: String = "postgres")
+    throws -> String
+  {
+    try PostgresLab.runClient(
+      "psql",
+      [
+        "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1", "-h", "\(dataDirectory).pitr", "-p",
+        String(port), "-U", "postgres", "-d", database, "-c", sql,
+      ], timeout: 60
+    ).trimmingCharacters(in: .newlines)
   }
 
   /// Stops the server on `dataDirectory` as `postgres`, if one runs.

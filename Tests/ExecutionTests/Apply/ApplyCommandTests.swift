@@ -185,3 +185,33 @@ extension ApplyTests {
     }
   }
 }
+
+extension ApplyTests {
+  /// plans/inventarios-by-restore-point.yaml as it is in the repository (its port aside), run
+  /// by `pitr apply` with `PITR_LAB` pointing at the lab.
+  @Suite struct ExamplePlans {
+    @Test func theRestorePointExamplePlanRestoresAndPromotesAfterItsChecks() throws {
+      let shared = try InventariosApplyLab.get()
+      let sandbox = try shared.sandbox("plan001")
+      let example = try ExamplePlan(
+        "inventarios-by-restore-point.yaml", dataDirectoryName: "db_pruebas",
+        links: ["backup_db": "\(shared.base)/backup_db", "backup_wal": shared.wal], sandbox: sandbox)
+      defer {
+        example.stopServer()
+        sandbox.remove()
+      }
+
+      let applied = try Command.pitr(
+        ["apply", example.path, "--yes"], in: sandbox, environment: ["PITR_LAB": example.labFolder])
+
+      #expect(applied.status == 0, "\(applied.standardError)")
+      #expect(
+        applied.standardOutput.hasPrefix("Restored: the server is promoted and accepts writes on port \(sandbox.port)."),
+        "\(applied.standardOutput)")
+      #expect(applied.standardOutput.contains("check passed: the rows are there before promotion"))
+      #expect(applied.standardOutput.contains("check passed: the first rows are intact"))
+      #expect(try example.sql("SELECT count(*) FROM inventarios", port: sandbox.port, database: "test") == "11")
+      #expect(try example.sql("SELECT pg_is_in_recovery()", port: sandbox.port) == "f")
+    }
+  }
+}

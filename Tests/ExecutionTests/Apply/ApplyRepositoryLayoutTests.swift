@@ -95,6 +95,30 @@ struct ApplySeed000Tests {
     #expect(try restore.sql("SELECT string_agg(nombre, ',' ORDER BY id) FROM laboratorio_pitr") == "registro_1,registro_2")
     #expect(try restore.sql("SELECT pg_is_in_recovery()") == "f")
     #expect(try restore.sql("SHOW log_min_messages") == "warning")
+
+    // The example plan file itself, by pitr apply, with PITR_LAB pointing at this lab.
+    let sandbox = try RestoreSandbox(in: lab.directory.path, name: "plan000")
+    let example = try ExamplePlan(
+      "laboratorio-restore-point.yaml", dataDirectoryName: "PITR_restored",
+      links: ["backup_base": "\(lab.backupsDirectory)/backup_base", "backup_wal": lab.archiveDirectory],
+      sandbox: sandbox)
+    defer {
+      example.stopServer()
+      sandbox.remove()
+    }
+    let applied = try ApplyTests.Command.pitr(
+      ["apply", example.path, "--yes"], in: sandbox, environment: ["PITR_LAB": example.labFolder])
+    #expect(applied.status == 0, "\(applied.standardError)")
+    #expect(
+      applied.standardOutput.contains(
+        "PostgreSQL stopped where pitr predicted: recovery stopping at restore point \"punto_laboratorio\""),
+      "\(applied.standardOutput)")
+    #expect(
+      applied.standardOutput.contains("check passed: both rows made before the restore point are there"),
+      "\(applied.standardOutput)")
+    #expect(
+      try example.sql("SELECT string_agg(nombre, ',' ORDER BY id) FROM laboratorio_pitr", port: sandbox.port)
+        == "registro_1,registro_2")
   }
 }
 
