@@ -288,9 +288,7 @@ public final class RestoreRunner {
           logExcerpt: Array(server.log().split(separator: "\n").suffix(12).map(String.init)))
       }
       if let replayed = try? replayLocation() {
-        let message =
-          "replayed up to \(replayed)"
-          + (plan.prediction.stopLSN.map { ", stopping at \($0)" } ?? "")
+        let message = ReplayProgress.describe(replayed: replayed, predictedStop: plan.prediction.stopLSN)
         if message != lastProgress {
           observer.progress(step, message)
           lastProgress = message
