@@ -42,14 +42,18 @@ public struct PlanCompiler {
     var diagnostics = identityChecks()
     let selection = BackupSelection(
       plan: plan, catalog: catalog,
-      evaluator: TargetEvaluator(plan: plan, catalog: catalog, index: index))
+      evaluator: TargetEvaluator(plan: plan, catalog: catalog, index: index),
+      cluster: RestoredCluster(plan: plan, archive: catalog.archive))
     let choice: BackupSelection.Choice
     switch selection.choose() {
-    case .failure(let problem):
+    case .failure(let refusal):
       let location =
-        problem.message.hasPrefix("no backup with id") ? plan.backups.select.location
-        : plan.target.kind.location
-      diagnostics.append(problem.diagnostic(at: location))
+        switch refusal.key {
+        case .base: plan.backups.base.location
+        case .select: plan.backups.select.location
+        case .target: plan.target.kind.location
+        }
+      diagnostics.append(refusal.problem.diagnostic(at: location))
       return Compilation(diagnostics: diagnostics.inFileOrder(), compiled: nil)
     case .success(let chosen):
       choice = chosen
@@ -105,23 +109,55 @@ public struct PlanCompiler {
 
   /// The source, the backups and the WAL must come from one cluster.
   private func identityChecks() -> [Diagnostic] {
+    if let mixed = mixedArchiveCheck() { return [mixed] }
     guard let expected = plan.source?.systemIdentifier else { return [] }
-    var diagnostics: [Diagnostic] = []
     if let archived = catalog.archive.systemIdentifier, archived != expected.value {
-      diagnostics.append(
+      return [
         .error(
           "the WAL archive comes from the cluster \(archived), not \(expected.value): wrong "
-            + "archive, or wrong system_identifier", at: expected.location))
+            + "archive, or wrong system_identifier", at: expected.location)
+      ]
     }
-    for backup in catalog.backups {
-      if let system = backup.systemIdentifier, system != expected.value {
-        diagnostics.append(
-          .warning(
-            "backup \(backup.id) comes from the cluster \(system), not \(expected.value); it "
-              + "will not be chosen", at: expected.location))
+    return catalog.backups.compactMap { backup in
+      guard let system = backup.systemIdentifier, system != expected.value else { return nil }
+      return .warning(
+        "backup \(backup.id) comes from the cluster \(system), not \(expected.value); it will not "
+          + "be chosen", at: expected.location)
+    }
+  }
+
+  /// An archive holding segments of several clusters: the catalog reads only the most common
+  /// one's, so the plan must say that is the one it restores (pitr does not guess).
+  private func mixedArchiveCheck() -> Diagnostic? {
+    let archive = catalog.archive
+    guard let archived = archive.systemIdentifier, let others = archive.otherClusterSegments,
+      let firstOther = others.first
+    else { return nil }
+    let expected = plan.source?.systemIdentifier
+    if expected?.value == archived { return nil }
+    let counts = Dictionary(others.map { ($0.header.systemIdentifier, 1) }, uniquingKeysWith: +)
+    let clusters =
+      [(system: archived, segments: archive.segments.count + archive.partialSegments.count)]
+      + counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { (system: $0.key, segments: $0.value) }
+    let holds =
+      "the WAL archive holds segments of \(clusters.count) clusters: "
+      + clusters.map { "\($0.segments) of \($0.system)" }.joined(separator: ", ")
+    guard let expected else {
+      let folder = plan.backups.wal.first { folder in
+        firstOther.path.hasPrefix(folder.value.hasSuffix("/") ? folder.value : folder.value + "/")
       }
+      return .error(
+        holds + "; pitr does not guess which one to restore: set source.system_identifier to "
+          + "\(archived) to restore that cluster (the others' segments are left out), or move the "
+          + "segments of the clusters you do not restore out of the archive",
+        at: (folder ?? plan.backups.wal.first ?? plan.backups.base).location)
     }
-    return diagnostics
+    // The plan names a cluster whose segments were left out (or none there: said below).
+    guard counts[expected.value] != nil else { return nil }
+    return .error(
+      holds + "; pitr reads only the most common one's (\(archived)), so it cannot restore "
+        + "\(expected.value) from it: move the other clusters' segments out of the archive, or "
+        + "fix system_identifier", at: expected.location)
   }
 
   private func resolvedDestination(backup: BaseBackup) -> CompiledPlan.ResolvedDestination {

@@ -111,6 +111,28 @@ import _PITRTestSupport
     #expect(found[2].0 == "there is no operating-system user 'pgadmin' on this machine")
   }
 
+  @Test func serverBinariesNotFound() throws {
+    let repository = try SyntheticRepository(events: [.commit(700)])
+    defer { repository.remove() }
+    var environment = FixedEnvironment()
+    environment.binaries = ServerBinaries(
+      directory: nil, majorVersion: nil,
+      problem: "no pg_ctl for PostgreSQL 15 on PATH or in /usr/lib/postgresql/15/bin")
+    // Without bin_dir: at data_directory, saying to set it.
+    let found = plan(repository, destination: "  data_directory: 1️⃣/srv/data\n  port: 5599\n  os_user: postgres")
+    #expect(errors(found, repository, environment).map(\.1) == [at(found, "1️⃣")])
+    #expect(
+      errors(found, repository, environment).map(\.0) == [
+        "no pg_ctl for PostgreSQL 15 on PATH or in /usr/lib/postgresql/15/bin; set destination.bin_dir"
+      ])
+    // With bin_dir: at bin_dir.
+    environment.binaries.problem = "no pg_ctl in /opt/pg/bin"
+    let given = plan(
+      repository, destination: "  data_directory: /srv/data\n  port: 5599\n  bin_dir: 2️⃣/opt/pg/bin\n  os_user: postgres")
+    #expect(errors(given, repository, environment).map(\.1) == [at(given, "2️⃣")])
+    #expect(errors(given, repository, environment).map(\.0) == ["no pg_ctl in /opt/pg/bin"])
+  }
+
   @Test func rootNeedsAnOSUser() throws {
     let repository = try SyntheticRepository(events: [.commit(700)])
     defer { repository.remove() }

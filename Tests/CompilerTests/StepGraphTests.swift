@@ -72,6 +72,37 @@ import _PITRTestSupport
     #expect(shutdown.configuration.value(of: "recovery_target_action") == "pause")
   }
 
+  @Test func switchingTheSourcesWALComesFirst() throws {
+    let repository = try SyntheticRepository(events: [.commit(700)])
+    defer { repository.remove() }
+    func graph(source: String) throws -> StepGraph {
+      let marked = markedPlan(repository, target: "  latest: true", source: source)
+      return try #require(marked.compiled(repository)?.compiled).graph
+    }
+    let switching = try graph(source: "source:\n  conninfo: host=db1 dbname=postgres\n  switch_wal: true\n")
+    let first = try #require(switching.ordered.first)
+    #expect(first.id == "switch-source-wal")
+    #expect(first.summary == "switch WAL on the live source and wait until it is archived")
+    #expect(
+      first.details == [
+        "connect to the source (host=db1 dbname=postgres), run SELECT "
+          + "pg_walfile_name(pg_switch_wal()), and wait until that segment is in \(repository.wal)"
+      ])
+    // It runs in pitr (through libpq), not as a program.
+    #expect(first.command == nil)
+    #expect(switching.dependencies["check-destination"] == ["switch-source-wal"])
+    let extraction = try #require(switching.ordered.firstIndex { $0.kind == .extractBase })
+    #expect(extraction > 0)
+    #expect(switching.problems().isEmpty)
+
+    for source in ["", "source:\n  conninfo: host=db1 dbname=postgres\n", "source:\n  conninfo: host=db1\n  switch_wal: false\n"] {
+      let plain = try graph(source: source)
+      #expect(!plain.steps.contains { $0.kind == .switchSourceWAL })
+      #expect(plain.ordered.first?.id == "check-destination")
+      #expect(plain.dependencies["check-destination"] == [])
+    }
+  }
+
   @Test func cyclesAreReportedAsAPath() {
     let graph = StepGraph(steps: [
       Step(id: "a", kind: .extractBase, summary: "a", inputs: [Artifact("y")], outputs: [Artifact("x")]),

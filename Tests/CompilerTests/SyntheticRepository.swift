@@ -11,6 +11,9 @@ struct SyntheticRepository {
     case commit(UInt32)
     case abort(UInt32)
     case restorePoint(String)
+    /// No record: the next event is written at this LSN or later (not counted by `time(_:)`
+    /// and `lsn(_:)`).
+    case skip(to: LSN)
   }
 
   static let startTime = PostgresTimestamp(microsecondsSince2000: 819_910_800_000_000)  // 2025-12-24 17:00:00+00
@@ -24,9 +27,10 @@ struct SyntheticRepository {
   /// - Parameters:
   ///   - duringBackup: events written before the backup is consistent.
   ///   - missing: segment numbers left out of the archive.
+  ///   - trailingWAL: bytes of WAL written after the events, so windows reach past them.
   init(
     backups: [RepositoryFixture.Backup] = [.init(id: "b1")], duringBackup: [Event] = [],
-    events: [Event], missing: Set<UInt64> = [], switchAtEnd: Bool = true
+    events: [Event], missing: Set<UInt64> = [], switchAtEnd: Bool = true, trailingWAL: Int = 2 << 20
   ) throws {
     fixture = try RepositoryFixture()
     for backup in backups { try fixture.writeBackup(backup) }
@@ -39,20 +43,24 @@ struct SyntheticRepository {
       return PostgresTimestamp(microsecondsSince2000: Self.startTime.microsecondsSince2000 + minute * 60_000_000)
     }
     func append(_ event: Event) {
+      if case .skip(let lsn) = event {
+        builder.pad(to: lsn)
+        return
+      }
       let when = time()
       let lsn: LSN
       switch event {
       case .commit(let xid): lsn = builder.append(.commit(xid: xid, WALTransactionEndSpec(time: when)))
       case .abort(let xid): lsn = builder.append(.abort(xid: xid, WALTransactionEndSpec(time: when)))
       case .restorePoint(let name): lsn = builder.append(.restorePoint(name: name, time: when))
+      case .skip: return
       }
       written.append((lsn, when))
     }
     duringBackup.forEach(append)
     builder.pad(to: LSN(rawValue: 0x20_0100))
     events.forEach(append)
-    // More segments after the events, so windows reach past them.
-    builder.append(.filler(totalLength: 2 << 20))
+    builder.append(.filler(totalLength: trailingWAL))
     if switchAtEnd { builder.append(.switchSegment()) }
     let all = builder.segmentFiles().compactMap { $0.name.segmentNumber(size: RepositoryFixture.segmentSize) }
     let kept = Set(all).subtracting(missing)

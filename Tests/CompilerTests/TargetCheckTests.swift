@@ -78,7 +78,8 @@ import _PITRTestSupport
         + "configured recovery target was reached\"")
     #expect(
       error.notes.map(\.message) == [
-        "archive the newest WAL first (run pg_switch_wal() on the source, or set source.switch_wal: true)",
+        "archive the newest WAL first: run pg_switch_wal() on the source, then validate again (with "
+          + "source.switch_wal: true, pitr apply runs it itself before it checks the plan)",
         "the restorable window of backup b1 on timeline 1 is 0/200100 to \(repository.end); the "
           + "last transaction it reaches is 701, which ended at \(repository.time(1))",
       ])
@@ -96,6 +97,36 @@ import _PITRTestSupport
         == "backup b1 already holds transaction 699, which ended at \(repository.time(0)), after "
         + "the target 2025-12-24 17:00:30+00: recovery cannot go back in time (PostgreSQL would "
         + "stop at the backup's end, or fail); use an earlier backup")
+  }
+
+  @Test func restorePointMadeDuringTheBackupIsRefused() throws {
+    let repository = try SyntheticRepository(duringBackup: [.restorePoint("early")], events: [.commit(700)])
+    defer { repository.remove() }
+    let marked = plan(repository, target: "  1️⃣name: early")
+    let compilation = try #require(check(marked, repository))
+    #expect(compilation.compiled == nil)
+    let error = try #require(compilation.diagnostics.first { $0.severity == .error })
+    #expect(error.location == location(marked, "1️⃣"))
+    #expect(
+      error.message
+        == "restore point 'early' (\(repository.lsn(0))) was made while backup b1 was being taken, "
+        + "before it is consistent (0/200100): PostgreSQL would fail with \"requested recovery "
+        + "stop point is before consistent recovery point\"; use an earlier backup")
+  }
+
+  @Test func transactionThatEndedDuringTheBackupIsRefused() throws {
+    let repository = try SyntheticRepository(duringBackup: [.commit(699)], events: [.commit(700)])
+    defer { repository.remove() }
+    let marked = plan(repository, target: "  1️⃣xid: 699")
+    let compilation = try #require(check(marked, repository))
+    #expect(compilation.compiled == nil)
+    let error = try #require(compilation.diagnostics.first { $0.severity == .error })
+    #expect(error.location == location(marked, "1️⃣"))
+    #expect(
+      error.message
+        == "transaction 699 ended at \(repository.lsn(0)), while backup b1 was being taken (it is "
+        + "consistent only at 0/200100): PostgreSQL would fail with \"requested recovery stop "
+        + "point is before consistent recovery point\"; use an earlier backup")
   }
 
   @Test func restorePointsByName() throws {

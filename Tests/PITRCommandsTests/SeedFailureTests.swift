@@ -54,6 +54,9 @@ struct SeedFailureTests {
     #expect(result.status == 2)
     #expect(result.standardError.contains("\(path):6:3: error: the archived WAL on timeline 1 ends at"))
     #expect(result.standardError.contains("recovery ended before configured recovery target was reached"))
-    #expect(result.standardError.contains("run pg_switch_wal() on the source, or set source.switch_wal: true"))
+    #expect(
+      result.standardError.contains(
+        "archive the newest WAL first: run pg_switch_wal() on the source, then validate again (with "
+          + "source.switch_wal: true, pitr apply runs it itself before it checks the plan)"))
   }
 }

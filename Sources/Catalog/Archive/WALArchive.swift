@@ -21,12 +21,15 @@ public struct WALArchive: Hashable, Sendable, Codable {
   public var backupHistoryFiles: [ArchivedBackupHistory]
   /// Per timeline: which segments are there and which are missing between them.
   public var timelines: [TimelineSegments]
+  /// Segments left out because their headers name another cluster than `systemIdentifier`
+  /// (the most common one), `.partial` ones included; `nil` when there are none.
+  public var otherClusterSegments: [ArchivedSegment]?
 
   public init(
     directories: [String], segmentSize: WALSegmentSize?, majorVersion: Int?,
     systemIdentifier: UInt64?, segments: [ArchivedSegment], partialSegments: [ArchivedSegment],
     historyFiles: [ArchivedHistoryFile], backupHistoryFiles: [ArchivedBackupHistory],
-    timelines: [TimelineSegments]
+    timelines: [TimelineSegments], otherClusterSegments: [ArchivedSegment]? = nil
   ) {
     self.directories = directories
     self.segmentSize = segmentSize
@@ -37,6 +40,7 @@ public struct WALArchive: Hashable, Sendable, Codable {
     self.historyFiles = historyFiles
     self.backupHistoryFiles = backupHistoryFiles
     self.timelines = timelines
+    self.otherClusterSegments = otherClusterSegments
   }
 
 }

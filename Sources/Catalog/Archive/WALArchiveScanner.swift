@@ -8,6 +8,8 @@ import WAL
 struct WALArchiveScanner {
   let cache: CatalogCache
   private(set) var diagnostics: [Diagnostic] = []
+  /// Segments whose headers name another cluster than the archive's.
+  private var otherCluster: [ArchivedSegment] = []
 
   init(cache: CatalogCache) { self.cache = cache }
 
@@ -64,7 +66,9 @@ struct WALArchiveScanner {
       partialSegments: partial.sorted { $0.name < $1.name },
       historyFiles: historyFiles.sorted { $0.timeline < $1.timeline },
       backupHistoryFiles: backupHistories.sorted { $0.startLSN < $1.startLSN },
-      timelines: Self.timelineSegments(segments, size: segmentSize ?? .sixteenMiB))
+      timelines: Self.timelineSegments(segments, size: segmentSize ?? .sixteenMiB),
+      otherClusterSegments: otherCluster.isEmpty
+        ? nil : otherCluster.sorted { ($0.name, $0.path) < ($1.name, $1.path) })
   }
 
   // MARK: - Segments
@@ -114,6 +118,7 @@ struct WALArchiveScanner {
       return false
     }
     if header.systemIdentifier != systemIdentifier {
+      otherCluster.append(segment)
       report(
         "comes from another cluster: system identifier \(header.systemIdentifier), while the "
           + "archive's is \(systemIdentifier.map(String.init) ?? "unknown")", path)

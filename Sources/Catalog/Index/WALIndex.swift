@@ -54,6 +54,29 @@ public final class WALIndex {
     return names
   }
 
+  /// The segments recovery would ask for along `timeline`, from the one holding `lsn`
+  /// through segment number `last`, that are not archived: each named for the timeline
+  /// recovery wants it on first, in order.
+  public func missingSegments(along timeline: TimelineID, from lsn: LSN, through last: UInt64)
+    -> [WALSegmentName]
+  {
+    guard let path = tree.path(to: timeline) else { return [] }
+    let resolver = SegmentResolver(path: path, size: size, available: available)
+    var missing: [WALSegmentName] = []
+    var number = size.segmentNumber(containing: lsn)
+    var floor = tree.timeline(owning: lsn, onPathTo: timeline) ?? timeline
+    while number <= last {
+      if let name = resolver.file(for: number, notBelow: floor) {
+        floor = name.timeline
+      } else {
+        missing.append(
+          WALSegmentName(timeline: resolver.expectedTimeline(for: number), segmentNumber: number, size: size))
+      }
+      number += 1
+    }
+    return missing
+  }
+
   // MARK: - Queries
 
   /// The last transaction end before `lsn` along `timeline`, looking back at most `limit`

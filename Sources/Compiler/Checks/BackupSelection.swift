@@ -2,7 +2,8 @@ import Catalog
 import PlanModel
 
 /// Which base backup to restore (`backups.select`): `auto` takes the newest backup from
-/// which recovery reaches the target; `latest` the newest backup; an id that backup.
+/// which recovery reaches the target; `latest` the newest backup; an id that backup. Only
+/// backups of the restored cluster are candidates.
 struct BackupSelection {
   /// The chosen evaluation, and what was said about the others.
   struct Choice {
@@ -11,36 +12,73 @@ struct BackupSelection {
     var others: [(id: String, verdict: String)]
   }
 
+  /// Why no backup is chosen, and the plan key it concerns.
+  struct Refusal: Error {
+    enum Key { case base, select, target }
+
+    var problem: CompileProblem
+    var key: Key
+  }
+
   let plan: Plan
   let catalog: Catalog
   let evaluator: TargetEvaluator
+  /// `nil` when nothing says which cluster is restored (then any backup may be chosen).
+  let cluster: RestoredCluster?
 
-  func choose() -> Result<Choice, CompileProblem> {
-    let newestFirst = catalog.backups.reversed()
+  func choose() -> Result<Choice, Refusal> {
+    let newestFirst = Array(catalog.backups.reversed())
     guard !newestFirst.isEmpty else {
       return .failure(
-        CompileProblem(
-          "no base backup in \(plan.backups.base.value); pitr catalog lists what it found there"))
+        Refusal(
+          problem: CompileProblem(
+            "no base backup in \(plan.backups.base.value); pitr catalog lists what it found there"),
+          key: .base))
     }
+    let ours = newestFirst.filter { cluster?.mismatch($0) == nil }
     switch plan.backups.select.value {
     case .id(let id):
       guard let backup = catalog.backups.first(where: { $0.id == id }) else {
         return .failure(
-          CompileProblem(
-            "no backup with id '\(id)' in \(plan.backups.base.value)",
-            notes: ["the backups there are: " + catalog.backups.map(\.id).joined(separator: ", ")]))
+          Refusal(
+            problem: CompileProblem(
+              "no backup with id '\(id)' in \(plan.backups.base.value)",
+              notes: ["the backups there are: " + catalog.backups.map(\.id).joined(separator: ", ")]),
+            key: .select))
       }
-      return evaluator.evaluate(backup).map {
+      if let cluster, let mismatch = cluster.mismatch(backup) {
+        let instead =
+          ours.isEmpty
+          ? "no backup in \(plan.backups.base.value) comes from cluster \(cluster.systemIdentifier); "
+            + "take a base backup of it"
+          : "select \(ours.count == 1 ? "" : "one of ")\(ours.map(\.id).joined(separator: ", ")) "
+            + "(cluster \(cluster.systemIdentifier)) or 'select: auto'"
+        return .failure(
+          Refusal(
+            problem: CompileProblem(
+              "backup \(id) \(mismatch); a restore needs the backup and the WAL of one cluster: "
+                + instead),
+            key: .select))
+      }
+      return evaluate(backup).map {
         Choice(evaluation: $0, reason: "chosen by id in the plan", others: verdicts(except: id))
       }
     case .latest:
-      let backup = catalog.backups[catalog.backups.count - 1]
-      return evaluator.evaluate(backup).map {
-        Choice(evaluation: $0, reason: "the newest backup (select: latest)", others: verdicts(except: backup.id))
+      guard let backup = ours.first else { return .failure(noBackup(of: cluster)) }
+      let reason =
+        backup.id == newestFirst[0].id
+        ? "the newest backup (select: latest)"
+        : "the newest backup of \(cluster?.described ?? "the cluster"), with select: latest"
+      return evaluate(backup).map {
+        Choice(evaluation: $0, reason: reason, others: verdicts(except: backup.id))
       }
     case .auto:
-      var rejected: [(id: String, verdict: String)] = []
+      var rejected: [(id: String, problem: CompileProblem)] = []
       for backup in newestFirst {
+        if let mismatch = cluster?.mismatch(backup) {
+          rejected.append((backup.id, CompileProblem(mismatch)))
+          continue
+        }
         switch evaluator.evaluate(backup) {
         case .success(let evaluation):
           let reason =
@@ -48,34 +86,58 @@ struct BackupSelection {
             ? "the newest backup, and recovery from it reaches the target"
             : "the newest backup from which recovery reaches the target"
           let older = newestFirst.drop { $0.id != backup.id }.dropFirst().map { older in
-            switch evaluator.evaluate(older) {
-            case .success: (id: older.id, verdict: "older; would also reach the target")
-            case .failure(let problem): (id: older.id, verdict: problem.message)
-            }
+            (id: older.id, verdict: verdict(on: older, ifReachable: "older; would also reach the target"))
           }
-          return .success(Choice(evaluation: evaluation, reason: reason, others: rejected + older))
+          let newer = rejected.map { (id: $0.id, verdict: $0.problem.message) }
+          return .success(Choice(evaluation: evaluation, reason: reason, others: newer + older))
         case .failure(let problem):
-          rejected.append((backup.id, problem.message))
+          rejected.append((backup.id, problem))
         }
       }
-      if rejected.count == 1, let only = catalog.backups.first,
-        case .failure(let problem) = evaluator.evaluate(only)
-      {
-        return .failure(problem)
+      if ours.isEmpty { return .failure(noBackup(of: cluster)) }
+      if ours.count == 1, let only = rejected.first(where: { $0.id == ours[0].id }) {
+        // One candidate: its own reason, and why the others were not candidates.
+        var problem = only.problem
+        problem.notes += rejected.filter { $0.id != only.id }.map { "backup \($0.id) \($0.problem.message)" }
+        return .failure(Refusal(problem: problem, key: .target))
       }
       return .failure(
-        CompileProblem(
-          "no base backup can reach this target",
-          notes: rejected.map { "backup \($0.id): \($0.verdict)" }))
+        Refusal(
+          problem: CompileProblem(
+            "no base backup can reach this target",
+            notes: rejected.map { "backup \($0.id): \($0.problem.message)" }),
+          key: .target))
+    }
+  }
+
+  private func evaluate(_ backup: BaseBackup) -> Result<TargetEvaluation, Refusal> {
+    evaluator.evaluate(backup).mapError { Refusal(problem: $0, key: .target) }
+  }
+
+  /// Every backup is of another cluster.
+  private func noBackup(of cluster: RestoredCluster?) -> Refusal {
+    Refusal(
+      problem: CompileProblem(
+        "no base backup in \(plan.backups.base.value) comes from \(cluster?.described ?? "the cluster"); "
+          + "take a base backup of that cluster, or set backups.base to where its backups are",
+        notes: catalog.backups.reversed().compactMap { backup in
+          cluster?.mismatch(backup).map { "backup \(backup.id) \($0)" }
+        }),
+      key: .base)
+  }
+
+  /// What the dry run says of a backup not chosen.
+  private func verdict(on backup: BaseBackup, ifReachable: String) -> String {
+    if let mismatch = cluster?.mismatch(backup) { return mismatch }
+    return switch evaluator.evaluate(backup) {
+    case .success: ifReachable
+    case .failure(let problem): problem.message
     }
   }
 
   private func verdicts(except id: String) -> [(id: String, verdict: String)] {
     catalog.backups.reversed().filter { $0.id != id }.map { backup in
-      switch evaluator.evaluate(backup) {
-      case .success: (backup.id, "would also reach the target")
-      case .failure(let problem): (backup.id, problem.message)
-      }
+      (backup.id, verdict(on: backup, ifReachable: "would also reach the target"))
     }
   }
 }

@@ -88,16 +88,29 @@ struct TargetEvaluator {
     }
     guard let window = catalog.windows.first(where: { $0.backupID == backup.id && $0.timeline == timeline })
     else {
+      guard tree.path(to: timeline) != nil else {
+        return .failure(
+          CompileProblem(
+            "recovery from backup \(backup.id) follows timeline \(timeline), whose history file "
+              + "(\(timeline.fileNamePart).history) is not in the archive, so pitr cannot tell which "
+              + "segments it reads; copy that file into the archive (the source keeps it in pg_wal)"))
+      }
       return .failure(CompileProblem("backup \(backup.id) has no WAL on timeline \(timeline)"))
     }
     switch window.status {
     case .incomplete:
+      let size = catalog.archive.segmentSize ?? .sixteenMiB
+      let consistentSegment = size.segmentNumber(endingAt: window.start)
+      let missing = missingSegments(backup, along: timeline, through: lastNeededSegment(along: timeline))
+      let before = missing.filter { ($0.segmentNumber(size: size) ?? 0) <= consistentSegment }
+      let later = missing.filter { ($0.segmentNumber(size: size) ?? 0) > consistentSegment }
       return .failure(
         CompileProblem(
-          "backup \(backup.id) cannot be restored: segment "
-            + "\(window.firstMissingSegment.map { "\($0)" } ?? "?") is missing from the archive "
-            + "before the backup is consistent (\(window.start)); PostgreSQL would fail with "
-            + "\"WAL ends before end of online backup\""))
+          "backup \(backup.id) cannot be restored: "
+            + Self.missingPhrase(before.isEmpty ? [window.firstMissingSegment].compactMap { $0 } : before)
+            + " before the backup is consistent (\(window.start)); PostgreSQL would fail with "
+            + "\"WAL ends before end of online backup\"",
+          notes: later.isEmpty ? [] : ["also missing on the way to the target: " + Self.names(later)]))
     case .endUnknown:
       return .failure(
         CompileProblem(
@@ -138,7 +151,7 @@ struct TargetEvaluator {
         let first = index.firstTransactionEnd(
           after: instant, inclusive: inclusive, from: consistent, along: timeline)
       else {
-        return .failure(walEndsBeforeTarget("time \(resolved.text)", window: window))
+        return .failure(walEndsBeforeTarget("time \(resolved.text)", backup: backup, window: window))
       }
       stop = .beforeTransaction(first)
     case .name(let name):
@@ -147,7 +160,8 @@ struct TargetEvaluator {
         return .failure(
           CompileProblem(
             "no restore point named '\(name)' in the WAL after backup \(backup.id) on timeline "
-              + "\(timeline)", notes: restorePointNote(from: start, along: timeline)))
+              + "\(timeline)" + gapText(backup, window: window),
+            notes: restorePointNote(from: start, along: timeline)))
       }
       guard first.lsn >= consistent else {
         return .failure(
@@ -171,7 +185,7 @@ struct TargetEvaluator {
             "transaction \(xid) has no commit or abort in the WAL after backup \(backup.id) on "
               + "timeline \(timeline): it ended before the backup, has not ended, or its WAL is "
               + "not archived yet; PostgreSQL would fail with \"recovery ended before configured "
-              + "recovery target was reached\""))
+              + "recovery target was reached\"" + gapText(backup, window: window)))
       }
       guard end.lsn >= consistent else {
         return .failure(
@@ -190,7 +204,7 @@ struct TargetEvaluator {
               + "point\"; target \(consistent) or later, or use an earlier backup"))
       }
       guard lsn < window.end, let record = index.firstRecord(atOrAfter: lsn, along: timeline) else {
-        return .failure(walEndsBeforeTarget("LSN \(lsn)", window: window))
+        return .failure(walEndsBeforeTarget("LSN \(lsn)", backup: backup, window: window, at: lsn))
       }
       stop = .location(record.record, after: inclusive)
     case .immediate:
@@ -202,17 +216,19 @@ struct TargetEvaluator {
       TargetEvaluation(backup: backup, window: window, target: target, stop: stop, warnings: warnings))
   }
 
-  /// The WAL ends before the target: say where it ends and what is reachable.
-  private func walEndsBeforeTarget(_ target: String, window: RestorableWindow) -> CompileProblem {
+  /// The WAL ends before the target: say where it ends, which segments are missing before
+  /// the target (the one holding `lsn`, when known) and what is reachable.
+  private func walEndsBeforeTarget(
+    _ target: String, backup: BaseBackup, window: RestorableWindow, at lsn: LSN? = nil
+  ) -> CompileProblem {
     var message =
       "the archived WAL on timeline \(window.timeline) ends at \(window.end) before the target "
       + "\(target) is reached: PostgreSQL would fail with \"recovery ended before configured "
       + "recovery target was reached\""
-    if let missing = window.firstMissingSegment {
-      message += "; segment \(missing) is missing from the archive"
-    }
+    message += gapText(backup, window: window, at: lsn)
     var notes = [
-      "archive the newest WAL first (run pg_switch_wal() on the source, or set source.switch_wal: true)"
+      "archive the newest WAL first: run pg_switch_wal() on the source, then validate again (with "
+        + "source.switch_wal: true, pitr apply runs it itself before it checks the plan)"
     ]
     if let last = window.lastTransaction {
       notes.append(
@@ -221,6 +237,51 @@ struct TargetEvaluator {
           + "\(last.transactionID), which ended at \(last.time)")
     }
     return CompileProblem(message, notes: notes)
+  }
+
+  /// "; segment … is missing from the archive" when the window ends at a gap, naming every
+  /// segment missing before the target; empty when the WAL simply ends.
+  private func gapText(_ backup: BaseBackup, window: RestorableWindow, at lsn: LSN? = nil) -> String {
+    guard let firstMissing = window.firstMissingSegment else { return "" }
+    let last = lastNeededSegment(along: window.timeline, at: lsn)
+    let missing = missingSegments(backup, along: window.timeline, through: last)
+    return "; " + Self.missingPhrase(missing.isEmpty ? [firstMissing] : missing)
+  }
+
+  /// The last segment a target needs: the one holding `lsn` (an LSN target); else the newest
+  /// archived one, since where a time, name or xid lies past a gap is unknown.
+  private func lastNeededSegment(along timeline: TimelineID, at lsn: LSN? = nil) -> UInt64 {
+    let size = catalog.archive.segmentSize ?? .sixteenMiB
+    let newest = catalog.archive.segments.compactMap { $0.name.segmentNumber(size: size) }.max() ?? 0
+    guard let lsn else { return newest }
+    return min(newest, size.segmentNumber(containing: lsn))
+  }
+
+  /// The segments missing from the archive between the backup's start and segment `last`
+  /// along `timeline` (those the backup carries are not missing).
+  private func missingSegments(_ backup: BaseBackup, along timeline: TimelineID, through last: UInt64)
+    -> [WALSegmentName]
+  {
+    let size = catalog.archive.segmentSize ?? .sixteenMiB
+    let carried = Set(backup.includedSegments.compactMap { $0.segmentNumber(size: size) })
+    return index.missingSegments(along: timeline, from: backup.label.startLSN, through: last).filter {
+      !carried.contains($0.segmentNumber(size: size) ?? 0)
+    }
+  }
+
+  /// "segment A is missing from the archive", "segments A and B are missing from the archive".
+  static func missingPhrase(_ segments: [WALSegmentName]) -> String {
+    segments.count == 1
+      ? "segment \(segments[0]) is missing from the archive"
+      : "segments \(names(segments)) are missing from the archive"
+  }
+
+  /// "A", "A and B", "A, B and C"; past ten, the first ten and how many more ("A, …, J and 37 more").
+  static func names(_ segments: [WALSegmentName], limit: Int = 10) -> String {
+    var words = segments.prefix(limit).map { "\($0)" }
+    if segments.count > limit { words.append("\(segments.count - limit) more") }
+    guard let last = words.popLast() else { return "" }
+    return words.isEmpty ? last : words.joined(separator: ", ") + " and " + last
   }
 
   private func restorePointNote(from start: LSN, along timeline: TimelineID) -> [String] {
