@@ -4,6 +4,7 @@ import Foundation
 import PlanModel
 import PostgresClient
 import Processes
+import WAL
 
 #if canImport(Glibc)
   import Glibc
@@ -289,8 +290,11 @@ public final class RestoreRunner {
       }
       if let replayed = try? replayLocation() {
         let message = ReplayProgress.describe(replayed: replayed, predictedStop: plan.prediction.stopLSN)
-        if message != lastProgress {
-          observer.progress(step, message)
+        if message != lastProgress, let position = LSN(replayed) {
+          observer.progress(
+            step, message,
+            measure: ProgressMeasure(
+              done: position.rawValue, total: plan.prediction.stopLSN?.rawValue, unit: .walPosition))
           lastProgress = message
         }
       }

@@ -6,8 +6,37 @@ public protocol RunObserver: AnyObject {
   func stepFinished(_ step: Step, skipped: Bool)
   /// Progress within a long step (extraction, replay), replacing the previous message.
   func progress(_ step: Step, _ message: String)
+  /// The same with the numbers behind the message, for observers that keep them (JSON);
+  /// by default only the message is passed on.
+  func progress(_ step: Step, _ message: String, measure: ProgressMeasure)
   /// Something worth saying (a check's result, the prediction compared).
   func note(_ message: String)
+}
+
+extension RunObserver {
+  public func progress(_ step: Step, _ message: String, measure: ProgressMeasure) { progress(step, message) }
+}
+
+/// How far a long step is, in numbers: bytes written of an estimated total while
+/// extracting, the replayed WAL position against the predicted stop while recovering.
+public struct ProgressMeasure: Sendable, Hashable, Codable {
+  public enum Unit: String, Sendable, Codable {
+    /// Bytes written into the destination.
+    case bytes
+    /// WAL positions (LSNs as byte offsets in the WAL stream).
+    case walPosition = "wal-position"
+  }
+
+  public var done: UInt64
+  /// The expected end: an estimate for bytes, the predicted stop for WAL; nil when unknown.
+  public var total: UInt64?
+  public var unit: Unit
+
+  public init(done: UInt64, total: UInt64?, unit: Unit) {
+    self.done = done
+    self.total = total
+    self.unit = unit
+  }
 }
 
 /// The outcome of a run that did not fail.

@@ -29,7 +29,10 @@ struct StepExtraction {
       owner: owner)
     let rate = TransferRate()
     let report = try extractor.extract { progress in
-      observer.progress(step, rate.describe(progress))
+      observer.progress(
+        step, rate.describe(progress),
+        measure: ProgressMeasure(
+          done: UInt64(max(0, progress.bytesWritten)), total: UInt64(max(0, progress.totalBytes)), unit: .bytes))
     }
     observer.note(
       "extracted \(report.files) files (\(ByteCount.describe(report.bytes))), \(report.verifiedFiles) checked "

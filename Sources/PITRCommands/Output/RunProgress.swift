@@ -55,6 +55,10 @@ final class JSONRunObserver: RunObserver {
     var event: String
     var step: String?
     var message: String?
+    /// The numbers behind a `progress` message.
+    var done: UInt64?
+    var total: UInt64?
+    var unit: String?
     var time: Double
   }
 
@@ -67,10 +71,15 @@ final class JSONRunObserver: RunObserver {
   func stepStarted(_ step: Step) { emit("step-started", step: step.id, message: step.summary) }
   func stepFinished(_ step: Step, skipped: Bool) { emit(skipped ? "step-skipped" : "step-finished", step: step.id) }
   func progress(_ step: Step, _ message: String) { emit("progress", step: step.id, message: message) }
+  func progress(_ step: Step, _ message: String, measure: ProgressMeasure) {
+    emit("progress", step: step.id, message: message, measure: measure)
+  }
   func note(_ message: String) { emit("note", message: message) }
 
-  func emit(_ event: String, step: String? = nil, message: String? = nil) {
-    let value = Event(event: event, step: step, message: message, time: Date().timeIntervalSince1970)
+  func emit(_ event: String, step: String? = nil, message: String? = nil, measure: ProgressMeasure? = nil) {
+    let value = Event(
+      event: event, step: step, message: message, done: measure?.done, total: measure?.total,
+      unit: measure?.unit.rawValue, time: Date().timeIntervalSince1970)
     guard let data = try? encoder.encode(value) else { return }
     Terminal.write(String(decoding: data, as: UTF8.self) + "\n")
   }

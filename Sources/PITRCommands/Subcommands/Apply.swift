@@ -30,8 +30,8 @@ struct Apply: AsyncParsableCommand {
       target in WAL not archived yet becomes reachable. pitr validate and pitr plan change \
       nothing and check the archive as it is.
 
-      Exit status: 0 restored (and every check passed); 1 the restore failed or a check \
-      failed; 2 the plan is invalid, its target unreachable, or COMPILED.json stale; 64 usage.
+      Exit status: 0 restored (and every check passed); 1 the restore failed, a check \
+      failed, or PostgreSQL stopped elsewhere than pitr predicted; 2 the plan is invalid, its target unreachable, or COMPILED.json stale; 64 usage.
       """
   )
 
@@ -113,6 +113,8 @@ struct Apply: AsyncParsableCommand {
     guard report.outcome != .checksFailed, report.checks.allSatisfy(\.passed) else {
       throw PITRExitCode.executionFailed
     }
+    // PostgreSQL stopped elsewhere than predicted: the data may not be what the plan meant.
+    guard report.predictionMatched else { throw PITRExitCode.executionFailed }
   }
 
   /// With `source.switch_wal`, switches WAL on the source and waits for the archive before

@@ -198,6 +198,18 @@ extension ApplyTests {
       let progress = events.filter { $0["event"] as? String == "progress" }
       let extraction = progress.filter { $0["step"] as? String == "extract-base" }
       try Self.expectSaneExtractionProgress(extraction.map { $0["message"] as? String ?? "" })
+      // The numbers behind the messages: bytes that never go back, towards a total.
+      #expect(extraction.allSatisfy { $0["unit"] as? String == "bytes" })
+      let done = extraction.compactMap { ($0["done"] as? NSNumber)?.int64Value }
+      let totals = extraction.compactMap { ($0["total"] as? NSNumber)?.int64Value }
+      #expect(done.count == extraction.count && totals.count == extraction.count)
+      #expect(zip(done, done.dropFirst()).allSatisfy { $0 <= $1 })
+      #expect(totals.allSatisfy { $0 > 0 } && done.last == totals.last)
+      for event in progress where event["step"] as? String == "await-target" {
+        #expect(event["unit"] as? String == "wal-position")
+        #expect((event["done"] as? NSNumber)?.int64Value ?? 0 > 0)
+        #expect((event["total"] as? NSNumber)?.int64Value ?? 0 > 0)
+      }
       #expect(extraction.allSatisfy { ($0["time"] as? Double).map { $0 > 1_700_000_000 } == true })
       // Extraction is the first step that reports progress, and it reports while it runs.
       let extractStarted = try #require(events.firstIndex { $0["event"] as? String == "step-started" && $0["step"] as? String == "extract-base" })
@@ -223,14 +235,14 @@ extension ApplyTests {
 
       let text = try Command.pitr(["apply", plan, "--yes"], in: sandbox)
 
-      #expect(text.status == 0, "\(text.standardError)")
+      #expect(text.status == 1, "\(text.standardError)")
       #expect(
         text.standardOutput
           == "Restored: the server stopped at the target; \(sandbox.dataDirectory) is ready to start.\n"
           + "PostgreSQL logged \"\(elsewhere)\", but pitr predicted \"\(predicted)\": look at the data "
           + "before trusting it.\n", "\(text.standardOutput)")
       let json = try Command.pitr(["apply", plan, "--yes", "--json"], in: sandbox)
-      #expect(json.status == 0, "\(json.standardError)")
+      #expect(json.status == 1, "\(json.standardError)")
       let last = try #require(json.standardOutput.split(separator: "\n").last.map(String.init))
       let finished = try #require(JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
       #expect(finished["event"] as? String == "finished")
@@ -242,7 +254,7 @@ extension ApplyTests {
       // A log without any stop line.
       try Data(log.replacingOccurrences(of: predicted, with: "").utf8).write(to: URL(fileURLWithPath: logPath))
       let silent = try Command.pitr(["apply", plan, "--yes"], in: sandbox)
-      #expect(silent.status == 0, "\(silent.standardError)")
+      #expect(silent.status == 1, "\(silent.standardError)")
       #expect(
         silent.standardOutput.contains(
           "\nPostgreSQL logged \"no recovery stopping line\", but pitr predicted \"\(predicted)\": look at "
