@@ -20,14 +20,15 @@ struct DemoCommand: AsyncParsableCommand {
       insert, then DELETE FROM inventarios without WHERE. It writes the restore plan a DBA \
       would write (a time target just before the DELETE, promote-if-verified with two checks), \
       shows its dry run, applies it, shows the rows back, and removes everything (--keep \
-      leaves the folder and the restored server running).
+      leaves the folder, the source and the restored server running, and says how to stop \
+      them).
 
       Needs the PostgreSQL server binaries (initdb, pg_ctl, pg_basebackup; Debian: \
       postgresql-15). As root, the servers run as the postgres OS user.
       """
   )
 
-  @Flag(name: .long, help: "Keep the folder and leave the restored server running.")
+  @Flag(name: .long, help: "Keep the folder and leave the source and the restored server running.")
   var keep = false
 
   @Option(help: ArgumentHelp("Where to build the demo (default: a new folder in $TMPDIR or /tmp).", valueName: "folder"))
@@ -111,7 +112,9 @@ struct DemoCommand: AsyncParsableCommand {
     heading(keep ? "Kept" : "Cleaning up")
     if keep {
       say("everything is in \(folder); the restored server runs on port \(restorePort)")
-      say("stop the servers with: pg_ctl stop -D \(cluster.dataDirectory); pg_ctl stop -D \(folder)/restore")
+      say("the source still runs too, on port \(cluster.port)")
+      let pgctl = (cluster.serverUser.map { "runuser -u \($0) -- " } ?? "") + "\(cluster.binDirectory)/pg_ctl"
+      say("stop them with: \(pgctl) stop -D \(cluster.dataDirectory); \(pgctl) stop -D \(folder)/restore")
     } else {
       say("stopped both servers and removed \(folder)")
     }

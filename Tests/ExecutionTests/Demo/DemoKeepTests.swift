@@ -2,8 +2,8 @@ import Foundation
 import Testing
 import _PITRTestSupport
 
-/// `pitr demo --keep` (the built executable): `--help` promises it "leaves the folder and the
-/// restored server running". The folder keeps the source cluster, the backups, the archive,
+/// `pitr demo --keep` (the built executable): `--help` promises it "leaves the folder, the
+/// source and the restored server running, and says how to stop them". The folder keeps the source cluster, the backups, the archive,
 /// the plan and the restore; the output says where, and how to stop the servers.
 @Suite(.tags(.integration), .enabled(if: PostgresLab.isAvailable))
 struct DemoKeepTests {
@@ -41,7 +41,12 @@ struct DemoKeepTests {
     let port = try #require(
       said.first.flatMap { $0.wholeMatch(of: /everything is in (.+); the restored server runs on port ([0-9]+)/) }
         .flatMap { $0.1 == folder ? Int($0.2) : nil }, "\(said)")
-    #expect(said.dropFirst().first == "stop the servers with: pg_ctl stop -D \(source); pg_ctl stop -D \(restored)")
+    #expect(said.dropFirst().first?.hasPrefix("the source still runs too, on port ") == true, "\(said)")
+    // As root the servers run as postgres, so the command says so.
+    let pgctl = (getuid() == 0 ? "runuser -u postgres -- " : "") + "\(PostgresLab.binaries)/pg_ctl"
+    #expect(
+      said.dropFirst(2).first == "stop them with: \(pgctl) stop -D \(source); \(pgctl) stop -D \(restored)",
+      "\(said)")
 
     // The folder is all there, and the two directories named are the servers' data.
     for path in ["plan.yaml", "source/PG_VERSION", "restore/PG_VERSION", "restore.pitr/journal.json"] {
