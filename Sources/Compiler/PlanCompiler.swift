@@ -226,11 +226,18 @@ public struct PlanCompiler {
     return (RecoveryConfiguration(lines: lines), notes)
   }
 
-  /// What the compilation relied on, so `apply` can refuse a stale compiled plan.
+  /// What the compilation relied on, so `apply` can refuse a stale compiled plan: the
+  /// backup, the segments from its start to the predicted stop (all of them for `latest`),
+  /// and the history files. Segments archived after the stop do not make a plan stale: a
+  /// live source keeps archiving while a compiled plan waits for review.
   private func fingerprint(_ evaluation: TargetEvaluation, _ prediction: Prediction) -> String {
     var text = "backup \(evaluation.backup.id) \(evaluation.backup.path) \(evaluation.backup.label.startLSN)\n"
     for file in evaluation.backup.files { text += "\(file.name) \(file.size)\n" }
-    let needed = Set(index.segments(along: evaluation.target.timeline, from: evaluation.backup.label.startLSN))
+    var path = index.segments(along: evaluation.target.timeline, from: evaluation.backup.label.startLSN)
+    if prediction.stopLSN != nil, let last = prediction.lastSegment, let end = path.firstIndex(of: last) {
+      path = Array(path[...end])
+    }
+    let needed = Set(path)
     for segment in catalog.archive.segments where needed.contains(segment.name) {
       text += "\(segment.name) \(segment.path) \(segment.size) \(segment.modified)\n"
     }

@@ -125,7 +125,9 @@ extension ApplyTests {
 
     // MARK: - A stale compiled plan
 
-    @Test func aCompiledPlanIsRefusedOnceANewSegmentIsArchived() throws {
+    /// A segment archived after the predicted stop (a live source keeps archiving) leaves a
+    /// compiled plan valid; a change to a segment it relies on makes it stale.
+    @Test func aCompiledPlanIsStaleOnlyWhenWALItReliesOnChanged() throws {
       let shared = try InventariosApplyLab.get()
       let sandbox = try shared.sandbox("cli-stale")
       defer { sandbox.remove() }
@@ -147,6 +149,13 @@ extension ApplyTests {
       ).write(to: URL(fileURLWithPath: "\(wal)/\(next).gz"))
       let rescanned = Catalog.scan(base: shared.base, wal: [wal], cache: .disabled).archive
       #expect(rescanned.segments.last?.name == next, "the catalog must take the new segment")
+      // The segment holding the restore point is archived again (a new modification time).
+      let relied = try #require(
+        archive.segments.first { $0.name.description == shared.scenario.insertWALFile }, "\(archive.segments)")
+      var original = stat()
+      #expect(stat(relied.path, &original) == 0)
+      var later = [original.st_atim, timespec(tv_sec: original.st_mtim.tv_sec + 60, tv_nsec: 0)]
+      #expect(utimensat(AT_FDCWD, relied.path, &later, 0) == 0)
 
       let stale = try Command.pitr(["apply", compiled, "--yes"], in: sandbox)
 
@@ -158,6 +167,13 @@ extension ApplyTests {
       #expect(stale.standardOutput == "")
       #expect(!FileManager.default.fileExists(atPath: sandbox.dataDirectory))
       #expect(!FileManager.default.fileExists(atPath: sandbox.stateDirectory))
+
+      // As it was: the new segment past the stop alone does not make the plan stale.
+      var times = [original.st_atim, original.st_mtim]
+      #expect(utimensat(AT_FDCWD, relied.path, &times, 0) == 0)
+      let applied = try Command.pitr(["apply", compiled, "--yes"], in: sandbox)
+      #expect(applied.status == 0, "\(applied.standardError)")
+      #expect(try sandbox.sql("SELECT count(*) FROM inventarios", database: "test") == "11")
     }
 
     /// A segment as PostgreSQL starts one: the long page header, then zeros (no record yet).
