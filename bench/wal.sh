@@ -5,7 +5,10 @@
 #
 # usage: bench/wal.sh [RUNS] [SEGMENTS]      (results go in docs/benchmarks.md by hand)
 # Must run as root (the server runs as the postgres user). The WAL is generated once into
-# $PITR_BENCH_DIR (default /tmp/pitr-bench-wal) and reused.
+# $PITR_BENCH_DIR (default /tmp/pitr-bench-wal) and reused. pitr is built (release) in
+# $PITR_BENCH_SCRATCH (default .build-bench-wal), a build folder of its own; with
+# $PITR_BENCH_OTHER set to another pitr executable (a build with a change under study), the
+# commit listing is timed with it too, in the same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -50,8 +53,10 @@ CONF
   touch "$work/ready"
 fi
 
-swift build -c release --product pitr >/dev/null
-pitr=.build/release/pitr
+scratch=${PITR_BENCH_SCRATCH:-.build-bench-wal}
+swift build -c release --scratch-path "$scratch" --product pitr >/dev/null
+pitr=$scratch/release/pitr
+other=${PITR_BENCH_OTHER:-}
 first=$(ls "$plain" | sort | head -1)
 last=$(ls "$plain" | sort | tail -1)
 bytes=$(du -cb "$plain" | tail -1 | cut -f1)
@@ -70,12 +75,20 @@ measure "pg_waldump (all records)" "$bin/pg_waldump" -p "$plain" "$first" "$last
 measure "pg_waldump -r Transaction" "$bin/pg_waldump" -p "$plain" -r Transaction "$first" "$last"
 measure "pitr wal find (restore points)" "$pitr" wal find --wal "$plain" --no-cache --kind restore-point
 measure "pitr wal find (every commit)" "$pitr" wal find --wal "$plain" --no-cache --kind commit --kind restore-point
+measure "pitr wal restore-points" "$pitr" wal restore-points --wal "$plain" --no-cache
+if [ -n "$other" ]; then
+  measure "other pitr: wal find (restore points)" "$other" wal find --wal "$plain" --no-cache --kind restore-point
+  measure "other pitr: wal find (every commit)" "$other" wal find --wal "$plain" --no-cache --kind commit --kind restore-point
+fi
 measure "gzip -dc" sh -c "cat '$gz'/*.gz | gzip -dc"
 measure "pitr wal find, .gz (restore points)" "$pitr" wal find --wal "$gz" --no-cache --kind restore-point
 
 echo "WAL: $(ls "$plain" | wc -l) segments, $((bytes / 1048576)) MiB; runs: $runs (medians)"
 base=${times["pg_waldump -r Transaction"]}
-for label in "pg_waldump (all records)" "pg_waldump -r Transaction" "pitr wal find (restore points)" "pitr wal find (every commit)"; do
+labels=("pg_waldump (all records)" "pg_waldump -r Transaction" "pitr wal find (restore points)"
+  "pitr wal find (every commit)" "pitr wal restore-points")
+[ -n "$other" ] && labels+=("other pitr: wal find (restore points)" "other pitr: wal find (every commit)")
+for label in "${labels[@]}"; do
   printf '%-38s %7s ms  %5s x pg_waldump -r Transaction\n' "$label" "${times[$label]}" \
     "$(awk -v a="${times[$label]}" -v b="$base" 'BEGIN{printf "%.2f", a/b}')"
 done

@@ -12,19 +12,26 @@ public struct WALSearch {
     public var to: PostgresTimestamp?
     /// Only this transaction (its subtransactions included).
     public var transactionID: UInt32?
-    /// Only row changes of this relation (and the ends of their transactions).
+    /// Only row changes of this relation (and the ends of their transactions). A TRUNCATE
+    /// names its database and its tables' OIDs instead of relfilenodes: it matches when its
+    /// database is the relation's and its tables include `tableOID`.
     public var relation: RelationFileLocator?
+    /// The relation's table OID, for TRUNCATEs; `nil` takes the relfilenode for it (the two
+    /// are equal until the table's first TRUNCATE, VACUUM FULL or CLUSTER).
+    public var tableOID: UInt32?
     /// Only these kinds; empty means all.
     public var kinds: Set<FoundEvent.Kind>
 
     public init(
       from: PostgresTimestamp? = nil, to: PostgresTimestamp? = nil, transactionID: UInt32? = nil,
-      relation: RelationFileLocator? = nil, kinds: Set<FoundEvent.Kind> = []
+      relation: RelationFileLocator? = nil, tableOID: UInt32? = nil,
+      kinds: Set<FoundEvent.Kind> = []
     ) {
       self.from = from
       self.to = to
       self.transactionID = transactionID
       self.relation = relation
+      self.tableOID = tableOID
       self.kinds = kinds
     }
   }
@@ -52,7 +59,9 @@ public struct WALSearch {
     let reader = WALReader(provider: provider)
     var collector = Collector(criteria: criteria, size: size, timeline: timeline)
     let end = try reader.read { record in collector.visit(record) }
-    return Result(events: collector.found.sorted { $0.lsn < $1.lsn }, end: end)
+    // Row changes are found when their transaction ends, after records that follow them.
+    if !collector.isInOrder { collector.found.sort { $0.lsn < $1.lsn } }
+    return Result(events: collector.found, end: end)
   }
 
   /// Gathers matches while the reader walks the WAL.
@@ -61,21 +70,28 @@ public struct WALSearch {
     let size: WALSegmentSize
     let timeline: TimelineID
     var found: [FoundEvent] = []
+    /// Whether `found` is in WAL order (row changes are added when their transaction ends).
+    var isInOrder = true
     /// Row changes waiting for the end of their transaction, by the xid that wrote them.
     var pending: [UInt32: [FoundEvent]] = [:]
+    /// Whether any row change can match: heap records are not decoded otherwise.
+    private let wantsRowChanges: Bool
 
     init(criteria: Criteria, size: WALSegmentSize, timeline: TimelineID) {
       self.criteria = criteria
       self.size = size
       self.timeline = timeline
+      wantsRowChanges =
+        criteria.kinds.isEmpty || !criteria.kinds.isDisjoint(with: [.insert, .update, .delete, .truncate])
     }
 
     mutating func visit(_ record: WALRecord) {
       // Most records are neither transaction ends, restore points nor row changes.
       switch record.resourceManager {
-      case ResourceManager.transaction, ResourceManager.xlog, ResourceManager.heap,
-        ResourceManager.heap2:
+      case ResourceManager.transaction, ResourceManager.xlog:
         break
+      case ResourceManager.heap, ResourceManager.heap2:
+        guard wantsRowChanges else { return }
       default:
         return
       }
@@ -98,14 +114,14 @@ public struct WALSearch {
           for var change in changes
           where isWanted || change.transactionID == criteria.transactionID {
             change.transactionEnd = ended
-            found.append(change)
+            add(change)
             hadChanges = true
           }
         }
         guard inWindow, wants(kind), isWanted, criteria.relation == nil || hadChanges else {
           return
         }
-        found.append(
+        add(
           FoundEvent(
             kind: kind, lsn: record.lsn, segment: segment, transactionID: end.transactionID,
             time: end.time, transactionEnd: ended))
@@ -113,7 +129,7 @@ public struct WALSearch {
         guard wants(.restorePoint), criteria.transactionID == nil, criteria.relation == nil,
           isInWindow(point.time)
         else { return }
-        found.append(
+        add(
           FoundEvent(
             kind: .restorePoint, lsn: record.lsn, segment: segment, time: point.time,
             restorePoint: point.name))
@@ -126,7 +142,7 @@ public struct WALSearch {
         case .truncate: kind = .truncate
         }
         guard wants(kind) else { return }
-        if let relation = criteria.relation, change.relation != relation { return }
+        if let relation = criteria.relation, !isChange(change, of: relation) { return }
         // Kept until the transaction (or subtransaction) that wrote it ends.
         pending[record.transactionID, default: []].append(
           FoundEvent(
@@ -136,6 +152,19 @@ public struct WALSearch {
       default:
         return
       }
+    }
+
+    /// Whether a row change is `relation`'s: by its files, or for a TRUNCATE by database and
+    /// table OID.
+    private func isChange(_ change: WALEvent.RowChange, of relation: RelationFileLocator) -> Bool {
+      guard change.kind == .truncate else { return change.relation == relation }
+      return change.database == relation.database
+        && change.truncatedTables.contains(criteria.tableOID ?? relation.relation)
+    }
+
+    private mutating func add(_ event: FoundEvent) {
+      if let last = found.last, event.lsn < last.lsn { isInOrder = false }
+      found.append(event)
     }
 
     private func wants(_ kind: FoundEvent.Kind) -> Bool {

@@ -28,21 +28,35 @@ struct WALArchiveOptions: ParsableArguments {
     name: .long,
     help: ArgumentHelp(
       "The timeline to read along: a number, or 'newest' (the default: the highest timeline "
-        + "in the archive).", valueName: "timeline"))
-  var timeline: String = "newest"
+        + "in the archive; restore-points reads every timeline unless given one).",
+      valueName: "timeline"))
+  var timeline: String?
 
   @Flag(name: .long, help: "Read every file again instead of using the catalog cache.")
   var noCache = false
 
   func validate() throws {
     if wal.isEmpty { throw ValidationError("give the archive with --wal DIR") }
-    if timeline != "newest", UInt32(timeline).map({ $0 >= 1 }) != true {
+    if let timeline, timeline != "newest", UInt32(timeline).map({ $0 >= 1 }) != true {
       throw ValidationError("--timeline must be 'newest' or a number of at least 1")
     }
   }
 
   /// The archive, scanned (through the cache), and the timeline to read.
   func load() throws -> (WALArchive, TimelineID) {
+    let (archive, _) = try loadArchive()
+    return (archive, chosenTimeline(in: archive))
+  }
+
+  /// The timeline `--timeline` names, or the highest one in the archive.
+  func chosenTimeline(in archive: WALArchive) -> TimelineID {
+    timeline.flatMap(UInt32.init).map { TimelineID($0) }
+      ?? archive.timelines.map(\.timeline).max() ?? TimelineID(1)
+  }
+
+  /// The archive, scanned, and the cache it was scanned through (still open: segment
+  /// summaries read later can be stored in it, then saved).
+  func loadArchive() throws -> (WALArchive, CatalogCache) {
     let folders = wal.map(absolutePath)
     for folder in folders {
       var isDirectory: ObjCBool = false
@@ -61,14 +75,11 @@ struct WALArchiveOptions: ParsableArguments {
         folders: folders)
     let (archive, _) = Catalog.scanArchive(wal: folders, cache: cache)
     cache.save()
-    let chosen =
-      UInt32(timeline).map { TimelineID($0) }
-      ?? archive.timelines.map(\.timeline).max() ?? TimelineID(1)
     if archive.segments.isEmpty {
       Terminal.writeError("pitr: error: no WAL segments in \(folders.joined(separator: ", "))\n")
       throw PITRExitCode.usage
     }
-    return (archive, chosen)
+    return (archive, cache)
   }
 }
 

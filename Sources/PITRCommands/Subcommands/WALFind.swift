@@ -21,7 +21,10 @@ struct WALFind: AsyncParsableCommand {
       snippets that restore to just before it (by xid, and by time). Times are printed in \
       UTC. A row change is known by the table's relfilenode: --table looks it up on the live \
       source (--source CONNINFO); note that TRUNCATE, VACUUM FULL and CLUSTER give a table a \
-      new relfilenode.
+      new relfilenode. A TRUNCATE record (in the WAL only at wal_level = logical) names its \
+      database and its tables' OIDs instead: --table finds it by the table's OID, --relation \
+      SPC/DB/REL when its database is DB and its tables include OID REL (a table's \
+      relfilenode is its OID until its first TRUNCATE, VACUUM FULL or CLUSTER).
 
       Exit status: 0 (even when nothing matches), 64 for a usage error or an unreachable source.
       """
@@ -38,7 +41,10 @@ struct WALFind: AsyncParsableCommand {
   @Option(help: ArgumentHelp("One transaction id.", valueName: "xid"))
   var xid: UInt32?
 
-  @Option(help: ArgumentHelp("A relation as tablespace/database/relfilenode OIDs, e.g. 1663/16384/16386.", valueName: "spc/db/rel"))
+  @Option(
+    help: ArgumentHelp(
+      "A relation as tablespace/database/relfilenode OIDs, e.g. 1663/16384/16386 (and the "
+        + "TRUNCATEs of table OID REL in database DB).", valueName: "spc/db/rel"))
   var relation: String?
 
   @Option(help: ArgumentHelp("A table, database.schema.table, looked up with --source.", valueName: "db.schema.table"))
@@ -85,7 +91,9 @@ struct WALFind: AsyncParsableCommand {
       relation: relation.flatMap(RelationFileLocator.init),
       kinds: Set(kind.compactMap(FoundEvent.Kind.init(rawValue:))))
     if let table, let source {
-      criteria.relation = try Self.lookUp(table: table, source: source)
+      let (files, oid) = try Self.lookUp(table: table, source: source)
+      criteria.relation = files
+      criteria.tableOID = oid
     }
     guard let result = try WALSearch(archive: walArchive, timeline: timeline).run(criteria) else {
       Terminal.writeError("pitr: error: timeline \(timeline) has no history file in the archive\n")
@@ -94,8 +102,21 @@ struct WALFind: AsyncParsableCommand {
     if output.json {
       Terminal.write(try WALFindReport.json(result, timeline: timeline))
     } else {
-      WALFindReport.render(result, timeline: timeline, write: Terminal.write)
+      WALFindTable.render(result.events, timeline: timeline, write: Self.writeStandardOutput)
       Terminal.writeError("pitr: read timeline \(timeline) up to the \(result.end)\n")
+    }
+  }
+
+  /// Writes all of `bytes` to standard output (stopping quietly if it is closed).
+  static func writeStandardOutput(_ bytes: UnsafeRawBufferPointer) {
+    guard var start = bytes.baseAddress else { return }
+    var left = bytes.count
+    while left > 0 {
+      let written = Foundation.write(STDOUT_FILENO, start, left)
+      if written < 0, errno == EINTR { continue }
+      guard written > 0 else { return }
+      start += written
+      left -= written
     }
   }
 
@@ -114,8 +135,9 @@ struct WALFind: AsyncParsableCommand {
     }
   }
 
-  /// The relation files of `database.schema.table` on the live source.
-  static func lookUp(table: String, source: String) throws -> RelationFileLocator {
+  /// The relation files of `database.schema.table` on the live source, and its OID (which
+  /// TRUNCATE records name).
+  static func lookUp(table: String, source: String) throws -> (RelationFileLocator, UInt32) {
     let parts = table.split(separator: ".").map(String.init)
     do {
       let connection = try PostgresConnection(conninfo: source, overrides: ["dbname": parts[0]])
@@ -123,19 +145,20 @@ struct WALFind: AsyncParsableCommand {
         """
         SELECT pg_relation_filenode(c.oid),
                CASE WHEN c.reltablespace = 0 THEN d.dattablespace ELSE c.reltablespace END,
-               d.oid
+               d.oid, c.oid
         FROM pg_class c
         JOIN pg_namespace n ON n.oid = c.relnamespace
         JOIN pg_database d ON d.datname = current_database()
         WHERE n.nspname = $1 AND c.relname = $2
         """, [parts[1], parts[2]])
       guard let row = rows.first, let file = row[0].flatMap(UInt32.init),
-        let space = row[1].flatMap(UInt32.init), let database = row[2].flatMap(UInt32.init)
+        let space = row[1].flatMap(UInt32.init), let database = row[2].flatMap(UInt32.init),
+        let oid = row[3].flatMap(UInt32.init)
       else {
         Terminal.writeError("pitr: error: no table \(table) on the source\n")
         throw PITRExitCode.usage
       }
-      return RelationFileLocator(tablespace: space, database: database, relation: file)
+      return (RelationFileLocator(tablespace: space, database: database, relation: file), oid)
     } catch let failure as PostgresConnection.Failure {
       Terminal.writeError("pitr: error: cannot look up \(table) on the source: \(failure.message)\n")
       throw PITRExitCode.usage

@@ -10,8 +10,16 @@ struct WALRestorePoints: AsyncParsableCommand {
     abstract: "List every restore point in the archived WAL, with its LSN, time and timeline.",
     discussion: """
       Restore points are made with pg_create_restore_point(name) and restored to with a \
-      plan's 'target: name:'. When a name occurs twice, recovery stops at the first one; \
-      pitr marks the later ones.
+      plan's 'target: name:'. pitr reads every archived segment of every timeline (each \
+      segment's points are kept in the catalog cache) and lists each point once, with the \
+      timeline it was written on, as the timelines' history files say: a point before a \
+      switch point belongs to the parent timeline, even when it is read from the child's \
+      copy of the segment. Points a parent timeline wrote after a switch point (an abandoned \
+      branch) are listed too, with the timeline recovery must follow to reach them. With \
+      --timeline N, only the points on N's history: those recovery along N can reach.
+
+      When a name occurs twice on one history, recovery stops at the first one; pitr marks \
+      the later ones.
       """
   )
 
@@ -19,32 +27,51 @@ struct WALRestorePoints: AsyncParsableCommand {
   @OptionGroup var output: OutputOptions
 
   func run() async throws {
-    let (walArchive, timeline) = try archive.load()
-    guard
-      let result = try WALSearch(archive: walArchive, timeline: timeline).run(
-        WALSearch.Criteria(kinds: [.restorePoint]))
-    else {
-      Terminal.writeError("pitr: error: timeline \(timeline) has no history file in the archive\n")
-      throw PITRExitCode.usage
+    let (walArchive, cache) = try archive.loadArchive()
+    let catalog = ArchivedRestorePoints(archive: walArchive, cache: cache)
+    cache.save()
+    for timeline in catalog.timelinesWithoutHistory {
+      Terminal.writeError(
+        "pitr: warning: timeline \(timeline) has no history file in the archive; its segments "
+          + "were not read\n")
+    }
+    var points = catalog.points
+    var scope = "the archive"
+    if archive.timeline != nil {
+      let timeline = archive.chosenTimeline(in: walArchive)
+      guard catalog.tree.exists(timeline) else {
+        Terminal.writeError("pitr: error: timeline \(timeline) has no history file in the archive\n")
+        throw PITRExitCode.usage
+      }
+      points = points.filter { catalog.isOnHistory($0, of: timeline) }
+      scope = "the history of timeline \(timeline)"
     }
     if output.json {
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-      Terminal.write(String(decoding: try encoder.encode(result.events), as: UTF8.self) + "\n")
+      let rows = points.map { point in
+        let isOnNewest = catalog.newest.map { catalog.isOnHistory(point, of: $0) } ?? true
+        return ArchivedRestorePoints.Row(
+          point, duplicate: catalog.isDuplicate(point),
+          targetTimeline: isOnNewest ? nil : point.timeline)
+      }
+      Terminal.write(String(decoding: try encoder.encode(rows), as: UTF8.self) + "\n")
       return
     }
-    guard !result.events.isEmpty else {
-      Terminal.write("No restore points on timeline \(timeline).\n")
+    guard !points.isEmpty else {
+      Terminal.write("No restore points in \(scope).\n")
       return
     }
     var table = TextTable("NAME", "LSN", "TIME (UTC)", "TIMELINE", "SEGMENT", "NOTE")
-    var seen = Set<String>()
-    for event in result.events {
-      let name = event.restorePoint ?? ""
+    for point in points {
+      var notes: [String] = []
+      if catalog.isDuplicate(point) { notes.append("duplicate: recovery stops at the first") }
+      if let newest = catalog.newest, !catalog.isOnHistory(point, of: newest) {
+        notes.append("not on timeline \(newest)'s history: needs 'timeline: \(point.timeline)'")
+      }
       table.append(
-        name, "\(event.lsn)", event.time.map(\.description) ?? "", "\(event.segment.timeline)",
-        "\(event.segment)",
-        seen.insert(name).inserted ? "" : "duplicate: recovery stops at the first")
+        point.name, "\(point.lsn)", "\(point.time)", "\(point.timeline)", "\(point.segment)",
+        notes.joined(separator: "; "))
     }
     Terminal.write(table.render())
   }

@@ -11,22 +11,24 @@ struct RecordLayout {
     var data: Range<Int>
   }
 
-  var blocks: [BlockReference] = []
+  /// The first block reference (the page a heap record changes), unless not wanted.
+  var firstBlock: BlockReference?
   /// Offset and length of the main data within the record.
   var mainData: Range<Int>
   /// `XLR_BLOCK_ID_TOPLEVEL_XID`: the top-level transaction of a subtransaction's record.
   var topLevelTransactionID: UInt32?
 
   /// Walks the fragment headers; `nil` when they do not add up to the record's length.
-  /// `wantBlocks: false` skips building block references (XACT and XLOG records have none
-  /// worth knowing).
+  /// `wantBlocks: false` skips the first block reference (XACT and XLOG records have none
+  /// worth knowing). Nothing is allocated: this runs for every heap record.
   init?(_ bytes: UnsafeRawBufferPointer, version: WALVersion, wantBlocks: Bool = true) {
     let total = bytes.count
     var offset = 24
     var payload = 0
     var mainLength = 0
     var lastRelation: RelationFileLocator?
-    var pending: [(id: UInt8, relation: RelationFileLocator, block: UInt32, image: Int, data: Int, hasImage: Bool)] = []
+    /// The first block reference, and the length of its image (its data follows the image).
+    var first: (id: UInt8, relation: RelationFileLocator, block: UInt32, image: Int, data: Int, hasImage: Bool)?
     func u8() -> UInt8? {
       guard offset + 1 <= total else { return nil }
       defer { offset += 1 }
@@ -81,22 +83,20 @@ struct RecordLayout {
         guard let block = u32() else { return nil }
         lastRelation = relation
         payload += imageLength + Int(dataLength)
-        if wantBlocks {
-          pending.append((id, relation, block, imageLength, Int(dataLength), hasImage))
+        if wantBlocks, first == nil {
+          first = (id, relation, block, imageLength, Int(dataLength), hasImage)
         }
       default:
         return nil
       }
     }
     guard offset + payload + mainLength == total else { return nil }
-    var cursor = offset
-    for block in pending {
-      cursor += block.image
-      blocks.append(
-        BlockReference(
-          id: block.id, relation: block.relation, block: block.block, hasImage: block.hasImage,
-          data: cursor..<cursor + block.data))
-      cursor += block.data
+    if let first {
+      // Payloads follow the headers in block order: the first block's image, then its data.
+      let start = offset + first.image
+      firstBlock = BlockReference(
+        id: first.id, relation: first.relation, block: first.block, hasImage: first.hasImage,
+        data: start..<start + first.data)
     }
     mainData = (total - mainLength)..<total
   }

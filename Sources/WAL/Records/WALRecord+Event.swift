@@ -158,7 +158,7 @@ extension WALRecord {
     }
     guard let layout = RecordLayout(bytes, version: version) else { return nil }
     var change = WALEvent.RowChange(
-      kind: kind, rows: 1, relation: layout.blocks.first?.relation, block: layout.blocks.first?.block,
+      kind: kind, rows: 1, relation: layout.firstBlock?.relation, block: layout.firstBlock?.block,
       truncatedTables: [], database: nil, hot: hot)
     var reader = FieldReader(bytes, range: layout.mainData)
     if kind == .truncate {

@@ -1,0 +1,160 @@
+import Catalog
+import Foundation
+import WAL
+
+/// The table `pitr wal find` prints, written fast: a search can find a million and more
+/// commits, so each row is formatted straight into one byte buffer (LSNs in hex, xids in
+/// decimal, times through a formatter that keeps the current second's text), which is handed
+/// on in chunks of about 1 MiB. The columns have fixed widths, so nothing waits for the
+/// whole table; the bytes are those of `WALFindReport.render`, which the tests check.
+struct WALFindTable {
+  /// The widths of the columns before the last, in bytes; longer cells push the rest along.
+  static let widths = [12, 13, 10, 30, 24]
+  /// The buffer is handed on when it holds this much.
+  static let chunkSize = 1 << 20
+
+  private var buffer: [UInt8] = []
+  private var times = PostgresTimestamp.UTCFormatter()
+  /// The last segment name written, and its text (thousands of rows share one).
+  private var segment: WALSegmentName?
+  private var segmentText: [UInt8] = []
+  /// Where the row and the cell being written start, and the cell's column.
+  private var rowStart = 0
+  private var cellStart = 0
+  private var column = 0
+
+  /// Writes the table of `events`, then the targets before each transaction that made a
+  /// row change found, through `write`.
+  static func render(
+    _ events: [FoundEvent], timeline: TimelineID, write: (UnsafeRawBufferPointer) -> Void
+  ) {
+    guard !events.isEmpty else {
+      Array("No matching events on timeline \(timeline).\n".utf8).withUnsafeBytes(write)
+      return
+    }
+    var table = WALFindTable()
+    table.buffer.reserveCapacity(chunkSize + (4 << 10))
+    table.row(["LSN", "KIND", "XID", "TIME (UTC)", "SEGMENT", "DETAIL"])
+    for event in events {
+      table.row(event)
+      if table.buffer.count >= chunkSize {
+        table.buffer.withUnsafeBytes(write)
+        table.buffer.removeAll(keepingCapacity: true)
+      }
+    }
+    for end in WALFindReport.transactionsToAvoid(events) {
+      table.buffer.append(contentsOf: ("\n" + WALFindReport.snippets(for: end)).utf8)
+    }
+    table.buffer.withUnsafeBytes(write)
+  }
+
+  // MARK: - Rows
+
+  private mutating func row(_ event: FoundEvent) {
+    startRow()
+    startCell()
+    event.lsn.appendDescription(to: &buffer)
+    endCell()
+    startCell()
+    buffer.append(contentsOf: event.kind.rawValue.utf8)
+    endCell()
+    startCell()
+    if let xid = event.transactionID { appendDecimal(xid) }
+    endCell()
+    startCell()
+    if let time = event.time ?? event.transactionEnd?.time { times.append(time, to: &buffer) }
+    endCell()
+    startCell()
+    if event.segment != segment {
+      segment = event.segment
+      segmentText.removeAll(keepingCapacity: true)
+      event.segment.appendDescription(to: &segmentText)
+    }
+    buffer.append(contentsOf: segmentText)
+    endCell()
+    startCell()
+    appendDetail(event)
+    endRow()
+  }
+
+  private mutating func row(_ cells: [String]) {
+    startRow()
+    for cell in cells {
+      startCell()
+      buffer.append(contentsOf: cell.utf8)
+      endCell()
+    }
+    endRow()
+  }
+
+  private mutating func startRow() {
+    rowStart = buffer.count
+    column = 0
+    buffer.append(UInt8(ascii: " "))
+  }
+
+  /// Each cell follows one space.
+  private mutating func startCell() {
+    buffer.append(UInt8(ascii: " "))
+    cellStart = buffer.count
+  }
+
+  /// Pads the cell to its column's width.
+  private mutating func endCell() {
+    if column < Self.widths.count {
+      let written = buffer.count - cellStart
+      if written < Self.widths[column] {
+        buffer.append(contentsOf: repeatElement(UInt8(ascii: " "), count: Self.widths[column] - written))
+      }
+    }
+    column += 1
+  }
+
+  /// Ends the line without its trailing spaces.
+  private mutating func endRow() {
+    while buffer.count > rowStart, buffer[buffer.count - 1] == UInt8(ascii: " ") {
+      buffer.removeLast()
+    }
+    buffer.append(UInt8(ascii: "\n"))
+  }
+
+  private mutating func appendDecimal(_ value: UInt32) {
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { text in
+      var start = 10
+      var rest = value
+      repeat {
+        start -= 1
+        text[start] = UInt8(ascii: "0") + UInt8(rest % 10)
+        rest /= 10
+      } while rest > 0
+      buffer.append(contentsOf: UnsafeBufferPointer(rebasing: text[start...]))
+    }
+  }
+
+  /// What the last column says about an event.
+  private mutating func appendDetail(_ event: FoundEvent) {
+    switch event.kind {
+    case .restorePoint:
+      buffer.append(UInt8(ascii: "\""))
+      buffer.append(contentsOf: (event.restorePoint ?? "").utf8)
+      buffer.append(UInt8(ascii: "\""))
+    case .commit, .abort:
+      if event.transactionEnd?.prepared == true {
+        buffer.append(contentsOf: "prepared transaction".utf8)
+      }
+    case .insert, .update, .delete, .truncate:
+      var text = event.relation.map { "\($0)" } ?? ""
+      if let tables = event.truncatedTables {
+        text = "tables " + tables.map(String.init).joined(separator: ", ")
+      }
+      if let block = event.block { text += " block \(block)" }
+      if let rows = event.rows, rows > 1 { text += " (\(rows) rows)" }
+      if let end = event.transactionEnd {
+        text += ", \(end.outcome == .commit ? "committed" : "aborted") at \(end.lsn)"
+      } else {
+        text += ", transaction not ended in the WAL read"
+      }
+      buffer.append(contentsOf: text.utf8)
+    }
+  }
+}

@@ -1,0 +1,60 @@
+import Testing
+import WAL
+
+/// The byte forms of LSNs, segment names and timestamps that `pitr wal find` writes a million
+/// rows with: each must be its `description`, byte for byte.
+@Suite struct TextBytesTests {
+  static func bytes(_ append: (inout [UInt8]) -> Void) -> String {
+    var buffer: [UInt8] = []
+    append(&buffer)
+    return String(decoding: buffer, as: UTF8.self)
+  }
+
+  @Test func lsnsAsPostgreSQLPrintsThem() {
+    var random = SplitMix64(seed: 4)
+    let values: [UInt64] =
+      [0, 1, 0xF, 0x10, 0x300_7528, 0xFFFF_FFFF, 0x1_0000_0000, 0x16_B374_D848, .max]
+      + (0..<2_000).map { _ in random.next() >> (random.next() % 64) }
+    for value in values {
+      let lsn = LSN(rawValue: value)
+      #expect(Self.bytes { lsn.appendDescription(to: &$0) } == lsn.description)
+    }
+  }
+
+  @Test func segmentNames() {
+    var random = SplitMix64(seed: 5)
+    for _ in 0..<1_000 {
+      let name = WALSegmentName(
+        timeline: TimelineID(UInt32(truncatingIfNeeded: random.next() >> 40)),
+        log: UInt32(truncatingIfNeeded: random.next()), seg: UInt32(truncatingIfNeeded: random.next() >> 56))
+      #expect(Self.bytes { name.appendDescription(to: &$0) } == name.description)
+    }
+    let name = WALSegmentName("0000000A00000001000000FF")!
+    #expect(Self.bytes { name.appendDescription(to: &$0) } == "0000000A00000001000000FF")
+  }
+
+  /// Times in increasing order as in WAL (the formatter keeps the second), then out of order,
+  /// before 2000 and with every length of fraction.
+  @Test func timestampsInUTC() {
+    var random = SplitMix64(seed: 6)
+    var times: [Int64] = [0, 1, 10, 100_000, 999_999, 1_000_000, -1, -999_999, -1_000_000, -1_000_001]
+    var now: Int64 = 817_000_000_000_000  // late 2025
+    for _ in 0..<5_000 {
+      now += Int64(random.next() % 400_000)
+      times.append(now)
+    }
+    for _ in 0..<5_000 {
+      times.append(Int64(bitPattern: random.next()) % 4_000_000_000_000_000)
+    }
+    for digits in 0...6 {
+      let fraction = (0..<digits).reduce(Int64(0)) { value, _ in value * 10 + Int64(random.next() % 9 + 1) }
+      times.append(now + fraction * Int64([1, 100_000, 10_000, 1_000, 100, 10, 1][digits]))
+    }
+    var formatter = PostgresTimestamp.UTCFormatter()
+    for value in times {
+      let time = PostgresTimestamp(microsecondsSince2000: value)
+      let text = Self.bytes { formatter.append(time, to: &$0) }
+      #expect(text == time.description, "\(value)")
+    }
+  }
+}
