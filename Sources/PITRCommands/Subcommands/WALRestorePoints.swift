@@ -51,7 +51,7 @@ struct WALRestorePoints: AsyncParsableCommand {
       encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
       let rows = points.map { point in
         let isOnNewest = catalog.newest.map { catalog.isOnHistory(point, of: $0) } ?? true
-        return ArchivedRestorePoints.Row(
+        return RestorePointRow(
           point, duplicate: catalog.isDuplicate(point),
           targetTimeline: isOnNewest ? nil : point.timeline)
       }
@@ -74,5 +74,30 @@ struct WALRestorePoints: AsyncParsableCommand {
         notes.joined(separator: "; "))
     }
     Terminal.write(table.render())
+  }
+}
+
+/// A point as `--json` prints it (the keys `pitr wal find` uses, and the timeline).
+struct RestorePointRow: Encodable {
+  var kind = "restore-point"
+  var restorePoint: String
+  var lsn: LSN
+  var time: PostgresTimestamp
+  var timeline: TimelineID
+  var segment: WALSegmentName
+  /// Whether an earlier point of the same name is on its history.
+  var duplicate: Bool
+  /// The `target: timeline:` a plan needs to reach it, when the newest timeline's history
+  /// does not hold it.
+  var targetTimeline: TimelineID?
+
+  init(_ point: ArchivedRestorePoints.Point, duplicate: Bool, targetTimeline: TimelineID?) {
+    restorePoint = point.name
+    lsn = point.lsn
+    time = point.time
+    timeline = point.timeline
+    segment = point.segment
+    self.duplicate = duplicate
+    self.targetTimeline = targetTimeline
   }
 }

@@ -1,57 +1,31 @@
-import Catalog
 import WAL
 
 /// The restore points of every archived segment, each once, on the timeline that wrote it.
-struct ArchivedRestorePoints {
+public struct ArchivedRestorePoints: Sendable {
   /// A restore point and where it is.
-  struct Point: Hashable {
-    var name: String
-    var lsn: LSN
-    var time: PostgresTimestamp
+  public struct Point: Hashable, Sendable {
+    public var name: String
+    public var lsn: LSN
+    public var time: PostgresTimestamp
     /// The timeline that wrote it, by the history files (not the file it was read from).
-    var timeline: TimelineID
+    public var timeline: TimelineID
     /// The archived segment it was read from: on its own timeline when that file exists.
-    var segment: WALSegmentName
+    public var segment: WALSegmentName
   }
 
-  /// A point as `--json` prints it (the keys `pitr wal find` uses, and the timeline).
-  struct Row: Encodable {
-    var kind = "restore-point"
-    var restorePoint: String
-    var lsn: LSN
-    var time: PostgresTimestamp
-    var timeline: TimelineID
-    var segment: WALSegmentName
-    /// Whether an earlier point of the same name is on its history.
-    var duplicate: Bool
-    /// The `target: timeline:` a plan needs to reach it, when the newest timeline's history
-    /// does not hold it.
-    var targetTimeline: TimelineID?
-
-    init(_ point: Point, duplicate: Bool, targetTimeline: TimelineID?) {
-      restorePoint = point.name
-      lsn = point.lsn
-      time = point.time
-      timeline = point.timeline
-      segment = point.segment
-      self.duplicate = duplicate
-      self.targetTimeline = targetTimeline
-    }
-  }
-
-  let tree: TimelineTree
+  public let tree: TimelineTree
   /// Every point, by timeline, then LSN.
-  let points: [Point]
+  public let points: [Point]
   /// Timelines with segments but no history file (so no known parent): not read.
-  let timelinesWithoutHistory: [TimelineID]
+  public let timelinesWithoutHistory: [TimelineID]
   /// The highest timeline with a known history, the one `timeline: latest` follows.
-  let newest: TimelineID?
+  public let newest: TimelineID?
   /// Points with an earlier point of the same name on their history: recovery along their
   /// timeline stops at that one first.
   private let duplicates: Set<Point.Key>
 
   /// Reads (or finds in `cache`) the restore points of every segment in `archive`.
-  init(archive: WALArchive, cache: CatalogCache) {
+  public init(archive: WALArchive, cache: CatalogCache) {
     let tree = TimelineTree(histories: archive.historyFiles)
     self.tree = tree
     let index = WALIndex(archive: archive, cache: cache)
@@ -94,7 +68,7 @@ struct ArchivedRestorePoints {
   }
 
   /// Whether recovery along `timeline` passes `point` (it is on that timeline's history).
-  func isOnHistory(_ point: Point, of timeline: TimelineID) -> Bool {
+  public func isOnHistory(_ point: Point, of timeline: TimelineID) -> Bool {
     Self.isOnHistory(point, of: timeline, tree)
   }
 
@@ -105,7 +79,7 @@ struct ArchivedRestorePoints {
   }
 
   /// Whether an earlier point of the same name is on this point's history.
-  func isDuplicate(_ point: Point) -> Bool { duplicates.contains(point.key) }
+  public func isDuplicate(_ point: Point) -> Bool { duplicates.contains(point.key) }
 }
 
 extension ArchivedRestorePoints.Point {
