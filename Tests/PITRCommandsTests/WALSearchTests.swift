@@ -117,6 +117,33 @@ import _PITRTestSupport
     }
   }
 
+  /// A row change whose transaction never ends in the WAL (still running when the archive
+  /// stops) is reported without an end, in WAL order; not when `to` is before a
+  /// transaction end the WAL already shows, since the change follows it.
+  @Test func rowChangesOfATransactionThatHasNotEndedAreReportedWithoutAnEnd() throws {
+    var wal = WALSegmentBuilder(major: 15)
+    wal.append(.heapInsert(xid: 720, relation: Self.items, block: 0, offset: 1))
+    wal.append(.commit(xid: 720, WALTransactionEndSpec(time: Self.time(1))))
+    let running = wal.append(.heapDelete(xid: 721, relation: Self.items, block: 0, offset: 1))
+    wal.append(.commit(xid: 722, WALTransactionEndSpec(time: Self.time(2))))
+    let directory = try TemporaryDirectory("wal-search-unended")
+    defer { directory.remove() }
+    try wal.write(to: directory.path)
+    let (archive, _) = Catalog.scanArchive(wal: [directory.path], cache: .disabled)
+    let search = WALSearch(archive: archive, timeline: TimelineID(1))
+
+    let all = try #require(try search.run(WALSearch.Criteria(relation: Self.items))).events
+    #expect(Self.summary(all) == ["insert 720", "commit 720", "delete 721"])
+    let unended = try #require(all.first { $0.kind == .delete })
+    #expect(unended.lsn == running && unended.transactionEnd == nil)
+    let byXid = try #require(try search.run(WALSearch.Criteria(transactionID: 721))).events
+    #expect(Self.summary(byXid) == ["delete 721"])
+    let later = try #require(try search.run(WALSearch.Criteria(from: Self.time(2)))).events
+    #expect(Self.summary(later) == ["delete 721", "commit 722"])
+    let earlier = try #require(try search.run(WALSearch.Criteria(to: Self.time(1)))).events
+    #expect(Self.summary(earlier) == ["insert 720", "commit 720"])
+  }
+
   /// A TRUNCATE names its database and table OIDs: a relation matches it by its database and
   /// its relfilenode taken for the OID, or by the OID given with it (after a rewrite).
   @Test func truncatesByDatabaseAndTableOID() throws {

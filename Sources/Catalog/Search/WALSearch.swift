@@ -59,6 +59,7 @@ public struct WALSearch {
     let reader = WALReader(provider: provider)
     var collector = Collector(criteria: criteria, size: size, timeline: timeline)
     let end = try reader.read { record in collector.visit(record) }
+    collector.addUnended()
     // Row changes are found when their transaction ends, after records that follow them.
     if !collector.isInOrder { collector.found.sort { $0.lsn < $1.lsn } }
     return Result(events: collector.found, end: end)
@@ -76,6 +77,9 @@ public struct WALSearch {
     var pending: [UInt32: [FoundEvent]] = [:]
     /// Whether any row change can match: heap records are not decoded otherwise.
     private let wantsRowChanges: Bool
+    /// The latest transaction end time seen: row changes still pending at the end of the WAL
+    /// were made around or after it.
+    private var latestEnd: PostgresTimestamp?
 
     init(criteria: Criteria, size: WALSegmentSize, timeline: TimelineID) {
       self.criteria = criteria
@@ -106,6 +110,7 @@ public struct WALSearch {
           outcome: end.outcome, transactionID: end.transactionID, time: end.time, lsn: record.lsn,
           prepared: end.prepared)
         let inWindow = isInWindow(end.time)
+        if latestEnd.map({ end.time > $0 }) ?? true { latestEnd = end.time }
         let isWanted = matchesTransaction(end.transactionID, end.subtransactions)
         // Row changes of this transaction or its subtransactions now know how it ended.
         var hadChanges = false
@@ -152,6 +157,18 @@ public struct WALSearch {
       default:
         return
       }
+    }
+
+    /// Adds the row changes whose transaction had not ended when the WAL ran out (still
+    /// running, or its end not archived yet), without an end. They have no time of their own:
+    /// they are taken unless `to` is before a transaction end already seen, which they follow.
+    mutating func addUnended() {
+      if let to = criteria.to, let latestEnd, latestEnd > to { return }
+      let unended = pending.values.joined().filter { change in
+        criteria.transactionID.map { change.transactionID == $0 } ?? true
+      }
+      for change in unended.sorted(by: { $0.lsn < $1.lsn }) { add(change) }
+      pending = [:]
     }
 
     /// Whether a row change is `relation`'s: by its files, or for a TRUNCATE by database and

@@ -18,8 +18,10 @@ struct WALFind: AsyncParsableCommand {
       one table's row changes, --kind the kinds of event.
 
       For every transaction that made a matching row change, pitr prints the plan 'target:' \
-      snippets that restore to just before it (by xid, and by time). Times are printed in \
-      UTC. A row change is known by the table's relfilenode: --table looks it up on the live \
+      snippets that restore to just before it (by xid, and by time). A row change whose \
+      transaction has not ended in the archived WAL (still running, or its end not archived \
+      yet) is listed as such, unless --to is before the last transaction end read. Times are \
+      printed in UTC. A row change is known by the table's relfilenode: --table looks it up on the live \
       source (--source CONNINFO); note that TRUNCATE, VACUUM FULL and CLUSTER give a table a \
       new relfilenode. A TRUNCATE record (in the WAL only at wal_level = logical) names its \
       database and its tables' OIDs instead: --table finds it by the table's OID, --relation \
