@@ -6,7 +6,7 @@ import Testing
 import _PITRTestSupport
 
 /// `pitr wal find`'s table, formatted as bytes for speed, must be byte for byte what the
-/// `String` version (`WALFindReport.render`) printed: for every kind of event, cells wider
+/// `String` version (`ReferenceWALFindReport.render`) printed: for every kind of event, cells wider
 /// than their column, missing cells, non-ASCII names, and a million-row-like stream that
 /// crosses chunks.
 @Suite struct WALFindTableTests {
@@ -20,7 +20,7 @@ import _PITRTestSupport
     var output = ""
     let result = WALSearch.Result(
       events: events, end: EndOfWAL(reason: .zeroLength, lsn: .invalid, segment: nil))
-    WALFindReport.render(result, timeline: TimelineID(3)) { output += $0 }
+    ReferenceWALFindReport.render(result, timeline: TimelineID(3)) { output += $0 }
     return Array(output.utf8)
   }
 

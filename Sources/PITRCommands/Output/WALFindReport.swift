@@ -2,51 +2,12 @@ import Catalog
 import Foundation
 import WAL
 
-/// What `pitr wal find` prints: the events, then the targets that stop just before each
-/// transaction that made a matching row change.
+/// What `pitr wal find` prints besides the table rows (`WALFindTable`): each row's detail,
+/// the targets that stop just before each transaction that made a matching row change, and
+/// the JSON document.
 enum WALFindReport {
-  /// Writes the report in pieces through `write` (a search can find a million commits, so
-  /// columns have fixed widths and nothing waits for the whole table).
-  static func render(_ result: WALSearch.Result, timeline: TimelineID, write: (String) -> Void) {
-    guard !result.events.isEmpty else {
-      write("No matching events on timeline \(timeline).\n")
-      return
-    }
-    var buffer = ""
-    /// Appends one row: cells padded to their column's width (all ASCII but the last).
-    func appendRow(_ cells: [String]) {
-      let widths = [12, 13, 10, 30, 24]
-      var line = " "
-      for (index, cell) in cells.enumerated() {
-        line += " "
-        line += cell
-        if index < widths.count, cell.utf8.count < widths[index] {
-          line += String(repeating: " ", count: widths[index] - cell.utf8.count)
-        }
-      }
-      while line.utf8.last == UInt8(ascii: " ") { line.removeLast() }
-      buffer += line
-      buffer += "\n"
-    }
-    appendRow(["LSN", "KIND", "XID", "TIME (UTC)", "SEGMENT", "DETAIL"])
-    for event in result.events {
-      appendRow([
-        event.lsn.description, event.kind.rawValue, event.transactionID.map(String.init) ?? "",
-        (event.time ?? event.transactionEnd?.time).map(\.description) ?? "", event.segment.description,
-        detail(event),
-      ])
-      if buffer.utf8.count > 1 << 16 {
-        write(buffer)
-        buffer = ""
-      }
-    }
-    write(buffer)
-    for end in transactionsToAvoid(result.events) {
-      write("\n" + snippets(for: end))
-    }
-  }
-
-  private static func detail(_ event: FoundEvent) -> String {
+  /// The DETAIL cell of an event's row.
+  static func detail(_ event: FoundEvent) -> String {
     switch event.kind {
     case .restorePoint:
       return "\"\(event.restorePoint ?? "")\""

@@ -6,7 +6,7 @@ import WAL
 /// commits, so each row is formatted straight into one byte buffer (LSNs in hex, xids in
 /// decimal, times through a formatter that keeps the current second's text), which is handed
 /// on in chunks of about 1 MiB. The columns have fixed widths, so nothing waits for the
-/// whole table; the bytes are those of `WALFindReport.render`, which the tests check.
+/// whole table; the tests check it against the `String` renderer it replaced.
 struct WALFindTable {
   /// The widths of the columns before the last, in bytes; longer cells push the rest along.
   static let widths = [12, 13, 10, 30, 24]
@@ -133,28 +133,8 @@ struct WALFindTable {
 
   /// What the last column says about an event.
   private mutating func appendDetail(_ event: FoundEvent) {
-    switch event.kind {
-    case .restorePoint:
-      buffer.append(UInt8(ascii: "\""))
-      buffer.append(contentsOf: (event.restorePoint ?? "").utf8)
-      buffer.append(UInt8(ascii: "\""))
-    case .commit, .abort:
-      if event.transactionEnd?.prepared == true {
-        buffer.append(contentsOf: "prepared transaction".utf8)
-      }
-    case .insert, .update, .delete, .truncate:
-      var text = event.relation.map { "\($0)" } ?? ""
-      if let tables = event.truncatedTables {
-        text = "tables " + tables.map(String.init).joined(separator: ", ")
-      }
-      if let block = event.block { text += " block \(block)" }
-      if let rows = event.rows, rows > 1 { text += " (\(rows) rows)" }
-      if let end = event.transactionEnd {
-        text += ", \(end.outcome == .commit ? "committed" : "aborted") at \(end.lsn)"
-      } else {
-        text += ", transaction not ended in the WAL read"
-      }
-      buffer.append(contentsOf: text.utf8)
-    }
+    // Commits and aborts, nearly every row of a long listing, mostly have none.
+    if event.kind == .commit || event.kind == .abort, event.transactionEnd?.prepared != true { return }
+    buffer.append(contentsOf: WALFindReport.detail(event).utf8)
   }
 }
