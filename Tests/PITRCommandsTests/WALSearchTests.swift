@@ -117,6 +117,19 @@ import _PITRTestSupport
     }
   }
 
+  /// With a relation and only transaction ends asked for: the ends of the transactions
+  /// that changed it, without the changes.
+  @Test func theCommitsAndAbortsOfTheTransactionsThatChangedARelation() throws {
+    let wal = try Self.write()
+    defer { wal.directory.remove() }
+    let commits = try wal.search(WALSearch.Criteria(relation: Self.items, kinds: [.commit]))
+    #expect(Self.summary(commits) == ["commit 700", "commit 702"])
+    let aborts = try wal.search(WALSearch.Criteria(relation: Self.items, kinds: [.abort]))
+    #expect(Self.summary(aborts) == ["abort 704"])
+    let ofOther = try wal.search(WALSearch.Criteria(relation: Self.other, kinds: [.commit, .insert]))
+    #expect(Self.summary(ofOther) == ["insert 701", "commit 701"])
+  }
+
   /// A row change whose transaction never ends in the WAL (still running when the archive
   /// stops) is reported without an end, in WAL order; not when `to` is before a
   /// transaction end the WAL already shows, since the change follows it.

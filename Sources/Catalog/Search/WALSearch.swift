@@ -12,7 +12,8 @@ public struct WALSearch {
     public var to: PostgresTimestamp?
     /// Only this transaction (its subtransactions included).
     public var transactionID: UInt32?
-    /// Only row changes of this relation (and the ends of their transactions). A TRUNCATE
+    /// Only row changes of this relation and the ends of their transactions (with
+    /// `kinds: [.commit]`, the commits of the transactions that changed it). A TRUNCATE
     /// names its database and its tables' OIDs instead of relfilenodes: it matches when its
     /// database is the relation's and its tables include `tableOID`.
     public var relation: RelationFileLocator?
@@ -85,8 +86,10 @@ public struct WALSearch {
       self.criteria = criteria
       self.size = size
       self.timeline = timeline
+      // With a relation, its row changes also say which commits and aborts are its.
       wantsRowChanges =
         criteria.kinds.isEmpty || !criteria.kinds.isDisjoint(with: [.insert, .update, .delete, .truncate])
+        || criteria.relation != nil
     }
 
     mutating func visit(_ record: WALRecord) {
@@ -118,9 +121,10 @@ public struct WALSearch {
           guard let changes = pending.removeValue(forKey: xid), inWindow else { continue }
           for var change in changes
           where isWanted || change.transactionID == criteria.transactionID {
+            hadChanges = true
+            guard wants(change.kind) else { continue }
             change.transactionEnd = ended
             add(change)
-            hadChanges = true
           }
         }
         guard inWindow, wants(kind), isWanted, criteria.relation == nil || hadChanges else {
@@ -146,8 +150,11 @@ public struct WALSearch {
         case .delete: kind = .delete
         case .truncate: kind = .truncate
         }
-        guard wants(kind) else { return }
-        if let relation = criteria.relation, !isChange(change, of: relation) { return }
+        if let relation = criteria.relation {
+          guard isChange(change, of: relation) else { return }
+        } else {
+          guard wants(kind) else { return }
+        }
         // Kept until the transaction (or subtransaction) that wrote it ends.
         pending[record.transactionID, default: []].append(
           FoundEvent(
@@ -165,7 +172,7 @@ public struct WALSearch {
     mutating func addUnended() {
       if let to = criteria.to, let latestEnd, latestEnd > to { return }
       let unended = pending.values.joined().filter { change in
-        criteria.transactionID.map { change.transactionID == $0 } ?? true
+        wants(change.kind) && (criteria.transactionID.map { change.transactionID == $0 } ?? true)
       }
       for change in unended.sorted(by: { $0.lsn < $1.lsn }) { add(change) }
       pending = [:]

@@ -15,7 +15,8 @@ struct WALFind: AsyncParsableCommand {
       Answers the question after an accident: when was the row deleted, and what is the last \
       good transaction before it? Filters combine: --from/--to select transactions that ended \
       in that window (and their row changes), --xid one transaction, --relation or --table \
-      one table's row changes, --kind the kinds of event.
+      one table's row changes and the ends of their transactions, --kind the kinds of event \
+      (--table T --kind commit: the commits of the transactions that changed T).
 
       For every transaction that made a matching row change, pitr prints the plan 'target:' \
       snippets that restore to just before it (by xid, and by time). A row change whose \
