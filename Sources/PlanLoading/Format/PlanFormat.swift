@@ -62,8 +62,9 @@ public enum PlanFormat {
           + "~/.pgpass)."),
       FieldDefinition(
         "switch_wal", .boolean, .defaulted("false"),
-        "Run pg_switch_wal() on the source and wait until that segment is archived, before "
-          + "anything else."),
+        "pitr apply runs pg_switch_wal() on the source and waits until that segment is "
+          + "archived, before anything else (it then checks the plan against the archive); "
+          + "pitr validate and pitr plan change nothing and check the archive as it is."),
     ],
     rules: [
       .requiresWhenTrue(
