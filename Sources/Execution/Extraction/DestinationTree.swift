@@ -33,13 +33,7 @@ final class DestinationTree {
     switch try FileSystemCalls.status(root, followingLinks: true)?.kind {
     case nil:
       let parent = (root as NSString).deletingLastPathComponent
-      do {
-        try FileManager.default.createDirectory(
-          atPath: parent.isEmpty ? "." : parent, withIntermediateDirectories: true,
-          attributes: [.posixPermissions: 0o755])
-      } catch {
-        throw ExtractionError(.destination, "cannot create \(parent): \(error)")
-      }
+      try Self.makeDirectories(parent.isEmpty ? "." : parent)
       try FileSystemCalls.makeDirectory(root, mode: 0o700)
     case .directory:
       guard try FileSystemCalls.names(in: root).isEmpty else {
@@ -146,5 +140,23 @@ final class DestinationTree {
       }
     }
     try FileSystemCalls.sync(directory, directory: true)
+  }
+}
+
+extension DestinationTree {
+  /// Creates `path` and its missing parents (mode 0755), as `mkdir -p` does.
+  static func makeDirectories(_ path: String) throws {
+    var current = path.hasPrefix("/") ? "" : "."
+    for component in path.split(separator: "/") {
+      current += "/\(component)"
+      guard mkdir(current, 0o755) != 0 else { continue }
+      let code = errno
+      var isDirectory: ObjCBool = false
+      guard code == EEXIST, FileManager.default.fileExists(atPath: current, isDirectory: &isDirectory),
+        isDirectory.boolValue
+      else {
+        throw ExtractionError(.destination, "cannot create \(path): \(FileSystemCalls.message(for: code))")
+      }
+    }
   }
 }

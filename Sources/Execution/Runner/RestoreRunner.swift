@@ -181,14 +181,18 @@ public final class RestoreRunner {
 
   private func checkDestination() throws {
     let environment = SystemEnvironment()
+    // Until this run creates it, anything at the data directory's path came from elsewhere
+    // since the plan was checked. (Not `directoryState`: this run's own journal is there.)
     if journal.status(of: "create-data-directory") != .done {
-      switch environment.directoryState(plan.destination.dataDirectory) {
-      case .absent, .empty: break
-      case .restoring(let hash, _) where hash == plan.planHash: break
-      default:
-        throw RunnerError(
-          "\(plan.destination.dataDirectory) is no longer empty; pitr restores only into an "
-            + "absent or empty directory")
+      let data = plan.destination.dataDirectory
+      var isDirectory: ObjCBool = false
+      if FileManager.default.fileExists(atPath: data, isDirectory: &isDirectory) {
+        guard isDirectory.boolValue else {
+          throw RunnerError("\(data) is now a file; pitr restores only into an absent or empty directory")
+        }
+        guard (try? FileManager.default.contentsOfDirectory(atPath: data))?.isEmpty == true else {
+          throw RunnerError("\(data) is no longer empty; pitr restores only into an absent or empty directory")
+        }
       }
     }
     if !server.isRunning, environment.isPortInUse(plan.destination.port) {

@@ -1,0 +1,224 @@
+import Compiler
+import Foundation
+import Testing
+import _PITRTestSupport
+
+@testable import Execution
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+extension ErrorMessages {
+  /// The runner's refusals before PostgreSQL starts, its lock, the extraction check of the
+  /// backup's WAL, the prefetch's writes, a recovery FATAL and the server binaries' version.
+  @Suite struct RunnerErrorMessageTests {
+    // MARK: - RunLock
+
+    @Test func aLockThatCannotBeCreatedIsNamedWithTheSystemsReason() throws {
+      let lock = RunLock(stateDirectory: "/nonexistent/x")
+
+      let error = try #require(throws: RunnerError.self) { try lock.acquire() }
+
+      #expect(error.description == "cannot create the lock /nonexistent/x/lock: No such file or directory")
+    }
+
+    // MARK: - RestoreRunner: the journal
+
+    @Test func aJournalOfAnotherRestoreIsRefusedBeforeAnythingRuns() throws {
+      let fixture = try RunnerFixture()
+      defer { fixture.remove() }
+      let plan = try fixture.compile()
+      try fixture.seed(
+        Journal(
+          planHash: plan.planHash, catalogFingerprint: "another-catalog",
+          stepIDs: plan.graph.ordered.map(\.id)))
+      let (runner, observer) = fixture.runner(plan)
+
+      let error = try #require(throws: RunnerError.self) { try runner.run() }
+
+      #expect(
+        error.description
+          == "\(fixture.stateDirectory) holds the journal of another restore (another plan, or the "
+          + "backups changed since); remove \(fixture.dataDirectory) and \(fixture.stateDirectory) "
+          + "to start again")
+      #expect(observer.started.isEmpty)
+      #expect(!FileManager.default.fileExists(atPath: fixture.dataDirectory))
+    }
+
+    @Test func aRunThatStoppedWhileExtractingIsNeverResumed() throws {
+      let fixture = try RunnerFixture()
+      defer { fixture.remove() }
+      let plan = try fixture.compile()
+      var journal = Journal(
+        planHash: plan.planHash, catalogFingerprint: plan.catalogFingerprint,
+        stepIDs: plan.graph.ordered.map(\.id))
+      for (index, entry) in journal.steps.enumerated() {
+        switch entry.id {
+        case "check-destination", "create-data-directory": journal.steps[index].status = .done
+        case "extract-base": journal.steps[index].status = .failed
+        default: break
+        }
+      }
+      try fixture.seed(journal)
+      // The backup carries a pg_wal.tar, so extract-wal is a step too.
+      #expect(plan.graph.steps.map(\.id).contains("extract-wal"))
+      let (runner, observer) = fixture.runner(plan)
+
+      let error = try #require(throws: RunnerError.self) { try runner.run() }
+
+      #expect(
+        error.description
+          == "a previous run stopped while extracting (extract-base, extract-wal not finished); "
+          + "pitr never starts PostgreSQL on a half-extracted directory: remove "
+          + "\(fixture.dataDirectory) and \(fixture.stateDirectory), then run pitr apply again")
+      #expect(observer.started.isEmpty)
+    }
+
+    // MARK: - RestoreRunner: check-destination
+
+    @Test func aDataDirectoryPathTakenByAFileSinceCompilingIsRefused() throws {
+      let fixture = try RunnerFixture()
+      defer { fixture.remove() }
+      let plan = try fixture.compile()
+      try fixture.repository.write(Array("in the way\n".utf8), to: fixture.dataDirectory)
+      let (runner, observer) = fixture.runner(plan)
+
+      let error = try #require(throws: RunnerError.self) { try runner.run() }
+
+      #expect(
+        error.description
+          == "\(fixture.dataDirectory) is now a file; pitr restores only into an absent or empty directory")
+      #expect(observer.started == ["check-destination"])
+      let journal = try #require(Journal.load(from: fixture.stateDirectory))
+      #expect(journal.status(of: "check-destination") == .failed)
+      #expect(journal.steps.first { $0.id == "check-destination" }?.message == error.description)
+    }
+
+    /// A directory that gained files since the plan was compiled is refused by
+    /// check-destination, before anything of it is touched (this run's own journal, already
+    /// saved beside it, does not make it pass).
+    @Test func aDirectoryThatGainedAFileSinceCompilingIsRefused() throws {
+      let fixture = try RunnerFixture()
+      defer { fixture.remove() }
+      let plan = try fixture.compile()
+      try fixture.repository.write(Array("dropped in\n".utf8), to: "\(fixture.dataDirectory)/stray")
+      let (runner, observer) = fixture.runner(plan)
+
+      let error = try #require(throws: RunnerError.self) { try runner.run() }
+
+      #expect(
+        error.description
+          == "\(fixture.dataDirectory) is no longer empty; pitr restores only into an absent or "
+          + "empty directory")
+      #expect(observer.started == ["check-destination"])
+      #expect(
+        try String(contentsOfFile: "\(fixture.dataDirectory)/stray", encoding: .utf8) == "dropped in\n")
+      #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.dataDirectory) == ["stray"])
+    }
+
+    @Test func aPortTakenSinceCompilingIsRefused() throws {
+      let fixture = try RunnerFixture()
+      defer { fixture.remove() }
+      let listener = try ListeningSocket()
+      defer { listener.close() }
+      let plan = try fixture.compile(port: listener.port)
+      let (runner, observer) = fixture.runner(plan)
+
+      let error = try #require(throws: RunnerError.self) { try runner.run() }
+
+      #expect(error.description == "port \(listener.port) is now in use; choose another in the plan")
+      #expect(observer.started == ["check-destination"])
+      #expect(!FileManager.default.fileExists(atPath: fixture.dataDirectory))
+    }
+
+    // MARK: - StepExtraction
+
+    @Test func aBackupWhoseWALArchiveIsEmptyIsRefusedAfterExtraction() throws {
+      // The fixture's backup has an empty pg_wal.tar: extract-base writes pg_wal/ with nothing
+      // in it, and extract-wal, the step after it, finds no segment there.
+      let fixture = try RunnerFixture()
+      defer { fixture.remove() }
+      let plan = try fixture.compile()
+      let (runner, observer) = fixture.runner(plan)
+      defer { runner.tearDown() }
+
+      let error = try #require(throws: RunnerError.self) { try runner.run() }
+
+      #expect(
+        error.description
+          == "\(fixture.dataDirectory)/pg_wal holds no WAL segment after extraction; the backup's "
+          + "WAL archive is missing or empty")
+      #expect(observer.started == ["check-destination", "create-data-directory", "extract-base", "extract-wal"])
+      let journal = try #require(Journal.load(from: fixture.stateDirectory))
+      #expect(journal.status(of: "extract-base") == .done)
+      #expect(journal.status(of: "extract-wal") == .failed)
+      #expect(journal.status(of: "start-server") == .pending)
+    }
+
+    // MARK: - WALPrefetch
+
+    @Test func aSpoolFileThatCannotBeWrittenIsNamed() throws {
+      let directory = try TemporaryDirectory("prefetch-write")
+      defer { directory.remove() }
+      let source = try directory.write("a segment, not compressed\n", to: "source")
+
+      let error = try #require(throws: RunnerError.self) {
+        try WALPrefetch.decompress(source, to: "/nonexistent/x")
+      }
+
+      #expect(error.description == "cannot write /nonexistent/x.prefetch")
+    }
+
+    @Test func aSpoolFileThatCannotBeRenamedIsNamed() throws {
+      let directory = try TemporaryDirectory("prefetch-rename")
+      defer { directory.remove() }
+      let source = try directory.write("a segment, not compressed\n", to: "source")
+      // The spooled name is taken by a directory, which a file cannot be renamed onto.
+      let target = directory.file("000000010000000000000002")
+      try directory.write("", to: "000000010000000000000002/occupied")
+
+      let error = try #require(throws: RunnerError.self) {
+        try WALPrefetch.decompress(source, to: target)
+      }
+
+      #expect(error.description == "cannot rename \(target).prefetch")
+    }
+
+    // MARK: - RecoveryLog
+
+    @Test func aMissingStartCheckpointIsExplained() {
+      let log = [
+        "2026-11-22 18:14:41.982 UTC [4242] LOG:  starting archive recovery",
+        "2026-11-22 18:14:41.990 UTC [4242] FATAL:  could not locate required checkpoint record",
+        "2026-11-22 18:14:41.990 UTC [4242] HINT:  If you are restoring from a backup, touch \"recovery.signal\".",
+      ].joined(separator: "\n")
+
+      let state = RecoveryLog.read(log)
+
+      #expect(
+        state.failure
+          == "recovery failed: the backup's start checkpoint is not in the archive or the backup's pg_wal")
+      #expect(state.failureLines.count == 3)
+    }
+
+    // MARK: - SystemEnvironment
+
+    @Test func aPgCtlWhoseVersionCannotBeReadIsNamed() throws {
+      let directory = try TemporaryDirectory("binaries")
+      defer { directory.remove() }
+      let pgCtl = try directory.write("#!/bin/sh\nexit 1\n", to: "bin/pg_ctl")
+      let postgres = try directory.write("#!/bin/sh\nexit 0\n", to: "bin/postgres")
+      for script in [pgCtl, postgres] {
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
+      }
+      let bin = directory.file("bin")
+
+      let binaries = SystemEnvironment().serverBinaries(in: bin, majorVersion: 15)
+
+      #expect(binaries.problem == "cannot tell the version of \(bin)/pg_ctl (pg_ctl --version failed)")
+      #expect(binaries.directory == bin)
+      #expect(binaries.majorVersion == nil)
+    }
+  }
+}
