@@ -127,14 +127,18 @@ struct DestinationChecks {
     }
     // A restore being resumed has already filled its tablespace directories.
     for mapping in mappings where !resuming {
+      let what: String
       switch environment.directoryState(mapping.location.value) {
-      case .absent, .empty: break
-      default:
-        diagnostics.append(
-          .error(
-            "'\(mapping.location.value)' is not empty; a tablespace is restored only into an "
-              + "absent or empty directory", at: mapping.location.location))
+      case .absent, .empty: continue
+      case .file: what = "is a file, not a directory"
+      case .notEmpty(_, _, running: true), .restoring(_, running: true):
+        what = "is the data directory of a running server"
+      default: what = "is not empty"
       }
+      diagnostics.append(
+        .error(
+          "'\(mapping.location.value)' \(what); a tablespace is restored only into an absent or "
+            + "empty directory", at: mapping.location.location))
     }
     return diagnostics
   }
