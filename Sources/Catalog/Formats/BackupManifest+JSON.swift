@@ -38,7 +38,9 @@ extension BackupManifest {
   }
 
   struct RangeEntry: Decodable {
-    var timeline: UInt32
+    /// Wider than a timeline, so that one out of range is reported as such rather than as
+    /// bad JSON.
+    var timeline: Int64
     var startLSN: String
     var endLSN: String
 

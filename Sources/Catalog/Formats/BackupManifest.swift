@@ -126,13 +126,15 @@ public struct BackupManifest: Hashable, Sendable {
   private static func walRange(_ entry: RangeEntry, index: Int) throws(CatalogFormatError)
     -> WALRange
   {
-    guard let start = LSN(entry.startLSN), let end = LSN(entry.endLSN), entry.timeline > 0 else {
+    guard let start = LSN(entry.startLSN), let end = LSN(entry.endLSN),
+      let timeline = UInt32(exactly: entry.timeline), timeline > 0
+    else {
       throw CatalogFormatError(
         .backupManifest,
         .invalidContent(
-          "WAL-Ranges[\(index)] must have a timeline above 0 and LSNs of the form X/Y, found "
+          "WAL-Ranges[\(index)] must have a timeline from 1 to 4294967295 and LSNs of the form X/Y, found "
             + "\(entry.timeline), '\(entry.startLSN)', '\(entry.endLSN)'"))
     }
-    return WALRange(timeline: TimelineID(entry.timeline), start: start, end: end)
+    return WALRange(timeline: TimelineID(timeline), start: start, end: end)
   }
 }

@@ -138,8 +138,8 @@ import WAL
     ("\"Size\": 206, ", "", "backup_manifest: missing \"Size\" in Files[0]"),
     (
       "\"Start-LSN\": \"0/2000028\"", "\"Start-LSN\": \"2000028\"",
-      "backup_manifest: WAL-Ranges[0] must have a timeline above 0 and LSNs of the form X/Y, "
-        + "found 1, '2000028', '0/2000100'"
+      "backup_manifest: WAL-Ranges[0] must have a timeline from 1 to 4294967295 and LSNs of the "
+        + "form X/Y, found 1, '2000028', '0/2000100'"
     ),
     (
       "\"PostgreSQL-Backup-Manifest-Version\": 1", "\"PostgreSQL-Backup-Manifest-Version\": 3",
