@@ -108,9 +108,9 @@ public final class DemoCluster {
     if let serverUser { words = ["/usr/sbin/runuser", "-u", serverUser, "--"] + words }
     let result = try ProcessRunner.run(words[0], Array(words.dropFirst()), timeout: timeout)
     guard result.succeeded else {
-      throw DemoError(
-        "\(program) failed: "
-          + (result.standardError + result.standardOutput).trimmingCharacters(in: .whitespacesAndNewlines))
+      let said = [result.standardError, result.standardOutput]
+        .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+      throw DemoError("\(program) failed: " + said.joined(separator: "\n"))
     }
     return result
   }

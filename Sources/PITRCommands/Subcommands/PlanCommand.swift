@@ -75,4 +75,23 @@ enum CompiledPlanFile {
   static func decode(_ data: Data) throws -> CompiledPlan {
     try JSONDecoder().decode(CompiledPlan.self, from: data)
   }
+
+  /// Why a file did not decode, naming the key: Foundation's own description says only
+  /// that "the data is missing" or "isn't in the correct format".
+  static func describe(_ error: Error) -> String {
+    func path(_ keys: [CodingKey]) -> String {
+      keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        .trimmingCharacters(in: CharacterSet(charactersIn: "."))
+    }
+    switch error as? DecodingError {
+    case .keyNotFound(let key, let context)?:
+      return "it has no '\(path(context.codingPath + [key]))'"
+    case .typeMismatch(_, let context)?, .valueNotFound(_, let context)?:
+      return "'\(path(context.codingPath))': \(context.debugDescription)"
+    case .dataCorrupted(let context)?:
+      return context.codingPath.isEmpty ? "it is not JSON" : "'\(path(context.codingPath))': \(context.debugDescription)"
+    default:
+      return error.localizedDescription
+    }
+  }
 }

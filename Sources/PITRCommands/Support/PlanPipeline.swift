@@ -72,7 +72,7 @@ struct PlanPipeline {
     do {
       stored = try CompiledPlanFile.decode(Data(contentsOf: URL(fileURLWithPath: path)))
     } catch {
-      Terminal.writeError("pitr: error: \(path) is not a compiled plan pitr can read: \(error.localizedDescription)\n")
+      Terminal.writeError("pitr: error: \(path) is not a compiled plan pitr can read: \(CompiledPlanFile.describe(error))\n")
       throw PITRExitCode.usage
     }
     let (plan, source) = try load(stored.planFile)
