@@ -3,9 +3,9 @@ import PlanModel
 import Testing
 import _PITRTestSupport
 
-/// Loader messages a user can hit that no other test asserted: each one's exact text and
+/// Loader messages about values, settings and YAML structure: each one's exact text and
 /// where it points.
-@Suite struct UntestedMessagesTests {
+@Suite struct ValueAndYAMLMessageTests {
   private func plan(time: String) -> String {
     SamplePlan.base.replacing("time: \"2025-12-24 17:53:00-07\"", with: "time: 1️⃣\"\(time)\"")
   }

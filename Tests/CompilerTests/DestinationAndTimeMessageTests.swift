@@ -4,9 +4,9 @@ import Testing
 import WAL
 import _PITRTestSupport
 
-/// Compiler messages a user can hit that no other test asserted: each one's exact text and
+/// Compiler messages about the destination, time zones and backups: each one's exact text and
 /// the plan key it is located at.
-@Suite struct UntestedMessagesTests {
+@Suite struct DestinationAndTimeMessageTests {
   private let destination = "  data_directory: 1️⃣/srv/data\n  port: 5599\n  os_user: postgres"
 
   // MARK: - A time without a zone (TimeResolution)

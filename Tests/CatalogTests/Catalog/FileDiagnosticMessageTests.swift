@@ -5,9 +5,9 @@ import Testing
 import WAL
 import _PITRTestSupport
 
-/// The exact text of catalog messages a user can hit that no other test asserts: each test
+/// The exact text of catalog diagnostics about backups and archive files: each test
 /// builds the repository that provokes one message and checks its severity, file and words.
-@Suite struct UntestedMessagesTests {
+@Suite struct FileDiagnosticMessageTests {
   /// Every diagnostic, as `severity: message`, for the file it names.
   private func messages(at path: String, in catalog: Catalog) -> [String] {
     catalog.diagnostics.filter { $0.location == .file(path) }.map { "\($0.severity): \($0.message)" }
