@@ -80,6 +80,15 @@ import _PITRTestSupport
         .error(
           "1️⃣", "YAML merge keys ('<<') are not supported in plans; write the keys out", notes: [])
       ])
+    // In a mapping of settings or tablespaces too, not read as a setting or tablespace name.
+    for dictionary in ["settings", "tablespaces"] {
+      expectDiagnostics(
+        plan(destination: "  \(dictionary):\n    1️⃣<<: {a: b}"),
+        [
+          .error(
+            "1️⃣", "YAML merge keys ('<<') are not supported in plans; write the keys out", notes: [])
+        ])
+    }
   }
 
   @Test func aDictionaryMustBeAMapping() {

@@ -63,6 +63,10 @@ extension LoadingContext {
     }
     var entries: [(key: Located<String>, value: CheckedValue)] = []
     for pair in pairs {
+      if pair.key == Self.mergeKey {
+        error(Self.mergeKeyMessage, at: pair.keyLocation)
+        continue
+      }
       if let problem = keyFormat.problem(in: pair.key, path: "\(path) key") {
         error(problem.message, at: pair.keyLocation, notes: problem.notes.map { .init($0) })
         continue
@@ -77,12 +81,16 @@ extension LoadingContext {
 
   // MARK: - Unknown keys
 
+  /// YAML's merge key, which plans do not support (a reviewer should see every key).
+  static let mergeKey = "<<"
+  static let mergeKeyMessage = "YAML merge keys ('<<') are not supported in plans; write the keys out"
+
   private func reportUnknownKey(_ pair: YAMLPair, in definition: SectionDefinition, path: PlanPath) {
     let key = pair.key
     var notes: [Diagnostic.Note] = []
     var message = "unknown key '\(key)' \(path.whereabouts)"
-    if key == "<<" {
-      message = "YAML merge keys ('<<') are not supported in plans; write the keys out"
+    if key == Self.mergeKey {
+      message = Self.mergeKeyMessage
     } else if let planKey = PlanFormat.keyPath(forPostgresSetting: key) {
       message =
         "'\(key)' is a PostgreSQL setting, not a plan key; pitr writes it from '\(planKey)'"
