@@ -21,19 +21,7 @@ import _PITRTestSupport
     init() throws {
       fixture = try RepositoryFixture()
       do {
-        try fixture.writeBackup(.init(id: "b1"))
-        var builder = WALSegmentBuilder(
-          major: 15, segmentSize: RepositoryFixture.segmentSize,
-          systemIdentifier: RepositoryFixture.systemIdentifier, startSegment: 2)
-        builder.pad(to: LSN(rawValue: 0x20_0100))
-        let time = PostgresTimestamp(microsecondsSince2000: 819_910_860_000_000)  // 2025-12-24 17:01:00+00
-        builder.append(.commit(xid: 700, WALTransactionEndSpec(time: time)))
-        builder.append(
-          .restorePoint(
-            name: "before_delete", time: PostgresTimestamp(microsecondsSince2000: time.microsecondsSince2000 + 60_000_000)))
-        builder.append(.filler(totalLength: 2 << 20))
-        builder.append(.switchSegment())
-        try builder.write(to: fixture.wal, compressed: true)
+        try fixture.writeBeforeDeleteScenario()
       } catch {
         fixture.remove()
         throw error
