@@ -8,21 +8,10 @@ import _PITRTestSupport
 
 /// For every kind of target, the compiler's prediction against what PostgreSQL 15 logs when
 /// the compiled target is really replayed from the seed 001 lab's backup.
-@Suite(.tags(.integration), .enabled(if: PostgresLab.isAvailable), .serialized)
+@Suite(
+  .tags(.integration), .enabled(if: PostgresLab.isAvailable), .serialized,
+  PredictionLab.Scope())
 struct PredictionAgainstPostgresTests {
-  /// One lab for all cases: restores go into new directories and archive nothing.
-  final class Lab: @unchecked Sendable {
-    let lab: PostgresLab
-    let scenario: InventariosScenario
-    init() throws {
-      lab = try PostgresLab(name: "prediction", archive: .gzipDated)
-      scenario = try InventariosScenario.run(in: lab)
-    }
-    deinit { lab.remove() }
-  }
-
-  static let shared = Result { try Lab() }
-
   struct Case: Sendable, CustomTestStringConvertible {
     var name: String
     var target: @Sendable (InventariosScenario) -> String
@@ -43,7 +32,7 @@ struct PredictionAgainstPostgresTests {
 
   @Test(arguments: cases)
   func predictionMatchesWhatPostgresLogs(_ testCase: Case) throws {
-    let shared = try Self.shared.get()
+    let shared = try #require(PredictionLab.current, "the lab is made by the suite's scope")
     let lab = shared.lab
     let scenario = shared.scenario
     let yaml = planText(
@@ -72,6 +61,39 @@ struct PredictionAgainstPostgresTests {
     }
     if let timeline = compiled.prediction.newTimeline {
       #expect(log.contains("selected new timeline ID: \(timeline.rawValue)"), "\(log)")
+    }
+  }
+}
+
+/// The seed 001 lab of ``PredictionAgainstPostgresTests``, one for all its cases (restores go
+/// into new directories and archive nothing): built before the suite's first case, and
+/// removed, its server stopped, after the last.
+final class PredictionLab: @unchecked Sendable {
+  let lab: PostgresLab
+  let scenario: InventariosScenario
+
+  init() throws {
+    lab = try PostgresLab(name: "prediction", archive: .gzipDated)
+    do {
+      scenario = try InventariosScenario.run(in: lab)
+    } catch {
+      lab.remove()
+      throw error
+    }
+  }
+
+  /// The lab of the suite being run.
+  @TaskLocal static var current: PredictionLab?
+
+  struct Scope: SuiteTrait, TestScoping {
+    var isRecursive: Bool { false }
+
+    func provideScope(
+      for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
+    ) async throws {
+      let shared = try PredictionLab()
+      defer { shared.lab.remove() }
+      try await PredictionLab.$current.withValue(shared) { try await function() }
     }
   }
 }
