@@ -49,6 +49,16 @@ public final class CatalogCache: @unchecked Sendable {
   /// A cache that reads and writes nothing.
   public static var disabled: CatalogCache { CatalogCache(path: nil) }
 
+  /// The cache a command reads these folders through: the user's, in `defaultDirectory`, or
+  /// `disabled` when `enabled` is false (`--no-cache`).
+  public static func forFolders(
+    _ folders: [String], enabled: Bool = true,
+    environment: [String: String] = ProcessInfo.processInfo.environment
+  ) -> CatalogCache {
+    guard enabled else { return .disabled }
+    return CatalogCache(directory: defaultDirectory(environment: environment), folders: folders)
+  }
+
   /// Opens the cache file for this set of folders in `directory` (created when saving).
   public convenience init(directory: String, folders: [String]) {
     self.init(path: "\(directory)/catalog-\(Self.fingerprint(of: folders)).cache")

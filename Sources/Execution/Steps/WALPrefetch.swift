@@ -17,24 +17,21 @@ struct WALPrefetch {
 
   func run() throws {
     let folders = plan.destination.walFolders
-    let cache = CatalogCache(
-      directory: CatalogCache.defaultDirectory(environment: ProcessInfo.processInfo.environment),
-      folders: folders)
+    let cache = CatalogCache.forFolders(folders)
     let (archive, _) = Catalog.scanArchive(wal: folders, cache: cache)
     cache.save()
-    let index = WALIndex(archive: archive, cache: .disabled)
+    let index = WALIndex(archive: archive, cache: cache)
+    let size = archive.segmentSize ?? .sixteenMiB
+    // Up to the segment recovery stops in (all of them for `latest`).
+    let last = plan.prediction.lastSegment.flatMap { $0.segmentNumber(size: size) } ?? .max
     let paths = Dictionary(archive.segments.map { ($0.name, $0.path) }, uniquingKeysWith: { first, _ in first })
     for name in index.segments(along: plan.target.timeline, from: plan.backup.startLSN) {
+      guard (name.segmentNumber(size: size) ?? 0) <= last else { break }
       guard let path = paths[name] else { continue }
       let target = "\(spool)/\(name)"
       if !FileManager.default.fileExists(atPath: target) {
         try Self.decompress(path, to: target)
         if let owner { chown(target, owner.uid, owner.gid) }
-      }
-      if let last = plan.prediction.lastSegment, name.segmentNumber(size: archive.segmentSize ?? .sixteenMiB)
-        ?? 0 >= last.segmentNumber(size: archive.segmentSize ?? .sixteenMiB) ?? 0
-      {
-        break
       }
     }
   }

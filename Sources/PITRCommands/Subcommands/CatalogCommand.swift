@@ -52,21 +52,8 @@ struct CatalogCommand: AsyncParsableCommand {
 
   func run() async throws {
     let (base, wal) = try folders()
-    for folder in [base] + wal {
-      var isDirectory: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory),
-        isDirectory.boolValue
-      else {
-        Terminal.writeError("pitr: error: '\(folder)' is not a folder\n")
-        throw PITRExitCode.usage
-      }
-    }
-    let environment = ProcessInfo.processInfo.environment
-    let cache =
-      noCache
-      ? CatalogCache.disabled
-      : CatalogCache(
-        directory: CatalogCache.defaultDirectory(environment: environment), folders: [base] + wal)
+    try Folders.requireExisting([base] + wal)
+    let cache = CatalogCache.forFolders([base] + wal, enabled: !noCache)
     let catalog = Catalog.scan(base: base, wal: wal, cache: cache)
     if output.json {
       Terminal.write(try CatalogJSON.encode(catalog))

@@ -58,21 +58,8 @@ struct WALArchiveOptions: ParsableArguments {
   /// summaries read later can be stored in it, then saved).
   func loadArchive() throws -> (WALArchive, CatalogCache) {
     let folders = wal.map(absolutePath)
-    for folder in folders {
-      var isDirectory: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory),
-        isDirectory.boolValue
-      else {
-        Terminal.writeError("pitr: error: '\(folder)' is not a folder\n")
-        throw PITRExitCode.usage
-      }
-    }
-    let cache =
-      noCache
-      ? CatalogCache.disabled
-      : CatalogCache(
-        directory: CatalogCache.defaultDirectory(environment: ProcessInfo.processInfo.environment),
-        folders: folders)
+    try Folders.requireExisting(folders)
+    let cache = CatalogCache.forFolders(folders, enabled: !noCache)
     let (archive, _) = Catalog.scanArchive(wal: folders, cache: cache)
     cache.save()
     if archive.segments.isEmpty {

@@ -42,12 +42,7 @@ struct PlanPipeline {
     }
     if diagnostics.hasErrors { return PlanCompiler.Compilation(diagnostics: diagnostics, compiled: nil) }
     let folders = [plan.backups.base.value] + plan.backups.wal.map(\.value)
-    let cache =
-      useCache
-      ? CatalogCache(
-        directory: CatalogCache.defaultDirectory(environment: ProcessInfo.processInfo.environment),
-        folders: folders)
-      : CatalogCache.disabled
+    let cache = CatalogCache.forFolders(folders, enabled: useCache)
     let (catalog, index) = Catalog.scanIndexed(
       base: plan.backups.base.value, wal: plan.backups.wal.map(\.value), cache: cache)
     var compilation = PlanCompiler(
