@@ -32,9 +32,7 @@ struct Status: AsyncParsableCommand {
     // The prediction when the plan still compiles; the destination alone otherwise.
     let compiled = pipeline.compile(loaded, source: source).compiled
     let destination = compiled?.destination ?? CompiledPlan.ResolvedDestination(plan: loaded)
-    let resolver = StepResolver(
-      pitrExecutable: SystemEnvironment().pitrExecutable, binDirectory: destination.binDirectory,
-      serverUser: SystemEnvironment().isRoot ? destination.osUser : nil)
+    let resolver = PlanPipeline.resolver(for: destination)
     let status = RestoreStatus.read(
       destination: destination, planHash: PlanCompiler.planHash(of: source.text), resolver: resolver)
     if output.json {

@@ -110,10 +110,13 @@ struct PlanPipeline {
   }
 
   /// The resolver the dry run and the executor share.
-  static func resolver(for plan: CompiledPlan) -> StepResolver {
-    StepResolver(
-      pitrExecutable: SystemEnvironment().pitrExecutable,
-      binDirectory: plan.destination.binDirectory,
-      serverUser: SystemEnvironment().isRoot ? plan.destination.osUser : nil)
+  static func resolver(for plan: CompiledPlan) -> StepResolver { resolver(for: plan.destination) }
+
+  /// The same from a destination alone (`pitr status` of a plan that no longer compiles).
+  static func resolver(for destination: CompiledPlan.ResolvedDestination) -> StepResolver {
+    let system = SystemEnvironment()
+    return StepResolver(
+      pitrExecutable: system.pitrExecutable, binDirectory: destination.binDirectory,
+      serverUser: system.isRoot ? destination.osUser : nil)
   }
 }
