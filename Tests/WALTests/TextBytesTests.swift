@@ -58,3 +58,25 @@ import WAL
     }
   }
 }
+
+/// PostgreSQL's ISO timestamps at any offset read back to the same instant.
+@Suite struct PostgresTimestampTextTests {
+  @Test func anyOffsetReadsToTheSameInstant() throws {
+    let utc = try #require(PostgresTimestamp(postgresText: "2026-12-04 17:59:36.987598+00"))
+    #expect(PostgresTimestamp(postgresText: "2026-12-04 10:59:36.987598-07") == utc)
+    #expect(PostgresTimestamp(postgresText: "2026-12-04 23:29:36.987598+05:30") == utc)
+    #expect(PostgresTimestamp(postgresText: "2026-12-05 03:44:36.987598+09:45") == utc)
+    #expect(utc.description == "2026-12-04 17:59:36.987598+00")
+    // Across a day and a year boundary, and before 2000.
+    #expect(
+      PostgresTimestamp(postgresText: "2025-12-31 20:00:00-07")
+        == PostgresTimestamp(postgresText: "2026-01-01 03:00:00+00"))
+    #expect(PostgresTimestamp(postgresText: "1999-12-31 23:59:59.5+00")?.microsecondsSince2000 == -500_000)
+  }
+
+  @Test func textThatIsNotATimestampIsRefused() {
+    for text in ["2026-12-04 17:59:36", "2026-13-04 17:59:36+00", "2026-12-04 24:00:00+00", "yesterday", "2026-12-04 17:59:36.1234567+00"] {
+      #expect(PostgresTimestamp(postgresText: text) == nil, "\(text)")
+    }
+  }
+}

@@ -82,22 +82,48 @@ extension PostgresTimestamp: Codable {
 
   /// Parses the UTC form `description` prints.
   init?(utcText text: String) {
-    guard text.hasSuffix("+00"),
-      let match = text.dropLast(3).wholeMatch(
-        of: /(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?/)
+    guard text.hasSuffix("+00") else { return nil }
+    self.init(postgresText: text)
+  }
+}
+
+extension PostgresTimestamp {
+  /// As PostgreSQL prints it in `zone` (ISO DateStyle, with the offset in force at that
+  /// instant): `2026-12-04 10:59:36.987598-07` in America/Phoenix.
+  public func formatted(in zone: TimeZone) -> String {
+    formatted(utcOffsetSeconds: zone.secondsFromGMT(for: date))
+  }
+
+  /// Parses a timestamp as PostgreSQL prints one in ISO DateStyle, at any offset:
+  /// `2026-12-04 10:59:36.987598-07`, `2026-12-04 23:29:36+05:30`, `2026-12-04 17:59:36+00`.
+  /// The same instant written in two zones parses to equal values.
+  public init?(postgresText text: String) {
+    guard
+      let match = text.wholeMatch(
+        of: /(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?([+-])(\d{2})(?::(\d{2}))?(?::(\d{2}))?/),
+      let year = Int64(match.1), let month = Int64(match.2), let day = Int64(match.3),
+      let hour = Int64(match.4), let minute = Int64(match.5), let second = Int64(match.6),
+      (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60
     else { return nil }
-    var components = DateComponents()
-    components.year = Int(match.1)
-    components.month = Int(match.2)
-    components.day = Int(match.3)
-    components.hour = Int(match.4)
-    components.minute = Int(match.5)
-    components.second = Int(match.6)
-    var calendar = Calendar(identifier: .gregorian)
-    calendar.timeZone = TimeZone(secondsFromGMT: 0)!
-    guard let date = calendar.date(from: components) else { return nil }
     let fraction = match.7.map { String($0) + String(repeating: "0", count: 6 - $0.count) } ?? "0"
-    let seconds = Int64(date.timeIntervalSince1970.rounded()) - Self.epochOffset
-    self.init(microsecondsSince2000: seconds * 1_000_000 + (Int64(fraction) ?? 0))
+    let offsetHours = Int64(match.9) ?? 0
+    let offsetMinutes = match.10.flatMap { Int64($0) } ?? 0
+    let offsetSeconds = match.11.flatMap { Int64($0) } ?? 0
+    let offset = (match.8 == "-" ? -1 : 1) * (offsetHours * 3600 + offsetMinutes * 60 + offsetSeconds)
+    let local = Self.daysSince1970(year: year, month: month, day: day) * 86_400
+      + hour * 3600 + minute * 60 + second
+    let utc = local - offset - Self.epochOffset
+    self.init(microsecondsSince2000: utc * 1_000_000 + (Int64(fraction) ?? 0))
+  }
+
+  /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm, the
+  /// inverse of the one `formatted(utcOffsetSeconds:)` uses).
+  static func daysSince1970(year: Int64, month: Int64, day: Int64) -> Int64 {
+    let y = month <= 2 ? year - 1 : year
+    let era = (y >= 0 ? y : y - 399) / 400
+    let yearOfEra = y - era * 400
+    let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+    let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+    return era * 146_097 + dayOfEra - 719_468
   }
 }
