@@ -69,7 +69,8 @@ public struct PlanCompiler {
             + "PostgreSQL \(version)", at: pgVersion.location))
     }
     let prediction = PredictionBuilder.predict(
-      evaluation, action: plan.action.value, index: index, catalog: catalog)
+      evaluation, action: plan.action.value, index: index, catalog: catalog,
+      serverTimeZone: ServerTimeZone(settings: plan.destination.settings, backupTimezone: backup.timezone))
     var notes: [String] = []
     if let note = evaluation.target.zoneNote { notes.append(note) }
     let destination = resolvedDestination(backup: backup)

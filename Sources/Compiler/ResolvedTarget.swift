@@ -1,3 +1,4 @@
+import Foundation
 import PlanModel
 import WAL
 
@@ -45,6 +46,10 @@ public struct Prediction: Hashable, Sendable, Codable {
   /// The last transaction recovery replays, as `last completed transaction was at log time …`
   /// reports it; `nil` when it replays none (PostgreSQL then logs no such line).
   public var lastCompletedTransaction: LastTransaction?
+  /// The restored server's `timezone` setting, in which PostgreSQL writes the times of
+  /// `stopMessage` and of the last completed transaction (nil in plans compiled before pitr
+  /// followed it: UTC).
+  public var serverTimezone: String?
   /// The timeline a promotion will create (`selected new timeline ID`).
   public var newTimeline: TimelineID?
   /// How many segments recovery fetches from the archive, and their bytes (uncompressed).
@@ -59,4 +64,7 @@ public struct Prediction: Hashable, Sendable, Codable {
     public var time: PostgresTimestamp
     public var lsn: LSN
   }
+
+  /// The zone the server prints times in (UTC when unknown).
+  public var printingZone: TimeZone { ServerTimeZone(name: serverTimezone ?? "UTC").printingZone }
 }

@@ -42,7 +42,7 @@ import _PITRTestSupport
         + "would stop at the backup's end, or fail); use an earlier backup")
     #expect(
       compiled.prediction.stopMessage
-        == "recovery stopping before commit of transaction 701, time \(repository.time(2))")
+        == "recovery stopping before commit of transaction 701, time \(repository.serverTime(2))")
   }
 
   @Test func autoFallsBackForAnLSNBeforeTheNewestBackupIsConsistent() throws {
@@ -67,7 +67,7 @@ import _PITRTestSupport
         + "would fail with \"recovery ended before configured recovery target was reached\"")
     #expect(
       compiled.prediction.stopMessage
-        == "recovery stopping after commit of transaction 701, time \(repository.time(2))")
+        == "recovery stopping after commit of transaction 701, time \(repository.serverTime(2))")
   }
 
   @Test func autoFallsBackForARestorePointMadeBeforeTheNewestBackup() throws {
@@ -78,7 +78,7 @@ import _PITRTestSupport
       verdict: "no restore point named 'before_delete' in the WAL after backup b2 on timeline 1")
     #expect(
       compiled.prediction.stopMessage
-        == "recovery stopping at restore point \"before_delete\", time \(repository.time(1))")
+        == "recovery stopping at restore point \"before_delete\", time \(repository.serverTime(1))")
   }
 
   @Test func latestTakesTheNewestBackup() throws {

@@ -55,7 +55,9 @@ struct PredictionAgainstPostgresTests {
       .map { String($0[$0.range(of: "recovery stopping")!.lowerBound...]) }
     #expect(stopping == compiled.prediction.stopMessage, "PostgreSQL logged: \(log)")
     if let last = compiled.prediction.lastCompletedTransaction {
-      #expect(log.contains("last completed transaction was at log time \(last.time)"), "\(log)")
+      // In the server's zone, as PostgreSQL writes it.
+      let time = last.time.formatted(in: compiled.prediction.printingZone)
+      #expect(log.contains("last completed transaction was at log time \(time)"), "\(log)")
     } else {
       #expect(!log.contains("last completed transaction"), "\(log)")
     }

@@ -70,6 +70,11 @@ struct SyntheticRepository {
 
   /// The time of the n-th event (0-based) as PostgreSQL prints it.
   func time(_ index: Int) -> PostgresTimestamp { written[index].time }
+  /// The same time as the restored server prints it: in the fixture's timezone,
+  /// America/Phoenix (`2025-12-24 10:02:00-07`).
+  func serverTime(_ index: Int) -> String {
+    written[index].time.formatted(in: TimeZone(identifier: "America/Phoenix")!)
+  }
   func lsn(_ index: Int) -> LSN { written[index].lsn }
 
   var base: String { fixture.base }

@@ -43,7 +43,7 @@ import _PITRTestSupport
     let compiled = try #require(check(plan(repository, target: "  time: \"\(between)\""), repository)?.compiled)
     #expect(
       compiled.prediction.stopMessage
-        == "recovery stopping before commit of transaction 701, time \(repository.time(1))")
+        == "recovery stopping before commit of transaction 701, time \(repository.serverTime(1))")
     #expect(compiled.prediction.stopLSN == repository.lsn(1))
     #expect(compiled.prediction.lastCompletedTransaction?.transactionID == 700)
     #expect(compiled.target.timeText == "2025-12-24 17:01:30+00")
@@ -137,7 +137,7 @@ import _PITRTestSupport
     let compiled = try #require(compilation.compiled)
     #expect(
       compiled.prediction.stopMessage
-        == "recovery stopping at restore point \"before_delete\", time \(repository.time(1))")
+        == "recovery stopping at restore point \"before_delete\", time \(repository.serverTime(1))")
     let marked = plan(repository, target: "  1️⃣name: before_delete")
     let warning = try #require(compilation.diagnostics.first { $0.severity == .warning })
     #expect(warning.location == location(marked, "1️⃣"))
@@ -157,9 +157,9 @@ import _PITRTestSupport
     let repository = try SyntheticRepository(events: [.commit(700), .abort(701), .commit(702)])
     defer { repository.remove() }
     let after = try #require(check(plan(repository, target: "  xid: 701"), repository)?.compiled)
-    #expect(after.prediction.stopMessage == "recovery stopping after abort of transaction 701, time \(repository.time(1))")
+    #expect(after.prediction.stopMessage == "recovery stopping after abort of transaction 701, time \(repository.serverTime(1))")
     let before = try #require(check(plan(repository, target: "  xid: 702\n  inclusive: false"), repository)?.compiled)
-    #expect(before.prediction.stopMessage == "recovery stopping before commit of transaction 702, time \(repository.time(2))")
+    #expect(before.prediction.stopMessage == "recovery stopping before commit of transaction 702, time \(repository.serverTime(2))")
     let marked = plan(repository, target: "  1️⃣xid: 999")
     let error = try #require(check(marked, repository)?.diagnostics.first { $0.severity == .error })
     #expect(error.location == location(marked, "1️⃣"))

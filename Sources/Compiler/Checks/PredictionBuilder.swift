@@ -5,33 +5,38 @@ import WAL
 /// What PostgreSQL will log when recovery stops, from the evaluated stop point.
 enum PredictionBuilder {
   static func predict(
-    _ evaluation: TargetEvaluation, action: RecoveryAction, index: WALIndex, catalog: Catalog
+    _ evaluation: TargetEvaluation, action: RecoveryAction, index: WALIndex, catalog: Catalog,
+    serverTimeZone: ServerTimeZone
   ) -> Prediction {
     let timeline = evaluation.target.timeline
     let size = catalog.archive.segmentSize ?? .sixteenMiB
-    var message: String?
+    var recoveryStop: RecoveryStop?
     var last: SegmentSummary.TransactionEnd?
     let stop = evaluation.stop
     switch stop {
     case .beforeTransaction(let end):
-      message = "recovery stopping before \(end.outcome.rawValue) of transaction \(end.transactionID), time \(end.time)"
+      recoveryStop = RecoveryStop(
+        kind: .transaction(after: false, outcome: end.outcome, transactionID: end.transactionID), time: end.time)
       last = index.lastTransactionEnd(before: end.lsn, along: timeline)
     case .afterTransaction(let end):
-      message = "recovery stopping after \(end.outcome.rawValue) of transaction \(end.transactionID), time \(end.time)"
+      recoveryStop = RecoveryStop(
+        kind: .transaction(after: true, outcome: end.outcome, transactionID: end.transactionID), time: end.time)
       last = end
     case .restorePoint(let point):
-      message = "recovery stopping at restore point \"\(point.name)\", time \(point.time)"
+      recoveryStop = RecoveryStop(kind: .restorePoint(name: point.name), time: point.time)
       last = index.lastTransactionEnd(before: point.lsn, along: timeline)
     case .location(let lsn, let after):
-      message = "recovery stopping \(after ? "after" : "before") WAL location (LSN) \"\(lsn)\""
+      recoveryStop = RecoveryStop(kind: .location(after: after, lsn: lsn), time: nil)
       last = index.lastTransactionEnd(before: after ? LSN(rawValue: lsn.rawValue + 1) : lsn, along: timeline)
     case .consistency(let lsn):
-      message = "recovery stopping after reaching consistency"
+      recoveryStop = RecoveryStop(kind: .consistency, time: nil)
       last = index.lastTransactionEnd(before: lsn, along: timeline)
     case .endOfWAL:
-      message = nil
+      recoveryStop = nil
       last = evaluation.window.lastTransaction
     }
+    let message = recoveryStop?.logMessage(
+      in: serverTimeZone.printingZone, majorVersion: evaluation.backup.pgVersion)
     // PostgreSQL names the last transaction it replayed; none before the backup's start.
     if let replayed = last, replayed.lsn < evaluation.backup.label.startLSN { last = nil }
     // Segments recovery fetches: from the backup's start to the stop (or the end of WAL),
@@ -51,6 +56,7 @@ enum PredictionBuilder {
       lastCompletedTransaction: last.map {
         Prediction.LastTransaction(transactionID: $0.transactionID, time: $0.time, lsn: $0.lsn)
       },
+      serverTimezone: serverTimeZone.name,
       newTimeline: promotes ? TimelineID(tree.latest(from: timeline).rawValue + 1) : nil,
       segmentsToFetch: fetched.count, bytesToFetch: Int64(fetched.count) * Int64(size.bytes),
       firstSegment: needed.first, lastSegment: needed.last)

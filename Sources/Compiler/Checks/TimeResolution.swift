@@ -18,7 +18,7 @@ enum TimeResolution {
     var note: String?
     switch time.zone {
     case .utcOffset(let seconds): zone = TimeZone(secondsFromGMT: seconds)
-    case .named(let name): zone = TimeZone(identifier: name)
+    case .named(let name): zone = ServerTimeZone.lookUp(name)
     case .unspecified:
       guard let name = backupTimezone else {
         return .failure(
@@ -26,7 +26,7 @@ enum TimeResolution {
             "'\(time.text)' has no zone and the backup's configuration does not set timezone; "
               + "add the zone to the time (-07, UTC or America/Phoenix)"))
       }
-      guard let backupZone = TimeZone(identifier: name) else {
+      guard let backupZone = ServerTimeZone.lookUp(name) else {
         return .failure(
           CompileProblem(
             "'\(time.text)' has no zone and the backup's timezone '\(name)' is not a zone pitr "

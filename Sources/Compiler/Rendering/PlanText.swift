@@ -26,6 +26,9 @@ public enum PlanText {
     let prediction = plan.prediction
     if let message = prediction.stopMessage {
       text += "  PostgreSQL will log: \(message)\n"
+      if let zone = prediction.serverTimezone, message.contains(", time ") {
+        text += "  (times as the server prints them, in its timezone \(zone))\n"
+      }
       if let lsn = prediction.stopLSN {
         text += "  at \(lsn)" + (prediction.stopSegment.map { " in segment \($0)" } ?? "") + "\n"
       }
@@ -33,7 +36,7 @@ public enum PlanText {
       text += "  recovery replays all the archived WAL\n"
     }
     if let last = prediction.lastCompletedTransaction {
-      text += "  last completed transaction: \(last.transactionID) at \(last.time) (\(last.lsn))\n"
+      text += "  last completed transaction: \(last.transactionID) at \(last.time.formatted(in: prediction.printingZone)) (\(last.lsn))\n"
     }
     if let timeline = prediction.newTimeline {
       text += "  promotion selects timeline \(timeline)\n"

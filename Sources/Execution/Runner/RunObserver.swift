@@ -54,11 +54,14 @@ public struct RunReport: Sendable, Codable {
   }
 
   public var outcome: Outcome
-  /// The `recovery stopping …` line PostgreSQL logged, and the one pitr predicted.
+  /// The `recovery stopping …` line PostgreSQL logged, and the one pitr predicted (its times
+  /// in the server's timezone, as PostgreSQL writes them).
   public var loggedStop: String?
   public var predictedStop: String?
   public var checks: [CheckResult]
   public var serverLog: String
 
-  public var predictionMatched: Bool { loggedStop == predictedStop }
+  /// Whether PostgreSQL stopped where pitr predicted: the same stop (kind, transaction or
+  /// restore point, LSN, instant), however its time or LSN is written.
+  public var predictionMatched: Bool { RecoveryStop.sameStop(loggedStop, predictedStop) }
 }

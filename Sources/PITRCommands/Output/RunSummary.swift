@@ -33,7 +33,8 @@ enum RunSummary {
       lines.append("check \(check.passed ? "passed" : "FAILED"): \(check.label)\(check.problem.map { ": \($0)" } ?? "")")
     }
     if drill {
-      let passed = report.checks.allSatisfy(\.passed) && report.outcome != .checksFailed
+      let passed =
+        report.checks.allSatisfy(\.passed) && report.outcome != .checksFailed && report.predictionMatched
       lines.append("Drill \(passed ? "passed" : "FAILED"); the temporary restore was removed.")
     } else if report.outcome != .shutDown {
       lines.append(

@@ -55,3 +55,44 @@ import Testing
     #expect(!report(logged: Self.predicted, predicted: nil).predictionMatched)
   }
 }
+
+/// The stop is compared, not its text: a server in America/Phoenix writes the same instant
+/// as `-07` that UTC writes as `+00` (seed 001's cluster logs in MST).
+@Suite struct RunReportStopComparisonTests {
+  private func matched(_ logged: String, _ predicted: String) -> Bool {
+    RunReport(outcome: .promoted, loggedStop: logged, predictedStop: predicted, checks: [], serverLog: "")
+      .predictionMatched
+  }
+
+  @Test func theSameCommitWrittenInAnotherZoneIsTheSameStop() {
+    #expect(
+      matched(
+        "recovery stopping before commit of transaction 740, time 2026-12-04 10:59:36.987598-07",
+        "recovery stopping before commit of transaction 740, time 2026-12-04 17:59:36.987598+00"))
+    #expect(
+      matched(
+        "recovery stopping at restore point \"test_pirt\", time 2026-12-04 23:29:36.5+05:30",
+        "recovery stopping at restore point \"test_pirt\", time 2026-12-04 17:59:36.5+00"))
+  }
+
+  @Test func anotherInstantTransactionOrKindIsAMismatch() {
+    let predicted = "recovery stopping before commit of transaction 740, time 2026-12-04 17:59:36.987598+00"
+    // One hour off: the zone read wrongly is a real mismatch, not a formatting one.
+    #expect(!matched("recovery stopping before commit of transaction 740, time 2026-12-04 10:59:36.987598-06", predicted))
+    #expect(!matched("recovery stopping before commit of transaction 741, time 2026-12-04 17:59:36.987598+00", predicted))
+    #expect(!matched("recovery stopping after commit of transaction 740, time 2026-12-04 17:59:36.987598+00", predicted))
+    #expect(!matched("recovery stopping before abort of transaction 740, time 2026-12-04 17:59:36.987598+00", predicted))
+  }
+
+  @Test func lsnsCompareAsPositions() {
+    // PostgreSQL 19 pads the low half of an LSN to eight digits.
+    #expect(
+      matched(
+        "recovery stopping after WAL location (LSN) \"0/03003038\"",
+        "recovery stopping after WAL location (LSN) \"0/3003038\""))
+    #expect(
+      !matched(
+        "recovery stopping before WAL location (LSN) \"0/3003038\"",
+        "recovery stopping after WAL location (LSN) \"0/3003038\""))
+  }
+}
