@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WAL
 import _PITRTestSupport
 
 /// `pitr wal find` and `pitr wal restore-points` on the seed 001 lab: find the accidental
@@ -18,7 +19,8 @@ struct WALCommandTests {
     let lines = result.standardOutput.split(separator: "\n")
     #expect(lines.filter { $0.contains(" delete ") }.count == 11)
     #expect(lines.allSatisfy { !$0.contains(" insert ") })
-    let deleteTime = scenario.deleteCommitTime.replacing(" UTC", with: "+00")
+    // wal find writes times in UTC; psql gave the time in the server's zone.
+    let deleteTime = try #require(PostgresTimestamp(postgresText: scenario.deleteCommitTime)).description
     #expect(
       result.standardOutput.contains(
         """
@@ -48,7 +50,7 @@ struct WALCommandTests {
 
     let window = try pitr(
       "wal", "find", "--wal", lab.archiveDirectory, "--no-cache", "--kind", "commit",
-      "--from", scenario.deleteCommitTime.replacing(" UTC", with: "+00"),
+      "--from", scenario.deleteCommitTime,
       "--to", "2100-01-01 00:00:00+00")
     #expect(window.status == 0)
     let commits = window.standardOutput.split(separator: "\n").filter { $0.contains(" commit ") }

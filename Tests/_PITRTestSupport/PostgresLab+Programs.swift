@@ -6,14 +6,32 @@ import Foundation
   import Darwin
 #endif
 
-/// Running PostgreSQL 15's programs: server programs as the `postgres` OS user (they refuse
+/// Running PostgreSQL's programs: server programs as the `postgres` OS user (they refuse
 /// root), clients as this process's user, all in the C locale and UTC.
 extension PostgresLab {
-  /// Where Debian installs PostgreSQL 15's programs.
-  public static let binaries = "/usr/lib/postgresql/15/bin"
+  /// Where Debian installs PostgreSQL 15's programs, which labs run by default.
+  public static let debianBinaries = "/usr/lib/postgresql/15/bin"
+
+  /// The programs labs run: the folder in `PITR_TEST_BINDIR` (so the same tests run on
+  /// PostgreSQL 16, 17 or 18, see `scripts/test`), else Debian's PostgreSQL 15.
+  public static let binaries: String = {
+    let chosen = ProcessInfo.processInfo.environment["PITR_TEST_BINDIR"] ?? ""
+    return chosen.isEmpty ? debianBinaries : chosen
+  }()
+
+  /// The major version of ``binaries`` (`postgres --version`), nil when it cannot run.
+  public static let majorVersion: Int? = {
+    guard
+      let result = try? ProcessRunner.run(
+        "\(binaries)/postgres", ["--version"], environment: programEnvironment, timeout: 30),
+      result.succeeded,
+      let match = result.standardOutput.firstMatch(of: /\(PostgreSQL\) (\d+)/)
+    else { return nil }
+    return Int(match.1)
+  }()
 
   /// Whether labs can run here: root (to switch to `postgres`), a `postgres` OS user, and
-  /// PostgreSQL 15's programs.
+  /// the programs of ``binaries``.
   public static var isAvailable: Bool {
     getuid() == 0 && getpwnam("postgres") != nil
       && FileManager.default.isExecutableFile(atPath: "\(binaries)/initdb")

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A real PostgreSQL 15 backup repository for integration tests: a server of our own in a
+/// A real PostgreSQL backup repository for integration tests: a server of our own in a
 /// temporary folder, archiving every finished WAL file into `archive/` in one of the seed labs'
 /// layouts, with base backups under `backups/` and servers restored from them.
 ///
@@ -12,7 +12,9 @@ import Foundation
 ///     try lab.switchWAL()
 ///
 /// Everything runs as the `postgres` OS user (the tests run as root, which servers refuse),
-/// in the C locale, with the server's `timezone` and `log_timezone` UTC. Each lab has its own
+/// in the C locale, with the server's `timezone` and `log_timezone` in ``timezone`` (UTC unless
+/// `PITR_TEST_TIMEZONE` says otherwise), with the programs of ``binaries`` (PostgreSQL 15
+/// unless `PITR_TEST_BINDIR` says otherwise). Each lab has its own
 /// folder (under ``parentDirectory``), port and Unix socket (no TCP), so labs run in
 /// parallel. ``remove()`` stops every server the lab started, and only those, then deletes
 /// the folder; call it from a `defer`. Set `PITR_LAB_TRACE` to see every program a lab runs.
@@ -36,11 +38,11 @@ public final class PostgresLab {
   /// The settings every lab starts with, before its archive and socket settings and the
   /// caller's.
   ///
-  /// UTC clocks, commit timestamps (seed 001 sets `track_commit_timestamp`), and small, fast
-  /// servers. `fsync = off` changes nothing that is written or archived, only whether it is
-  /// flushed to disk.
+  /// Clocks in ``timezone``, commit timestamps (seed 001 sets `track_commit_timestamp`), and
+  /// small, fast servers. `fsync = off` changes nothing that is written or archived, only
+  /// whether it is flushed to disk.
   public static let defaultSettings: [String: String] = [
-    "timezone": "UTC", "log_timezone": "UTC", "track_commit_timestamp": "on",
+    "timezone": timezone, "log_timezone": timezone, "track_commit_timestamp": "on",
     "wal_level": "replica", "shared_buffers": "16MB", "max_connections": "20", "fsync": "off",
   ]
 
@@ -85,6 +87,14 @@ public final class PostgresLab {
   }
 
   deinit { remove() }
+
+  /// The zone lab servers keep their clocks in (`timezone` and `log_timezone`): the name in
+  /// `PITR_TEST_TIMEZONE` (`scripts/test` runs the live tests again with
+  /// `America/Phoenix`, the seeds' MST), else UTC. A test can still set its own.
+  public static let timezone: String = {
+    let chosen = ProcessInfo.processInfo.environment["PITR_TEST_TIMEZONE"] ?? ""
+    return chosen.isEmpty ? "UTC" : chosen
+  }()
 
   private func setUp(settings: [String: String], initdbArguments: [String], start: Bool) throws {
     // Paths go into archive and restore commands unquoted, and the socket's path must fit

@@ -26,7 +26,7 @@ struct RealArchiveCatalogTests {
     #expect(tar.format == .tar)
     #expect(tar.compression == "gzip")
     #expect(tar.pgVersion == 15)
-    #expect(tar.timezone == "UTC")
+    #expect(tar.timezone == PostgresLab.timezone)
     #expect(tar.control?.systemIdentifier == scenario.systemIdentifier)
     #expect(tar.control?.maxConnections == 20)
     #expect(!tar.includedSegments.isEmpty)

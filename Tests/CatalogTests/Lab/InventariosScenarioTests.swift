@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WAL
 import _PITRTestSupport
 
 /// Seed 001's `inventarios` lab on a real server: the facts the scenario measures hang
@@ -26,8 +27,11 @@ struct InventariosScenarioTests {
     #expect(lsnValue(scenario.deleteLSN) <= lsnValue(scenario.secondSwitchLSN))
     #expect(scenario.restorePointName == "test_pirt")
     #expect(scenario.insertWALFile < scenario.deleteWALFile)
-    #expect(scenario.timezone == "UTC")
-    #expect(scenario.insertCommitTime.hasSuffix("+00"))
+    #expect(scenario.timezone == PostgresLab.timezone)
+    // psql's text, in the server's zone: the same instant as the commit timestamp.
+    #expect(
+      PostgresTimestamp(postgresText: scenario.insertCommitTime)?.microsecondsSince2000
+        == scenario.insertCommitTimestamp)
     let control = try lab.primary.controlData()
     #expect(control["Database system identifier"] == String(scenario.systemIdentifier))
 
@@ -95,11 +99,11 @@ struct InventariosScenarioTests {
     #expect(second.last?.description.hasPrefix("SWITCH") == true)
   }
 
-  /// `2026-11-22 16:44:12.99673+00` as `pg_waldump` prints it with `TZ=UTC`:
-  /// `2026-11-22 16:44:12.996730 UTC`.
+  /// `2026-11-22 16:44:12.99673+00` (or the same instant at another offset) as `pg_waldump`
+  /// prints it with `TZ=UTC`: `2026-11-22 16:44:12.996730 UTC`.
   static func waldumpStyle(_ text: String) -> String {
-    guard text.hasSuffix("+00") else { return text }
-    let clock = text.dropLast(3)
+    guard let utc = PostgresTimestamp(postgresText: text)?.description else { return text }
+    let clock = utc.dropLast(3)
     let parts = clock.split(separator: ".", omittingEmptySubsequences: false)
     let fraction = parts.count == 2 ? String(parts[1]) : ""
     return "\(parts[0]).\(fraction + String(repeating: "0", count: 6 - fraction.count)) UTC"

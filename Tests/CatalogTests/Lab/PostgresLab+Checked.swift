@@ -1,4 +1,5 @@
 import Foundation
+import WAL
 import Testing
 import _PITRTestSupport
 
@@ -19,36 +20,13 @@ extension PostgresLab {
   }
 }
 
-/// A `timestamptz` as PostgreSQL prints it in UTC (`2026-11-22 16:44:12.99673+00`) or as
-/// `pg_waldump` does with `TZ=UTC` (`2026-11-22 16:44:12.996730 UTC`), in microseconds since
-/// 2000-01-01 00:00:00 UTC; nil for anything else.
+/// A `timestamptz` as PostgreSQL prints it at any offset (`2026-11-22 16:44:12.99673+00`,
+/// `2026-11-22 09:44:12.99673-07`) or as `pg_waldump` does with `TZ=UTC`
+/// (`2026-11-22 16:44:12.996730 UTC`), in microseconds since 2000-01-01 00:00:00 UTC; nil for
+/// anything else.
 func microsecondsSince2000(_ text: String) -> Int64? {
-  var rest = Substring(text)
-  if rest.hasSuffix("+00") {
-    rest = rest.dropLast(3)
-  } else if rest.hasSuffix(" UTC") {
-    rest = rest.dropLast(4)
-  } else {
-    return nil
-  }
-  let halves = rest.split(separator: " ")
-  guard halves.count == 2 else { return nil }
-  let date = halves[0].split(separator: "-").compactMap { Int($0) }
-  let clock = halves[1].split(separator: ".", omittingEmptySubsequences: false)
-  let hms = clock[0].split(separator: ":").compactMap { Int($0) }
-  guard date.count == 3, hms.count == 3, clock.count <= 2 else { return nil }
-  var fraction = clock.count == 2 ? String(clock[1]) : ""
-  guard fraction.count <= 6, fraction.allSatisfy(\.isNumber) else { return nil }
-  fraction += String(repeating: "0", count: 6 - fraction.count)
-  var parts = tm()
-  parts.tm_year = Int32(date[0] - 1900)
-  parts.tm_mon = Int32(date[1] - 1)
-  parts.tm_mday = Int32(date[2])
-  parts.tm_hour = Int32(hms[0])
-  parts.tm_min = Int32(hms[1])
-  parts.tm_sec = Int32(hms[2])
-  let unixSeconds = Int64(timegm(&parts))
-  return (unixSeconds - 946_684_800) * 1_000_000 + Int64(fraction)!
+  let postgresText = text.hasSuffix(" UTC") ? text.dropLast(4) + "+00" : text
+  return PostgresTimestamp(postgresText: postgresText)?.microsecondsSince2000
 }
 
 /// An LSN printed by PostgreSQL, as a number; records an issue when it is not one.
