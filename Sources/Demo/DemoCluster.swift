@@ -16,17 +16,28 @@ public final class DemoCluster {
   public let port: Int
   /// The OS user the server runs as when pitr runs as root; `nil` otherwise.
   public let serverUser: String?
+  /// The server's `timezone` and `log_timezone` (seed 001's server logs in MST).
+  public let timezone: String
 
   public var dataDirectory: String { "\(directory)/source" }
   public var backupsDirectory: String { "\(directory)/backups/base" }
   public var archiveDirectory: String { "\(directory)/backups/wal" }
   public var logPath: String { "\(directory)/source.log" }
 
-  public init(directory: String, binDirectory: String, port: Int, serverUser: String?) {
+  public init(directory: String, binDirectory: String, port: Int, serverUser: String?, timezone: String = "UTC") {
     self.directory = directory
     self.binDirectory = binDirectory
     self.port = port
     self.serverUser = serverUser
+    self.timezone = timezone
+  }
+
+  /// The programs the demo runs, which a folder of server binaries must hold.
+  public static let programs = ["initdb", "pg_ctl", "postgres", "pg_basebackup"]
+
+  /// The programs of ``programs`` missing from `directory`.
+  public static func missingPrograms(in directory: String) -> [String] {
+    programs.filter { !FileManager.default.isExecutableFile(atPath: "\(directory)/\($0)") }
   }
 
   /// The newest PostgreSQL server binaries: on `PATH`, or Debian's /usr/lib/postgresql/N/bin.
@@ -34,11 +45,7 @@ public final class DemoCluster {
     let onPath = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
     let debian = ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? [])
       .compactMap(Int.init).sorted(by: >).map { "/usr/lib/postgresql/\($0)/bin" }
-    return (onPath + debian).first { directory in
-      ["initdb", "pg_ctl", "postgres", "pg_basebackup"].allSatisfy {
-        FileManager.default.isExecutableFile(atPath: "\(directory)/\($0)")
-      }
-    }
+    return (onPath + debian).first { missingPrograms(in: $0).isEmpty }
   }
 
   /// Creates the folders (owned by the server user) and the cluster, and starts it.
@@ -67,8 +74,8 @@ public final class DemoCluster {
       archive_mode = on
       archive_command = 'gzip < %p > \(archiveDirectory)/%f.gz'
       track_commit_timestamp = on
-      timezone = 'UTC'
-      log_timezone = 'UTC'
+      timezone = '\(timezone)'
+      log_timezone = '\(timezone)'
       lc_messages = 'C'
 
       """

@@ -44,12 +44,12 @@ public struct DemoScenario: Sendable {
     let rows = Int(try cluster.value("SELECT count(*) FROM inventarios", database: database)) ?? 0
     try cluster.query("SELECT pg_create_restore_point('test_pirt')")
     usleep(1_100_000)
-    let target = try cluster.value("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || '+00'")
+    let target = try cluster.value("SELECT to_char(clock_timestamp(), 'YYYY-MM-DD HH24:MI:SSOF')")
     usleep(1_100_000)
 
     say("the accident: DELETE FROM inventarios (no WHERE)")
     try cluster.query("DELETE FROM inventarios", database: database)
-    let deleteTime = try cluster.value("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || '+00'")
+    let deleteTime = try cluster.value("SELECT to_char(clock_timestamp(), 'YYYY-MM-DD HH24:MI:SSOF')")
     let left = try cluster.value("SELECT count(*) FROM inventarios", database: database)
     say("rows left in inventarios: \(left)")
 

@@ -23,8 +23,12 @@ struct DemoCommand: AsyncParsableCommand {
       leaves the folder, the source and the restored server running, and says how to stop \
       them).
 
-      Needs the PostgreSQL server binaries (initdb, pg_ctl, pg_basebackup; Debian: \
-      postgresql-15). As root, the servers run as the postgres OS user.
+      Needs the PostgreSQL server binaries (initdb, pg_ctl, postgres, pg_basebackup): the \
+      newest found on PATH or in /usr/lib/postgresql/N/bin (Debian: postgresql-15), or the \
+      folder given with --bin-dir (scripts/postgres-servers fetches 16, 17 and 18). As root, \
+      the servers run as the postgres OS user. The source cluster keeps its clock in \
+      --timezone, America/Phoenix (seed 001's MST) unless told otherwise: the dry run \
+      predicts the stop as that server will log it.
       """
   )
 
@@ -34,8 +38,28 @@ struct DemoCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Where to build the demo (default: a new folder in $TMPDIR or /tmp).", valueName: "folder"))
   var directory: String?
 
+  @Option(
+    name: .customLong("bin-dir"),
+    help: ArgumentHelp(
+      "The PostgreSQL server binaries to use (default: the newest on PATH or in /usr/lib/postgresql/N/bin).",
+      valueName: "folder"))
+  var binDirectory: String?
+
+  @Option(help: ArgumentHelp("The source cluster's timezone and log_timezone.", valueName: "zone"))
+  var timezone = "America/Phoenix"
+
   func run() async throws {
-    guard let binaries = DemoCluster.findBinaries() else {
+    if let binDirectory {
+      let missing = DemoCluster.missingPrograms(in: binDirectory)
+      guard missing.isEmpty else {
+        Terminal.writeError(
+          "pitr: error: --bin-dir \(binDirectory) has no \(missing.joined(separator: ", ")); give the folder "
+            + "holding PostgreSQL's initdb, pg_ctl, postgres and pg_basebackup (such as "
+            + "/usr/lib/postgresql/17/bin)\n")
+        throw PITRExitCode.usage
+      }
+    }
+    guard let binaries = binDirectory ?? DemoCluster.findBinaries() else {
       Terminal.writeError(
         "pitr: error: pitr demo needs the PostgreSQL server binaries (initdb, pg_ctl, postgres, "
           + "pg_basebackup) on PATH or in /usr/lib/postgresql/N/bin; on Debian: apt install postgresql-15\n")
@@ -54,7 +78,8 @@ struct DemoCommand: AsyncParsableCommand {
       Terminal.writeError("pitr: error: no free port for the demo servers\n")
       throw PITRExitCode.executionFailed
     }
-    let cluster = DemoCluster(directory: folder, binDirectory: binaries, port: sourcePort, serverUser: serverUser)
+    let cluster = DemoCluster(
+      directory: folder, binDirectory: binaries, port: sourcePort, serverUser: serverUser, timezone: timezone)
     var runner: RestoreRunner?
     defer {
       if !keep {
@@ -65,7 +90,7 @@ struct DemoCommand: AsyncParsableCommand {
     }
     do {
       heading("1. The source cluster and the accident (seed 001 lab) in \(folder)")
-      say("initdb and start PostgreSQL (\(binaries)), archiving WAL with gzip")
+      say("initdb and start PostgreSQL (\(binaries)) with timezone \(timezone), archiving WAL with gzip")
       try cluster.create()
       let scenario = try DemoScenario.play(on: cluster, say: say)
 
