@@ -66,6 +66,15 @@ public final class RunLock {
     throw RunnerError("cannot take the lock \(path)")
   }
 
+  /// The live process holding the lock in `stateDirectory`, or nil when none does (no
+  /// lock, or its process is gone: the run was interrupted).
+  public static func holder(stateDirectory: String) -> Int32? {
+    let owner = (try? String(contentsOfFile: "\(stateDirectory)/lock", encoding: .utf8))
+      .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    guard let owner, kill(owner, 0) == 0 || errno == EPERM else { return nil }
+    return owner
+  }
+
   public func release() {
     guard held else { return }
     unlink(path)
