@@ -23,6 +23,36 @@ extension ErrorMessages {
       #expect(error.description == "cannot create the lock /nonexistent/x/lock: No such file or directory")
     }
 
+    /// `kill -9` of pitr leaves its lock behind, naming a process that is gone or, until
+    /// its parent reaps it, a zombie: neither holds the lock.
+    @Test func aLockOfAKilledProcessIsNotHeldEvenWhileItIsAZombie() throws {
+      let directory = try TemporaryDirectory("zombie")
+      defer { directory.remove() }
+      var child: pid_t = 0
+      var arguments: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
+      defer { arguments.forEach { free($0) } }
+      #expect(posix_spawn(&child, "/bin/true", nil, nil, arguments, environ) == 0)
+      defer {
+        var status: Int32 = 0
+        waitpid(child, &status, 0)
+      }
+      // Not reaped yet: it stays a zombie, which kill(pid, 0) still finds.
+      var waited = 0
+      while (try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8))?.contains(") Z") != true,
+        waited < 500
+      {
+        usleep(10_000)
+        waited += 1
+      }
+      #expect(kill(child, 0) == 0)
+      try directory.write("\(child)\n", to: "lock")
+
+      #expect(RunLock.holder(stateDirectory: directory.path) == nil)
+      let lock = RunLock(stateDirectory: directory.path)
+      try lock.acquire()
+      lock.release()
+    }
+
     // MARK: - RestoreRunner: the journal
 
     @Test func aJournalOfAnotherRestoreIsRefusedBeforeAnythingRuns() throws {
