@@ -139,6 +139,10 @@ extension ApplyTests {
         validate.standardError.contains(
           "note: '\(written)' is reached through a symbolic link; pitr restores into \(resolved), the "
             + "directory it names now"), "\(validate.standardError)")
+      #expect(
+        validate.standardOutput.contains(
+          "  into:     \(resolved) (port \(sandbox.port)), through the link in \(written)\n"),
+        "\(validate.standardOutput)")
       let dryRun = try Command.pitr(["plan", path], in: sandbox)
       #expect(dryRun.standardOutput.contains("extract base backup"), "\(dryRun.standardOutput)")
       #expect(dryRun.standardOutput.contains("into \(resolved)"), "\(dryRun.standardOutput)")
