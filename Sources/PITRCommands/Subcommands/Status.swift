@@ -9,7 +9,7 @@ struct Status: AsyncParsableCommand {
     abstract: "Show where a restore stands: its journal, its server, replay against the target.",
     discussion: """
       Reads the journal pitr apply keeps in DATA_DIRECTORY.pitr (which steps are done, which \
-      failed and why), and when the restored server runs, asks it whether it is still \
+      failed and why, which was interrupted, which done step's output is gone), and when the restored server runs, asks it whether it is still \
       recovering, paused or promoted, and how far it has replayed, next to where pitr \
       predicted it would stop. It works even when the plan no longer compiles (the backups \
       changed since), from the plan's destination alone.
