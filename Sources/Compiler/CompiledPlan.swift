@@ -59,8 +59,10 @@ public struct CompiledPlan: Hashable, Sendable, Codable {
 
     /// Where a plan restores to, as far as the plan alone says (no tablespaces: those need
     /// the backup); for `pitr status`, which must work when the plan no longer compiles.
-    public init(plan: Plan) {
-      dataDirectory = plan.destination.dataDirectory.value
+    /// With an environment, the data directory's links are resolved as compiling does.
+    public init(plan: Plan, environment: (any CompilerEnvironment)? = nil) {
+      let written = plan.destination.dataDirectory.value
+      dataDirectory = environment?.resolvingLinks(written) ?? written
       stateDirectory = dataDirectory + ".pitr"
       port = plan.destination.port.value
       binDirectory = plan.destination.binDir?.value

@@ -6,6 +6,10 @@ public protocol CompilerEnvironment {
   func directoryState(_ path: String) -> DirectoryState
   /// Whether something listens on `port` (TCP on localhost, or a PostgreSQL socket).
   func isPortInUse(_ port: Int) -> Bool
+  /// `path` with the symbolic links of its existing part resolved (`/srv/pg/data` when `/srv`
+  /// links to `/mnt/data`: `/mnt/data/pg/data`); the part that does not exist yet is kept
+  /// as written.
+  func resolvingLinks(_ path: String) -> String
   /// Free bytes on the file system that would hold `path` (its nearest existing parent).
   func freeBytes(at path: String) -> Int64?
   /// The server binaries in `directory`, or (when `nil`) found on `PATH` or in the usual
@@ -17,6 +21,11 @@ public protocol CompilerEnvironment {
   var isRoot: Bool { get }
   /// The `pitr` executable the recovery configuration calls as `restore_command`.
   var pitrExecutable: String { get }
+}
+
+extension CompilerEnvironment {
+  /// No links resolved: for environments that describe no real file system.
+  public func resolvingLinks(_ path: String) -> String { path }
 }
 
 /// What a directory path holds.

@@ -161,8 +161,11 @@ public struct PlanCompiler {
         + "fix system_identifier", at: expected.location)
   }
 
+  /// Where the restore goes, with the symbolic links of the paths' existing parts resolved
+  /// once here: extraction never creates or opens anything through a link, so it is given
+  /// the real directories (the dry run shows them).
   private func resolvedDestination(backup: BaseBackup) -> CompiledPlan.ResolvedDestination {
-    let data = plan.destination.dataDirectory.value
+    let data = environment.resolvingLinks(plan.destination.dataDirectory.value)
     let binaries = environment.serverBinaries(in: plan.destination.binDir?.value, majorVersion: backup.pgVersion)
     return CompiledPlan.ResolvedDestination(
       dataDirectory: data, stateDirectory: data + ".pitr", port: plan.destination.port.value,
@@ -174,7 +177,8 @@ public struct PlanCompiler {
         else { return nil }
         let archive = backup.files.first { $0.role == .tablespace && $0.name.hasPrefix("\(oid).tar") }
         return CompiledPlan.TablespaceTarget(
-          oid: oid, originalLocation: original.location, location: mapping.location.value,
+          oid: oid, originalLocation: original.location,
+          location: environment.resolvingLinks(mapping.location.value),
           archive: archive?.name)
       })
   }

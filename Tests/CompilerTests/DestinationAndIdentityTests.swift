@@ -207,4 +207,37 @@ import _PITRTestSupport
     #expect(compiled.destination.tablespaces.map(\.location) == ["/srv/ts"])
     #expect(compiled.graph.steps.contains { $0.id == "extract-tablespace-16390" })
   }
+
+  /// /srv a link to /mnt/data, as on many servers: the destination is resolved once, here,
+  /// said in a note at each path, and every step names the real directories.
+  @Test func aDestinationBelowALinkIsResolvedAndNoted() throws {
+    var backup = RepositoryFixture.Backup(id: "b1")
+    backup.tablespaces = [(16390, "/srv/production/ts")]
+    let repository = try SyntheticRepository(backups: [backup], events: [.commit(700)])
+    defer { repository.remove() }
+    let marked = plan(
+      repository,
+      destination: "  data_directory: 1️⃣/srv/pg/data\n  port: 5599\n  os_user: postgres\n  tablespaces:\n    \"16390\": 2️⃣/srv/ts")
+    var environment = FixedEnvironment()
+    environment.links = ["/srv": "/mnt/data"]
+
+    let compilation = try #require(
+      compile(marked.text, base: repository.base, wal: [repository.wal], environment: environment))
+
+    let compiled = try #require(compilation.compiled, "\(compilation.diagnostics.map(\.message))")
+    #expect(
+      compilation.diagnostics.map(\.message) == [
+        "'/srv/pg/data' is reached through a symbolic link; pitr restores into /mnt/data/pg/data, the "
+          + "directory it names now",
+        "'/srv/ts' is reached through a symbolic link; pitr restores the tablespace into /mnt/data/ts, "
+          + "the directory it names now",
+      ])
+    #expect(compilation.diagnostics.map(\.severity) == [.note, .note])
+    #expect(compilation.diagnostics.map(\.location) == [at(marked, "1️⃣"), at(marked, "2️⃣")])
+    #expect(compiled.destination.dataDirectory == "/mnt/data/pg/data")
+    #expect(compiled.destination.stateDirectory == "/mnt/data/pg/data.pitr")
+    #expect(compiled.destination.tablespaces.map(\.location) == ["/mnt/data/ts"])
+    #expect(
+      compiled.graph.steps.first { $0.id == "extract-base" }?.summary == "extract base backup b1 into /mnt/data/pg/data")
+  }
 }

@@ -4,6 +4,10 @@ import Foundation
 import Testing
 import _PITRTestSupport
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 @Suite struct SystemEnvironmentTests {
   @Test func directoryStates() throws {
     let directory = try TemporaryDirectory("environment")
@@ -34,6 +38,43 @@ import _PITRTestSupport
     #expect(SystemEnvironment().isPortInUse(port))
   }
 
+  /// A server that stopped leaves its closed connections in TIME_WAIT on its port for a
+  /// minute; PostgreSQL binds with SO_REUSEADDR, so they do not keep a new one off it.
+  @Test func aPortWithOnlyTimeWaitConnectionsIsFree() throws {
+    let listener = try TCPEndpoint.listen()
+    let port = listener.port
+    let client = try TCPEndpoint.connect(to: port)
+    let accepted = try listener.accept()
+    #expect(SystemEnvironment().isPortInUse(port))
+    // The server side closes first: its end of the connection sits in TIME_WAIT.
+    accepted.close()
+    usleep(50_000)
+    client.close()
+    listener.close()
+    #expect(TCPEndpoint.timeWaitPorts().contains(port), "no TIME_WAIT connection on \(port)")
+    // A bind without SO_REUSEADDR still fails there: the TIME_WAIT connection is real.
+    #expect(!TCPEndpoint.bindsWithoutReuse(port))
+
+    #expect(!SystemEnvironment().isPortInUse(port))
+  }
+
+  @Test func linksOfADestinationsExistingPartAreResolved() throws {
+    let directory = try TemporaryDirectory("links")
+    defer { directory.remove() }
+    let real = directory.file("mnt/data")
+    try FileManager.default.createDirectory(atPath: real, withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(atPath: directory.file("srv"), withDestinationPath: real)
+    let environment = SystemEnvironment()
+    // `directory` itself may be below a link (/tmp on some systems): compare with its own.
+    let base = environment.resolvingLinks(directory.path)
+
+    #expect(environment.resolvingLinks(directory.file("srv/pg/data")) == "\(base)/mnt/data/pg/data")
+    #expect(environment.resolvingLinks(directory.file("srv")) == "\(base)/mnt/data")
+    #expect(environment.resolvingLinks(directory.file("srv//pg/./data/")) == "\(base)/mnt/data/pg/data")
+    #expect(environment.resolvingLinks(directory.file("mnt/new")) == "\(base)/mnt/new")
+    #expect(environment.resolvingLinks("/") == "/")
+  }
+
   @Test func serverBinariesAreFoundWithTheirVersion() {
     let binaries = SystemEnvironment().serverBinaries(in: "/usr/lib/postgresql/15/bin", majorVersion: 15)
     #expect(binaries.majorVersion == 15)
@@ -47,5 +88,83 @@ import _PITRTestSupport
     #expect(environment.userExists("root"))
     #expect(!environment.userExists("no-such-user-pitr"))
     #expect((environment.freeBytes(at: "/tmp/does/not/exist/yet") ?? 0) > 0)
+  }
+}
+
+/// Plain TCP sockets on 127.0.0.1 for the port tests; the listener binds as PostgreSQL
+/// does, with SO_REUSEADDR (its connections inherit it).
+struct TCPEndpoint {
+  let descriptor: Int32
+  let port: Int
+
+  static func listen() throws -> TCPEndpoint {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var reuse: Int32 = 1
+    setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+    var address = loopback(port: 0)
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let listening = withUnsafeMutablePointer(to: &address) { pointer in
+      pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        bind(descriptor, $0, length) == 0 && Glibc.listen(descriptor, 4) == 0
+          && getsockname(descriptor, $0, &length) == 0
+      }
+    }
+    guard listening else { throw FixtureError("cannot listen: \(String(cString: strerror(errno)))") }
+    return TCPEndpoint(descriptor: descriptor, port: Int(UInt16(bigEndian: address.sin_port)))
+  }
+
+  static func connect(to port: Int) throws -> TCPEndpoint {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var address = loopback(port: port)
+    let connected = withUnsafePointer(to: &address) { pointer in
+      pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+      }
+    }
+    guard connected else { throw FixtureError("cannot connect: \(String(cString: strerror(errno)))") }
+    return TCPEndpoint(descriptor: descriptor, port: port)
+  }
+
+  func accept() throws -> TCPEndpoint {
+    let connection = Glibc.accept(descriptor, nil, nil)
+    guard connection >= 0 else { throw FixtureError("accept failed") }
+    return TCPEndpoint(descriptor: connection, port: port)
+  }
+
+  func close() { _ = Glibc.close(descriptor) }
+
+  /// Whether a socket without SO_REUSEADDR can bind `port` on all addresses.
+  static func bindsWithoutReuse(_ port: Int) -> Bool {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { _ = Glibc.close(descriptor) }
+    var address = loopback(port: port)
+    address.sin_addr.s_addr = INADDR_ANY
+    return withUnsafePointer(to: &address) { pointer in
+      pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+      }
+    }
+  }
+
+  /// The local ports of the TCP connections in TIME_WAIT (state 06 in /proc/net/tcp).
+  static func timeWaitPorts() -> Set<Int> {
+    let text = (try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)) ?? ""
+    var ports: Set<Int> = []
+    for line in text.split(separator: "\n").dropFirst() {
+      let fields = line.split(separator: " ")
+      guard fields.count > 3, fields[3] == "06", let local = fields[1].split(separator: ":").last,
+        let port = Int(local, radix: 16)
+      else { continue }
+      ports.insert(port)
+    }
+    return ports
+  }
+
+  private static func loopback(port: Int) -> sockaddr_in {
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = in_port_t(UInt16(truncatingIfNeeded: port)).bigEndian
+    return address
   }
 }

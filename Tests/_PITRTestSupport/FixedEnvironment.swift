@@ -9,6 +9,8 @@ public struct FixedEnvironment: CompilerEnvironment {
   public var users: Set<String> = ["postgres"]
   public var isRoot = false
   public var pitrExecutable = "/usr/local/bin/pitr"
+  /// Symbolic links to directories, by path: `["/srv": "/mnt/data"]`.
+  public var links: [String: String] = [:]
 
   public init() {}
 
@@ -17,4 +19,10 @@ public struct FixedEnvironment: CompilerEnvironment {
   public func freeBytes(at path: String) -> Int64? { free }
   public func serverBinaries(in directory: String?, majorVersion: Int?) -> ServerBinaries { binaries }
   public func userExists(_ name: String) -> Bool { users.contains(name) }
+  public func resolvingLinks(_ path: String) -> String {
+    for (link, target) in links where path == link || path.hasPrefix(link + "/") {
+      return target + path.dropFirst(link.count)
+    }
+    return path
+  }
 }

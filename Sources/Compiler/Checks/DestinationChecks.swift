@@ -44,6 +44,13 @@ struct DestinationChecks {
           "'\(data.value)' \(what); pitr restores only into an absent or empty directory, so "
             + "choose another path (or move the old one away yourself)", at: data.location))
     }
+    let resolved = environment.resolvingLinks(data.value)
+    if resolved != Self.withoutRedundantSlashes(data.value) {
+      diagnostics.append(
+        Diagnostic(
+          .note, "'\(data.value)' is reached through a symbolic link; pitr restores into "
+            + "\(resolved), the directory it names now", at: data.location))
+    }
     let port = destination.port
     // A restore being resumed may have its own server on the port already.
     if !resuming, environment.isPortInUse(port.value) {
@@ -126,6 +133,14 @@ struct DestinationChecks {
             + "into the source's tablespace)", at: plan.destination.dataDirectory.location))
     }
     // A restore being resumed has already filled its tablespace directories.
+    for mapping in mappings {
+      let resolved = environment.resolvingLinks(mapping.location.value)
+      guard resolved != Self.withoutRedundantSlashes(mapping.location.value) else { continue }
+      diagnostics.append(
+        Diagnostic(
+          .note, "'\(mapping.location.value)' is reached through a symbolic link; pitr restores the "
+            + "tablespace into \(resolved), the directory it names now", at: mapping.location.location))
+    }
     for mapping in mappings where !resuming {
       let what: String
       switch environment.directoryState(mapping.location.value) {
@@ -141,5 +156,13 @@ struct DestinationChecks {
             + "empty directory", at: mapping.location.location))
     }
     return diagnostics
+  }
+
+  /// `path` without `//`, `/./` and a trailing `/` (which resolving links drops too), so that
+  /// only a real link makes the resolved path differ. (Not `standardizingPath`: on Linux it
+  /// resolves links itself.)
+  static func withoutRedundantSlashes(_ path: String) -> String {
+    let parts = path.split(separator: "/").filter { $0 != "." }
+    return (path.hasPrefix("/") ? "/" : "") + parts.joined(separator: "/")
   }
 }

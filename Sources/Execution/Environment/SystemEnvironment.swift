@@ -41,10 +41,14 @@ public struct SystemEnvironment: CompilerEnvironment {
     where FileManager.default.fileExists(atPath: "\(socketDirectory)/.s.PGSQL.\(port)") {
       return true
     }
-    // Binding the port on all addresses fails when anything listens on it.
+    // Binding the port on all addresses fails when anything listens on it. With
+    // SO_REUSEADDR, as PostgreSQL binds, connections left in TIME_WAIT by a server that
+    // stopped do not count: only a socket that still holds the port does.
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard descriptor >= 0 else { return false }
     defer { close(descriptor) }
+    var reuse: Int32 = 1
+    setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_port = in_port_t(UInt16(truncatingIfNeeded: port)).bigEndian
@@ -72,6 +76,23 @@ public struct SystemEnvironment: CompilerEnvironment {
       }
     }
     return bound ? Int(UInt16(bigEndian: address.sin_port)) : nil
+  }
+
+  public func resolvingLinks(_ path: String) -> String {
+    guard path.hasPrefix("/") else { return path }
+    // The longest part of the path that exists, resolved; the rest appended as written.
+    // (Not `standardizingPath`: on Linux it resolves links past a `..` already.)
+    var parts = path.split(separator: "/").map(String.init).filter { $0 != "." }
+    var rest: [String] = []
+    while !parts.isEmpty {
+      if let resolved = realpath("/" + parts.joined(separator: "/"), nil) {
+        defer { free(resolved) }
+        let base = String(cString: resolved)
+        return ([base == "/" ? "" : base] + rest).joined(separator: "/")
+      }
+      rest.insert(parts.removeLast(), at: 0)
+    }
+    return "/" + rest.joined(separator: "/")
   }
 
   public func freeBytes(at path: String) -> Int64? {

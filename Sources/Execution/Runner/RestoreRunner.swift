@@ -152,31 +152,84 @@ public final class RestoreRunner {
         "\(state) holds the journal of another restore (another plan, or the backups changed "
           + "since); remove \(plan.destination.dataDirectory) and \(state) to start again")
     }
-    let extraction: Set<Step.Kind> = [.createDataDirectory, .extractBase, .extractWAL, .extractTablespace]
-    let unfinished = plan.graph.steps.filter {
-      extraction.contains($0.kind) && previous.status(of: $0.id) != .done
-    }
-    if !unfinished.isEmpty, previous.status(of: "create-data-directory") == .done {
-      throw RunnerError(
-        "a previous run stopped while extracting (\(unfinished.map(\.id).joined(separator: ", ")) "
-          + "not finished); pitr never starts PostgreSQL on a half-extracted directory: remove "
-          + "\(plan.destination.dataDirectory) and \(state), then run pitr apply again")
-    }
     journal = previous
     for index in journal.steps.indices where journal.steps[index].status != .done {
       journal.steps[index].status = .pending
     }
+    observer.note("resuming the restore recorded in \(Journal.path(in: state))")
+    // A step is done only while its output exists.
+    if let gone = StepOutputs(destination: plan.destination).firstGone(in: journal) {
+      redo(from: gone.step)
+      observer.note("\(gone.missing): redoing the restore from \(gone.step)")
+    }
+    try clearInterruptedExtraction()
     // A shutdown run that reached its target stopped the server on purpose.
     let stoppedAtTarget = plan.action == .shutdown && journal.status(of: "await-target") == .done
     if journal.status(of: "start-server") == .done, !server.isRunning, !stoppedAtTarget {
       // The server stopped (or the machine restarted): start it again; recovery resumes.
       journal.set("start-server", .pending)
     }
+    if journal.status(of: "start-server") == .pending, server.isRunning {
+      // Killed while pg_ctl started it: the server runs, recovering.
+      journal.set("start-server", .done)
+      observer.note("the server the interrupted run started is running: following it")
+    }
     if journal.status(of: "promote") == .pending, journal.status(of: "verify") == .done {
       // The checks' results are not in the journal: run them again before promoting.
       journal.set("verify", .pending)
     }
-    observer.note("resuming the restore recorded in \(Journal.path(in: state))")
+  }
+
+  /// Marks `id` and every step after it pending; when that redoes the data directory, the
+  /// destination check before it too.
+  private func redo(from id: String) {
+    let ordered = plan.graph.ordered.map(\.id)
+    guard let first = ordered.firstIndex(of: id) else { return }
+    for later in ordered[first...] { journal.set(later, .pending) }
+    if id == "create-data-directory" { journal.set("check-destination", .pending) }
+  }
+
+  /// After a run stopped while extracting: clears what it wrote, so the extraction starts
+  /// again in an empty directory, or refuses when the data directory (or a tablespace
+  /// location) holds files pitr did not write. The server never started on it.
+  private func clearInterruptedExtraction() throws {
+    // extract-base writes everything (extract-wal and extract-tablespace-* only check what
+    // it wrote, and run again by themselves).
+    guard let base = plan.graph.ordered.first(where: { $0.kind == .extractBase }),
+      journal.status(of: base.id) != .done
+    else { return }
+    let extraction: Set<Step.Kind> = [.extractBase, .extractWAL, .extractTablespace]
+    let unfinished = plan.graph.ordered.filter {
+      extraction.contains($0.kind) && journal.status(of: $0.id) != .done
+    }
+    // Extraction starts over, so does everything after it; the log of a server started
+    // from an earlier extraction would be read as the new one's.
+    redo(from: base.id)
+    if FileManager.default.fileExists(atPath: server.logPath) {
+      try? FileManager.default.removeItem(atPath: server.logPath + ".previous")
+      try? FileManager.default.moveItem(atPath: server.logPath, toPath: server.logPath + ".previous")
+    }
+    let partial = PartialExtraction(plan: plan)
+    guard !partial.isEmpty else { return }
+    let steps = unfinished.map(\.id).joined(separator: ", ")
+    let data = plan.destination.dataDirectory
+    guard journal.status(of: "create-data-directory") == .done else {
+      throw RunnerError(
+        "a previous run stopped before it had created \(data), and it is not empty now; pitr "
+          + "restores only into an absent or empty directory: remove \(data) and \(state), "
+          + "then run pitr apply again")
+    }
+    let foreign = try partial.foreignFiles()
+    guard foreign.isEmpty else {
+      throw RunnerError(
+        "a previous run stopped while extracting (\(steps) not finished), and \(data) now holds "
+          + "files pitr did not write (\(foreign.joined(separator: ", "))); pitr removes only what it "
+          + "wrote: move them away, or remove \(data) and \(state), then run pitr apply again")
+    }
+    try partial.clear()
+    observer.note(
+      "a previous run stopped while extracting (\(steps) not finished); pitr made \(data) and "
+        + "everything in it came from the backup: cleared it, extracting again")
   }
 
   private func checkDestination() throws {
@@ -256,7 +309,8 @@ public final class RestoreRunner {
     waitForPrefetch()
     guard let words = resolver.commandLine(of: step) else { return }
     let result = try ProcessRunner.run(words[0], Array(words.dropFirst()), timeout: 120)
-    guard result.succeeded else {
+    // A pg_ctl of an interrupted run may have started it meanwhile.
+    guard result.succeeded || server.isRunning else {
       throw RunnerError(
         "the server did not start: \(result.standardError.trimmingCharacters(in: .whitespacesAndNewlines))",
         logExcerpt: Array(server.log().split(separator: "\n").suffix(12).map(String.init)))
@@ -361,6 +415,8 @@ public final class RestoreRunner {
   }
 
   private func promote() throws {
+    // A run interrupted after pg_promote() left it promoted already.
+    if try inRecovery() == false { return }
     _ = try server.connect().query("SELECT pg_promote(true, 120)")
     guard try inRecovery() == false else {
       throw RunnerError("the server did not promote", logExcerpt: Array(server.log().split(separator: "\n").suffix(8).map(String.init)))

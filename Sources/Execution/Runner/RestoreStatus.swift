@@ -15,8 +15,22 @@ public struct RestoreStatus: Sendable, Codable {
     public var problem: String?
   }
 
+  /// A step the journal says is done whose output is gone: `pitr apply` redoes the restore
+  /// from it.
+  public struct Redo: Sendable, Codable, Equatable {
+    /// The step's id.
+    public var step: String
+    /// What is missing: "/srv/restore/data is gone".
+    public var missing: String
+  }
+
   /// The journal in the state directory; `nil` when no restore into the destination ran.
   public var journal: Journal?
+  /// The process id of the `pitr apply` holding the destination's lock, when one runs; a
+  /// step the journal says is running without one was interrupted.
+  public var applyProcess: Int32?
+  /// The first done step whose output is gone, if any.
+  public var redo: Redo?
   /// Whether the journal belongs to this plan file as it is now.
   public var journalMatchesPlan: Bool
   public var server: Server
@@ -47,8 +61,11 @@ public struct RestoreStatus: Sendable, Codable {
       }
     }
     let log = RecoveryLog.read(restored.log())
+    let gone = journal.flatMap { StepOutputs(destination: destination).firstGone(in: $0) }
     return RestoreStatus(
-      journal: journal, journalMatchesPlan: journal?.planHash == planHash, server: server,
+      journal: journal, applyProcess: RunLock.holder(stateDirectory: destination.stateDirectory),
+      redo: gone.map { Redo(step: $0.step, missing: $0.missing) },
+      journalMatchesPlan: journal?.planHash == planHash, server: server,
       loggedStop: log.stopMessage, failure: log.failure)
   }
 }

@@ -55,7 +55,7 @@ public final class RunLock {
       }
       let owner = (try? String(contentsOfFile: path, encoding: .utf8))
         .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-      if let owner, owner != getpid(), kill(owner, 0) == 0 || errno == EPERM {
+      if let owner, owner != getpid(), Self.isLive(owner) {
         throw Held(path: path, pid: owner)
       }
       if owner == getpid(), Self.heldHereLock.withLock({ Self.heldHere.contains(path) }) {
@@ -64,6 +64,25 @@ public final class RunLock {
       unlink(path)  // stale: its process is gone
     }
     throw RunnerError("cannot take the lock \(path)")
+  }
+
+  /// The live process holding the lock in `stateDirectory`, or nil when none does (no
+  /// lock, or its process is gone: the run was interrupted).
+  public static func holder(stateDirectory: String) -> Int32? {
+    let owner = (try? String(contentsOfFile: "\(stateDirectory)/lock", encoding: .utf8))
+      .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    guard let owner, isLive(owner) else { return nil }
+    return owner
+  }
+
+  /// Whether process `pid` exists and has not ended: a process killed a moment ago stays a
+  /// zombie (state `Z` in `/proc/PID/stat`) until its parent reaps it, and holds nothing.
+  static func isLive(_ pid: Int32) -> Bool {
+    guard kill(pid, 0) == 0 || errno == EPERM else { return false }
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+      let end = stat.lastIndex(of: ")")
+    else { return true }
+    return stat[stat.index(after: end)...].trimmingCharacters(in: .whitespaces).first != "Z"
   }
 
   public func release() {

@@ -3,13 +3,21 @@ import PlanModel
 
 /// A few lines saying what a valid plan asks for, printed by `pitr validate`.
 enum PlanSummary {
-  static func describe(_ plan: Plan) -> String {
+  /// - Parameter resolvedDataDirectory: Where the compiled plan restores to, once the links
+  ///   of the written path are resolved; shown when it differs.
+  static func describe(_ plan: Plan, resolvedDataDirectory: String? = nil) -> String {
     var lines = ["\(plan.file): valid plan '\(plan.name.value)'"]
     lines.append("  restore:  \(plan.backups.base.value) (backup: \(plan.backups.select.value))")
     lines.append("  wal:      " + plan.backups.wal.map(\.value).joined(separator: ", "))
     lines.append("  target:   \(describe(plan.target))")
-    lines.append(
-      "  into:     \(plan.destination.dataDirectory.value) (port \(plan.destination.port.value))")
+    let written = plan.destination.dataDirectory.value
+    let parts = written.split(separator: "/").filter { $0 != "." }
+    if let resolved = resolvedDataDirectory, resolved != (written.hasPrefix("/") ? "/" : "") + parts.joined(separator: "/") {
+      lines.append(
+        "  into:     \(resolved) (port \(plan.destination.port.value)), through the link in \(written)")
+    } else {
+      lines.append("  into:     \(written) (port \(plan.destination.port.value))")
+    }
     var action = "  then:     \(plan.action.value.rawValue)"
     if !plan.verify.isEmpty {
       action += " (\(plan.verify.count) check\(plan.verify.count == 1 ? "" : "s"))"

@@ -9,7 +9,7 @@ struct Status: AsyncParsableCommand {
     abstract: "Show where a restore stands: its journal, its server, replay against the target.",
     discussion: """
       Reads the journal pitr apply keeps in DATA_DIRECTORY.pitr (which steps are done, which \
-      failed and why), and when the restored server runs, asks it whether it is still \
+      failed and why, which was interrupted, which done step's output is gone), and when the restored server runs, asks it whether it is still \
       recovering, paused or promoted, and how far it has replayed, next to where pitr \
       predicted it would stop. It works even when the plan no longer compiles (the backups \
       changed since), from the plan's destination alone.
@@ -31,7 +31,8 @@ struct Status: AsyncParsableCommand {
     let (loaded, source) = try pipeline.load(plan)
     // The prediction when the plan still compiles; the destination alone otherwise.
     let compiled = pipeline.compile(loaded, source: source).compiled
-    let destination = compiled?.destination ?? CompiledPlan.ResolvedDestination(plan: loaded)
+    let destination = compiled?.destination
+      ?? CompiledPlan.ResolvedDestination(plan: loaded, environment: SystemEnvironment())
     let resolver = PlanPipeline.resolver(for: destination)
     let status = RestoreStatus.read(
       destination: destination, planHash: PlanCompiler.planHash(of: source.text), resolver: resolver)
@@ -56,10 +57,22 @@ struct Status: AsyncParsableCommand {
     if !status.journalMatchesPlan {
       lines.append("  the journal belongs to another plan, or to an earlier version of this one")
     }
-    let done = journal.steps.filter { $0.status == .done }.count
+    // Steps after one whose output is gone are done again by pitr apply: not counted.
+    let redoIndex = status.redo.flatMap { redo in journal.steps.firstIndex { $0.id == redo.step } }
+    let counted = journal.steps.prefix(redoIndex ?? journal.steps.count)
+    let done = counted.filter { $0.status == .done }.count
     lines.append("  steps: \(done) of \(journal.steps.count) done")
-    for step in journal.steps where step.status == .failed || step.status == .running {
-      lines.append("  \(step.id): \(step.status.rawValue)" + (step.message.map { ": \($0)" } ?? ""))
+    for step in counted where step.status == .failed || step.status == .running {
+      if step.status == .running, status.applyProcess == nil {
+        lines.append(
+          "  \(step.id): interrupted (the pitr apply running it is gone); run pitr apply again to resume")
+      } else {
+        lines.append("  \(step.id): \(step.status.rawValue)" + (step.message.map { ": \($0)" } ?? ""))
+      }
+    }
+    if let redo = status.redo {
+      lines.append(
+        "  \(redo.step): was done, but \(redo.missing); pitr apply redoes the restore from this step")
     }
     let server = status.server
     if !server.running {

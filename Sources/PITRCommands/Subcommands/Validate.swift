@@ -44,7 +44,7 @@ struct Validate: AsyncParsableCommand {
     pipeline.report(compilation.diagnostics, source: source, file: plan)
     guard let compiled = compilation.compiled else { throw PITRExitCode.invalidPlan }
     if !output.json {
-      Terminal.write(PlanSummary.describe(loaded))
+      Terminal.write(PlanSummary.describe(loaded, resolvedDataDirectory: compiled.destination.dataDirectory))
       Terminal.write(PlanSummary.describe(compiled))
     }
   }

@@ -14,6 +14,7 @@ struct ApplyEnvironment: CompilerEnvironment {
 
   func directoryState(_ path: String) -> DirectoryState { system.directoryState(path) }
   func isPortInUse(_ port: Int) -> Bool { system.isPortInUse(port) }
+  func resolvingLinks(_ path: String) -> String { system.resolvingLinks(path) }
   func freeBytes(at path: String) -> Int64? { system.freeBytes(at: path) }
   func serverBinaries(in directory: String?, majorVersion: Int?) -> ServerBinaries {
     system.serverBinaries(in: directory, majorVersion: majorVersion)

@@ -23,6 +23,36 @@ extension ErrorMessages {
       #expect(error.description == "cannot create the lock /nonexistent/x/lock: No such file or directory")
     }
 
+    /// `kill -9` of pitr leaves its lock behind, naming a process that is gone or, until
+    /// its parent reaps it, a zombie: neither holds the lock.
+    @Test func aLockOfAKilledProcessIsNotHeldEvenWhileItIsAZombie() throws {
+      let directory = try TemporaryDirectory("zombie")
+      defer { directory.remove() }
+      var child: pid_t = 0
+      var arguments: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
+      defer { arguments.forEach { free($0) } }
+      #expect(posix_spawn(&child, "/bin/true", nil, nil, arguments, environ) == 0)
+      defer {
+        var status: Int32 = 0
+        waitpid(child, &status, 0)
+      }
+      // Not reaped yet: it stays a zombie, which kill(pid, 0) still finds.
+      var waited = 0
+      while (try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8))?.contains(") Z") != true,
+        waited < 500
+      {
+        usleep(10_000)
+        waited += 1
+      }
+      #expect(kill(child, 0) == 0)
+      try directory.write("\(child)\n", to: "lock")
+
+      #expect(RunLock.holder(stateDirectory: directory.path) == nil)
+      let lock = RunLock(stateDirectory: directory.path)
+      try lock.acquire()
+      lock.release()
+    }
+
     // MARK: - RestoreRunner: the journal
 
     @Test func aJournalOfAnotherRestoreIsRefusedBeforeAnythingRuns() throws {
@@ -46,21 +76,32 @@ extension ErrorMessages {
       #expect(!FileManager.default.fileExists(atPath: fixture.dataDirectory))
     }
 
-    @Test func aRunThatStoppedWhileExtractingIsNeverResumed() throws {
-      let fixture = try RunnerFixture()
-      defer { fixture.remove() }
-      let plan = try fixture.compile()
+    /// A journal of `plan` as a run killed during extract-base leaves it: the destination
+    /// checked and the data directory created, extract-base running.
+    static func killedWhileExtracting(_ plan: CompiledPlan) -> Journal {
       var journal = Journal(
         planHash: plan.planHash, catalogFingerprint: plan.catalogFingerprint,
         stepIDs: plan.graph.ordered.map(\.id))
       for (index, entry) in journal.steps.enumerated() {
         switch entry.id {
         case "check-destination", "create-data-directory": journal.steps[index].status = .done
-        case "extract-base": journal.steps[index].status = .failed
+        case "extract-base": journal.steps[index].status = .running
         default: break
         }
       }
-      try fixture.seed(journal)
+      return journal
+    }
+
+    @Test func anInterruptedExtractionAmongFilesPitrDidNotWriteIsRefusedAndNothingRemoved() throws {
+      let fixture = try RunnerFixture()
+      defer { fixture.remove() }
+      let plan = try fixture.compile()
+      try fixture.seed(Self.killedWhileExtracting(plan))
+      // Half of the backup (PG_VERSION, pg_wal/) and two files that are not the backup's.
+      try fixture.repository.write(Array("15\n".utf8), to: "\(fixture.dataDirectory)/PG_VERSION")
+      try fixture.repository.write([0, 1], to: "\(fixture.dataDirectory)/pg_wal/000000010000000000000002")
+      try fixture.repository.write(Array("mine\n".utf8), to: "\(fixture.dataDirectory)/base/1/notes.txt")
+      try fixture.repository.write(Array("x\n".utf8), to: "\(fixture.dataDirectory)/postmaster.opts")
       // The backup carries a pg_wal.tar, so extract-wal is a step too.
       #expect(plan.graph.steps.map(\.id).contains("extract-wal"))
       let (runner, observer) = fixture.runner(plan)
@@ -69,10 +110,123 @@ extension ErrorMessages {
 
       #expect(
         error.description
-          == "a previous run stopped while extracting (extract-base, extract-wal not finished); "
-          + "pitr never starts PostgreSQL on a half-extracted directory: remove "
-          + "\(fixture.dataDirectory) and \(fixture.stateDirectory), then run pitr apply again")
+          == "a previous run stopped while extracting (extract-base, extract-wal not finished), and "
+          + "\(fixture.dataDirectory) now holds files pitr did not write (\(fixture.dataDirectory)/base/1/notes.txt, "
+          + "\(fixture.dataDirectory)/postmaster.opts); pitr removes only what it wrote: move them away, or "
+          + "remove \(fixture.dataDirectory) and \(fixture.stateDirectory), then run pitr apply again")
       #expect(observer.started.isEmpty)
+      #expect(FileManager.default.fileExists(atPath: "\(fixture.dataDirectory)/PG_VERSION"))
+      #expect(FileManager.default.fileExists(atPath: "\(fixture.dataDirectory)/base/1/notes.txt"))
+    }
+
+    @Test func anInterruptedExtractionOfOnlyTheBackupsFilesIsClearedAndExtractedAgain() throws {
+      let fixture = try RunnerFixture()
+      defer { fixture.remove() }
+      let plan = try fixture.compile()
+      try fixture.seed(Self.killedWhileExtracting(plan))
+      // What a run killed mid-extract leaves: whole files, one cut short, directories.
+      try fixture.repository.write(Array("15\n".utf8), to: "\(fixture.dataDirectory)/PG_VERSION")
+      try fixture.repository.write([7, 7, 7], to: "\(fixture.dataDirectory)/base/1/1259")
+      try fixture.repository.write([0, 1], to: "\(fixture.dataDirectory)/pg_wal/000000010000000000000002")
+      let (runner, observer) = fixture.runner(plan)
+
+      // extract-base runs again and passes; the fixture's empty pg_wal.tar stops extract-wal.
+      let error = try #require(throws: RunnerError.self) { try runner.run() }
+
+      #expect(error.description.hasSuffix("holds no WAL segment after extraction; the backup's WAL archive is missing or empty"))
+      #expect(
+        observer.notes.contains(
+          "a previous run stopped while extracting (extract-base, extract-wal not finished); pitr made "
+            + "\(fixture.dataDirectory) and everything in it came from the backup: cleared it, extracting again"),
+        "\(observer.notes)")
+      #expect(observer.started == ["extract-base", "extract-wal"])
+      #expect(try Data(contentsOf: URL(fileURLWithPath: "\(fixture.dataDirectory)/base/1/1259")).count == 5000)
+      #expect(try FileManager.default.contentsOfDirectory(atPath: "\(fixture.dataDirectory)/pg_wal") == [])
+    }
+
+    @Test func aRunInterruptedBeforeItCreatedTheDataDirectoryIsRefusedWhenTheDirectoryIsNotEmpty() throws {
+      let fixture = try RunnerFixture()
+      defer { fixture.remove() }
+      let plan = try fixture.compile()
+      var journal = Self.killedWhileExtracting(plan)
+      for index in journal.steps.indices where journal.steps[index].id != "check-destination" {
+        journal.steps[index].status = .pending
+      }
+      journal.set("create-data-directory", .running)
+      try fixture.seed(journal)
+      try fixture.repository.write(Array("15\n".utf8), to: "\(fixture.dataDirectory)/PG_VERSION")
+      let (runner, observer) = fixture.runner(plan)
+
+      let error = try #require(throws: RunnerError.self) { try runner.run() }
+
+      #expect(
+        error.description
+          == "a previous run stopped before it had created \(fixture.dataDirectory), and it is not empty "
+          + "now; pitr restores only into an absent or empty directory: remove \(fixture.dataDirectory) "
+          + "and \(fixture.stateDirectory), then run pitr apply again")
+      #expect(observer.started.isEmpty)
+    }
+
+    /// Every step done, then the data directory removed: the runner redoes the restore from
+    /// create-data-directory (here up to the fixture's empty pg_wal.tar) instead of skipping.
+    @Test func aDataDirectoryRemovedAfterEveryStepWasDoneIsRestoredAgain() throws {
+      let fixture = try RunnerFixture()
+      defer { fixture.remove() }
+      let plan = try fixture.compile()
+      var journal = Journal(
+        planHash: plan.planHash, catalogFingerprint: plan.catalogFingerprint,
+        stepIDs: plan.graph.ordered.map(\.id))
+      for id in plan.graph.ordered.map(\.id) { journal.set(id, .done) }
+      try fixture.seed(journal)
+      try fixture.repository.write(Array("an old server's log\n".utf8), to: "\(fixture.stateDirectory)/server.log")
+      let (runner, observer) = fixture.runner(plan)
+
+      let error = try #require(throws: RunnerError.self) { try runner.run() }
+
+      #expect(error.description.hasSuffix("holds no WAL segment after extraction; the backup's WAL archive is missing or empty"))
+      #expect(
+        observer.notes.contains("\(fixture.dataDirectory) is gone: redoing the restore from create-data-directory"),
+        "\(observer.notes)")
+      #expect(observer.started == ["check-destination", "create-data-directory", "extract-base", "extract-wal"])
+      #expect(
+        try String(contentsOfFile: "\(fixture.stateDirectory)/server.log.previous", encoding: .utf8)
+          == "an old server's log\n")
+      #expect(!FileManager.default.fileExists(atPath: "\(fixture.stateDirectory)/server.log"))
+    }
+
+    @Test func theOutputOfEachDoneStepIsLookedFor() throws {
+      let fixture = try RunnerFixture()
+      defer { fixture.remove() }
+      let plan = try fixture.compile()
+      let outputs = StepOutputs(destination: plan.destination)
+      var journal = Journal(
+        planHash: plan.planHash, catalogFingerprint: plan.catalogFingerprint,
+        stepIDs: plan.graph.ordered.map(\.id))
+      for id in ["check-destination", "create-data-directory", "extract-base", "extract-wal"] {
+        journal.set(id, .done)
+      }
+      let data = fixture.dataDirectory
+
+      #expect(outputs.firstGone(in: journal) == .init(step: "create-data-directory", missing: "\(data) is gone"))
+      try fixture.repository.write(Array("15\n".utf8), to: "\(data)/PG_VERSION")
+      #expect(
+        outputs.firstGone(in: journal) == .init(step: "extract-base", missing: "\(data)/global/pg_control is gone"))
+      try fixture.repository.write([1], to: "\(data)/global/pg_control")
+      #expect(outputs.firstGone(in: journal) == .init(step: "extract-wal", missing: "\(data)/pg_wal is gone"))
+      try FileManager.default.createDirectory(atPath: "\(data)/pg_wal", withIntermediateDirectories: true)
+      #expect(outputs.firstGone(in: journal) == nil)
+      journal.set("write-recovery-config", .done)
+      #expect(
+        outputs.firstGone(in: journal)
+          == .init(step: "write-recovery-config", missing: "\(fixture.stateDirectory)/pg_hba.conf is gone"))
+      try fixture.repository.write([], to: "\(fixture.stateDirectory)/pg_hba.conf")
+      #expect(
+        outputs.firstGone(in: journal)
+          == .init(step: "write-recovery-config", missing: "the pitr block of \(data)/postgresql.auto.conf is gone"))
+      // Once the server started, the configuration and recovery.signal are its own business.
+      journal.set("write-signal", .done)
+      journal.set("start-server", .done)
+      #expect(outputs.firstGone(in: journal) == nil)
     }
 
     // MARK: - RestoreRunner: check-destination
