@@ -72,9 +72,9 @@ import _PITRTestSupport
       #expect(compilation.errors.map(\.location) == [marked.at("8️⃣")])
       #expect(
         compilation.errors.map(\.message) == [
-          "every base backup in \(repository.base) of the cluster is incremental, and pitr "
-            + "cannot restore an incremental backup; take a full base backup (pg_basebackup "
-            + "without --incremental)"
+          "every base backup of the WAL archive's cluster (7711019213718305796) in "
+            + "\(repository.base) is incremental, and pitr cannot restore an incremental backup "
+            + "alone; take a full base backup (pg_basebackup without --incremental)"
         ])
       #expect(
         compilation.errors.flatMap(\.notes).map(\.message) == [

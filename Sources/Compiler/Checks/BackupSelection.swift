@@ -150,9 +150,9 @@ struct BackupSelection {
   private func onlyIncremental(_ backups: [BaseBackup]) -> Refusal {
     Refusal(
       problem: CompileProblem(
-        "every base backup in \(plan.backups.base.value) of \(cluster?.described ?? "the cluster") "
-          + "is incremental, and pitr cannot restore an incremental backup; take a full base "
-          + "backup (pg_basebackup without --incremental)",
+        "every base backup of \(cluster?.described ?? "the cluster") in \(plan.backups.base.value) "
+          + "is incremental, and pitr cannot restore an incremental backup alone; take a full "
+          + "base backup (pg_basebackup without --incremental)",
         notes: backups.compactMap { backup in
           catalog.incrementalProblem(of: backup).map { "backup \(backup.id): \($0)" }
         }),

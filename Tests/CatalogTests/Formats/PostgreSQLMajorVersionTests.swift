@@ -33,7 +33,8 @@ import Testing
   @Test func knowsWhichReleasesAreSupported() {
     #expect(PostgreSQLMajorVersion(15).isSupported)
     #expect(!PostgreSQLMajorVersion(12).isSupported)
-    #expect(!PostgreSQLMajorVersion(19).isSupported)
+    #expect(PostgreSQLMajorVersion(19).isSupported)
+    #expect(!PostgreSQLMajorVersion(20).isSupported)
     #expect(PostgreSQLMajorVersion(13) < PostgreSQLMajorVersion(18))
   }
 }
