@@ -42,6 +42,7 @@ public struct Catalog: Sendable, Codable {
       attachStop(to: &backups[index], from: archive.backupHistoryFiles)
       diagnostics += consistencyProblems(of: backups[index], archive: archive)
     }
+    diagnostics += linkIncrementalBackups(&backups)
 
     let tree = TimelineTree(histories: archive.historyFiles)
     for (history, reason) in tree.inconsistentHistories() {
@@ -50,7 +51,8 @@ public struct Catalog: Sendable, Codable {
     let calculator = WindowCalculator(archive: archive, tree: tree)
     let index = WALIndex(archive: archive, cache: cache)
     var windows: [RestorableWindow] = []
-    for backup in backups {
+    // An incremental backup restores nothing alone: no window until it is combined.
+    for backup in backups where backup.incremental == nil {
       windows += calculator.windows(for: backup).map { window in
         var window = window
         // The window's end in time: the last commit or abort before its end.
@@ -155,6 +157,32 @@ public struct Catalog: Sendable, Codable {
     backup.stop = BaseBackup.Stop(
       lsn: history.stopLSN, timeline: history.stopTimeline, time: history.stopTime,
       source: .backupHistoryFile)
+  }
+
+  /// Finds each incremental backup's parent the way pg_combinebackup checks a chain: the
+  /// parent's START WAL LOCATION and START TIMELINE are the child's INCREMENTAL FROM LSN and
+  /// TLI, and both come from one cluster. Warns when the parent is not there.
+  static func linkIncrementalBackups(_ backups: inout [BaseBackup]) -> [Diagnostic] {
+    var problems: [Diagnostic] = []
+    for index in backups.indices {
+      guard let incremental = backups[index].incremental else { continue }
+      let child = backups[index]
+      let parent = backups.first { candidate in
+        candidate.id != child.id && candidate.label.startLSN == incremental.fromLSN
+          && candidate.label.startTimeline == incremental.fromTimeline
+          && (candidate.systemIdentifier == nil || child.systemIdentifier == nil
+            || candidate.systemIdentifier == child.systemIdentifier)
+      }
+      backups[index].incremental?.parent = parent?.id
+      if parent == nil {
+        problems.append(
+          .warning(
+            "backup \(child.id) is incremental from \(incremental.fromLSN) on timeline "
+              + "\(incremental.fromTimeline), and no backup of its cluster in this folder starts "
+              + "there: its chain to a full backup is incomplete", at: .file(child.path)))
+      }
+    }
+    return problems
   }
 
   private static func consistencyProblems(of backup: BaseBackup, archive: WALArchive) -> [Diagnostic] {

@@ -71,7 +71,7 @@ public struct WALPageHeader: Hashable, Sendable {
 /// The WAL format versions pitr reads, one per PostgreSQL major version, told apart by the
 /// page magic (`XLOG_PAGE_MAGIC`).
 public struct WALVersion: Hashable, Sendable, CustomStringConvertible {
-  /// The PostgreSQL major version (13 to 18).
+  /// The PostgreSQL major version (13 to 19).
   public var major: Int
   /// Its `XLOG_PAGE_MAGIC`.
   public var magic: UInt16
@@ -81,7 +81,13 @@ public struct WALVersion: Hashable, Sendable, CustomStringConvertible {
     WALVersion(major: 13, magic: 0xD106), WALVersion(major: 14, magic: 0xD10D),
     WALVersion(major: 15, magic: 0xD110), WALVersion(major: 16, magic: 0xD113),
     WALVersion(major: 17, magic: 0xD116), WALVersion(major: 18, magic: 0xD118),
+    WALVersion(major: 19, magic: 0xD121),
   ]
+
+  /// `13 to 19`: the majors pitr reads, for messages.
+  public static var supportedRange: String {
+    "\(known.first!.major) to \(known.last!.major)"
+  }
 
   private init(major: Int, magic: UInt16) {
     self.major = major
@@ -94,9 +100,14 @@ public struct WALVersion: Hashable, Sendable, CustomStringConvertible {
     self = known
   }
 
-  /// The valid `xlp_info` bits: 0x000F (the overwrite-contrecord flag was back-patched into
-  /// 13 and 14 minors, so it is accepted for every version).
-  public var validInfoMask: UInt16 { 0x000F }
+  /// The valid `xlp_info` bits: 0x000F up to 18 (the overwrite-contrecord flag was
+  /// back-patched into 13 and 14 minors, so it is accepted for every version); 0x0007 from
+  /// 19, which dropped `XLP_BKP_REMOVABLE` and renumbered the overwrite flag.
+  public var validInfoMask: UInt16 { major >= 19 ? 0x0007 : 0x000F }
+
+  /// `XLP_FIRST_IS_OVERWRITE_CONTRECORD`: the page starts with a record that replaces one
+  /// abandoned at a crash. 0x0008 up to 18, 0x0004 from 19.
+  public var overwriteContrecordFlag: UInt16 { major >= 19 ? 0x0004 : 0x0008 }
 
   public var description: String { "PostgreSQL \(major)" }
 }

@@ -15,6 +15,32 @@ import _PITRTestSupport
     return fixture
   }
 
+  @Test func anIncrementalBackupIsSaidToNeedItsChain() throws {
+    let fixture = try RepositoryFixture()
+    defer { fixture.remove() }
+    try fixture.writeSegments(timeline: 1, 2...6)
+    try fixture.writeBackup(.init(id: "full"))
+    var incremental = RepositoryFixture.Backup(id: "incr", start: "0/400028", checkpoint: "0/400060")
+    incremental.incrementalFrom = ("0/200028", 1)
+    try fixture.writeBackup(incremental)
+    let result = try pitr("catalog", "--base", fixture.base, "--wal", fixture.wal, "--no-cache")
+    #expect(result.status == 0)
+    let lines = result.standardOutput.split(separator: "\n", omittingEmptySubsequences: false)
+    #expect(lines[1].hasPrefix("  ID "))
+    #expect(lines[2].hasPrefix("  full "))
+    #expect(lines[3].hasPrefix("  incr "))
+    #expect(
+      lines[4]
+        == "  incr: an incremental backup (INCREMENTAL FROM LSN 0/200028 on timeline 1), which "
+        + "cannot be restored alone: pg_combinebackup must first combine its chain full, incr "
+        + "(full backup first) into a full backup, which pitr does not do yet")
+    #expect(lines[5] == "")
+    // Only the full backup has a window.
+    let windows = result.standardOutput.components(separatedBy: "Restorable windows\n")[1]
+    #expect(windows.contains("  full "))
+    #expect(!windows.contains("  incr "))
+  }
+
   @Test func tablesShowBackupsWALTimelinesAndWindows() throws {
     let fixture = try repository()
     defer { fixture.remove() }

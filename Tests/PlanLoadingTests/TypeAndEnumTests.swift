@@ -115,6 +115,6 @@ import _PITRTestSupport
   @Test func pgVersionRange() {
     expectDiagnostics(
       SamplePlan.base + "source:\n  pg_version: 1️⃣9\n",
-      [.error("1️⃣", "'source.pg_version' must be an integer from 13 to 18, not 9")])
+      [.error("1️⃣", "'source.pg_version' must be an integer from 13 to 19, not 9")])
   }
 }

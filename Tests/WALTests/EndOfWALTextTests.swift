@@ -248,7 +248,7 @@ import _PITRTestSupport
     #expect(
       try Self.text(wal)
         == "end of WAL at 0/100000 (segment 000000010000000000000001): unknown WAL page magic "
-        + "0xD0FF in memory/000000010000000000000001: not PostgreSQL 13 to 18")
+        + "0xD0FF in memory/000000010000000000000001: not PostgreSQL 13 to 19")
   }
 
   @Test func impossibleSegmentSize() throws {

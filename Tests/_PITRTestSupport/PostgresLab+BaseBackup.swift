@@ -10,20 +10,27 @@ extension PostgresLab {
   ///   - format: Tar (with its compression) or plain.
   ///   - wal: How the backup includes WAL.
   ///   - label: The backup label (`LABEL:` in `backup_label`).
+  ///   - incrementalFrom: The folder (under ``backupsDirectory``) of an earlier backup to
+  ///     take an incremental backup from (`--incremental=<its backup_manifest>`, PostgreSQL
+  ///     17+, which needs `summarize_wal = on`).
   /// - Returns: The backup's absolute path, once the backup history file (`….backup`) the
   ///   backup made is archived (the archiver takes it after the segment it names, so waiting
   ///   for that segment alone is not enough).
   @discardableResult
   public func baseBackup(
-    into relativePath: String, format: BackupFormat, wal: BackupWAL = .stream, label: String
+    into relativePath: String, format: BackupFormat, wal: BackupWAL = .stream, label: String,
+    incrementalFrom: String? = nil
   ) throws -> String {
     let path = "\(backupsDirectory)/\(relativePath)"
+    let incremental = incrementalFrom.map {
+      ["--incremental=\(backupsDirectory)/\($0)/backup_manifest"]
+    }
     try Self.runAsPostgres(
       "pg_basebackup",
       [
         "-h", socketDirectory, "-p", String(port), "-U", "postgres", "-D", path,
         "--checkpoint=fast", "--no-sync", "--wal-method=\(wal.rawValue)", "--label=\(label)",
-      ] + format.arguments)
+      ] + format.arguments + (incremental ?? []))
     try waitForBackupHistoryFiles()
     return path
   }

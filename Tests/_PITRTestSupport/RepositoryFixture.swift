@@ -123,6 +123,9 @@ public struct RepositoryFixture {
     public var systemIdentifier: UInt64
     /// `tablespace_map` lines: OID and original location.
     public var tablespaces: [(oid: UInt32, location: String)] = []
+    /// Makes it an incremental backup (17+): the `INCREMENTAL FROM LSN` and `TLI` lines,
+    /// and an `INCREMENTAL.<relfile>` file in place of a relation file.
+    public var incrementalFrom: (lsn: String, timeline: UInt32)?
 
     public enum Format: Sendable { case tar(gzip: Bool), plain }
 
@@ -167,7 +170,7 @@ public struct RepositoryFixture {
       LABEL: \(backup.label)
       START TIMELINE: \(backup.timeline)
 
-      """
+      """ + (backup.incrementalFrom.map { "INCREMENTAL FROM LSN: \($0.lsn)\nINCREMENTAL FROM TLI: \($0.timeline)\n" } ?? "")
     var members: [(String, [UInt8])] = [
       ("backup_label", Array(label.utf8)), ("tablespace_map", Array(backup.tablespaces.map { "\($0.oid) \($0.location)\n" }.joined().utf8)), ("PG_VERSION", Array("15\n".utf8)),
       ("postgresql.conf", Array("# settings\ntimezone = '\(backup.timezone ?? "UTC")'\n".utf8)),
@@ -176,6 +179,9 @@ public struct RepositoryFixture {
       ("global/pg_control", control.sealed()),
     ]
     if backup.timezone == nil { members.removeAll { $0.0 == "postgresql.conf" } }
+    if backup.incrementalFrom != nil {
+      members.insert(("base/1/INCREMENTAL.2608", [UInt8](repeating: 3, count: 100)), at: members.count - 1)
+    }
     switch backup.format {
     case .tar(let compress):
       var tar = TarWriter([UInt8]())

@@ -3,7 +3,9 @@ import WAL
 /// XLOG resource manager records (FORMATS.md §4.3) and fillers.
 extension WALRecordSpec {
   /// `XLOG_CHECKPOINT_SHUTDOWN` (0x00) or `XLOG_CHECKPOINT_ONLINE` (0x10): an 88-byte
-  /// `CheckPoint`, with `wal_level` at offset 20 from PostgreSQL 17.
+  /// `CheckPoint`, with `wal_level` at offset 20 from PostgreSQL 17; 96 bytes in 19
+  /// (`logicalDecodingEnabled` at 24, nextXid at 32, a 64-bit nextMultiOffset, the time at
+  /// 72 and `dataChecksumState` at 92).
   ///
   /// - Parameter unixTime: `CheckPoint.time`, seconds since 1970 (not a `TimestampTz`).
   public static func checkpoint(
@@ -19,21 +21,25 @@ extension WALRecordSpec {
       data.uint8(fullPageWrites ? 1 : 0)
       data.zeros(3)
       if version.major >= 17 { data.int32(walLevel) } else { data.zeros(4) }
+      if version.major >= 19 {
+        data.uint8(0)  // logicalDecodingEnabled
+        data.zeros(7)
+      }
       data.uint64(nextFullXID)
       data.uint32(nextOID)
       data.uint32(1)  // nextMulti
-      data.uint32(0)  // nextMultiOffset
+      if version.major >= 19 { data.uint64(0) } else { data.uint32(0) }  // nextMultiOffset
       data.uint32(726)  // oldestXid
       data.uint32(1)  // oldestXidDB
       data.uint32(1)  // oldestMulti
       data.uint32(1)  // oldestMultiDB
-      data.zeros(4)
+      if version.major < 19 { data.zeros(4) }
       data.int64(unixTime)
       data.uint32(0)  // oldestCommitTsXid
       data.uint32(0)  // newestCommitTsXid
       data.uint32(oldestActiveXID)
-      data.zeros(4)
-      precondition(data.count == 88)
+      data.uint32(version.major >= 19 ? 1 : 0)  // 19: dataChecksumState; before: padding
+      precondition(data.count == (version.major >= 19 ? 96 : 88))
       return (online ? 0x10 : 0x00, data.bytes)
     }
   }

@@ -31,7 +31,7 @@ public struct WALSegmentBuilder {
   /// The timeline in the segment file names.
   public var fileTimeline: TimelineID
   /// `xlp_info` bits added to every page header: `XLP_BKP_REMOVABLE` (0x0004) unless changed,
-  /// as on a server with no backup running.
+  /// as on a server with no backup running; none from PostgreSQL 19, which dropped that flag.
   public var extraPageInfo: UInt16 = 0x0004
   /// Where the next record, or the page header before it, will be written.
   public private(set) var insertLSN: LSN
@@ -50,7 +50,7 @@ public struct WALSegmentBuilder {
   /// A builder whose first record goes right after the long header of segment `startSegment`.
   ///
   /// - Parameters:
-  ///   - major: the PostgreSQL major version, 13 to 18 (decides the page magic and layouts).
+  ///   - major: the PostgreSQL major version, 13 to 19 (decides the page magic and layouts).
   ///   - segmentSize: 1 MiB unless given, to keep test files small.
   ///   - previous: `xl_prev` of the first record.
   public init(
@@ -63,6 +63,7 @@ public struct WALSegmentBuilder {
     }
     precondition(blockSize.nonzeroBitCount == 1 && Int(segmentSize.bytes) % blockSize == 0)
     self.version = version
+    if major >= 19 { extraPageInfo = 0 }
     self.segmentSize = segmentSize
     self.blockSize = blockSize
     self.systemIdentifier = systemIdentifier
@@ -246,7 +247,7 @@ public struct WALSegmentBuilder {
     if remaining > 0 { info |= WALPageHeader.firstIsContinuation }
     if long { info |= WALPageHeader.longHeader }
     if overwritesContinuation {
-      info |= 0x0008
+      info |= version.overwriteContrecordFlag
       overwritesContinuation = false
     }
     var header = WALBytes()

@@ -108,7 +108,7 @@ struct WALArchiveScanner {
       let magic = String(header.magic, radix: 16, uppercase: true)
       report(
         "unknown WAL page magic 0x\(magic): not written by a PostgreSQL version pitr reads "
-          + "(13 to 18)", path)
+          + "(\(WALVersion.supportedRange))", path)
       return false
     }
     guard let size = WALSegmentSize(rawValue: header.segmentSize), size == segmentSize else {

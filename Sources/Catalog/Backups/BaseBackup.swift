@@ -33,6 +33,9 @@ public struct BaseBackup: Hashable, Sendable, Codable {
   public var timezone: String?
   /// WAL segments the backup carries itself (`-X stream` or `-X fetch`).
   public var includedSegments: [WALSegmentName]
+  /// Set for an incremental backup (`pg_basebackup --incremental`, 17+): it cannot be
+  /// restored alone, only combined with its chain by `pg_combinebackup`.
+  public var incremental: Incremental?
 
   public enum Format: String, Hashable, Sendable, Codable {
     case tar, plain
@@ -65,6 +68,26 @@ public struct BaseBackup: Hashable, Sendable, Codable {
     public var label: String?
     /// `BACKUP METHOD`.
     public var method: String?
+  }
+
+  /// What makes a backup incremental, and the backup it builds on.
+  public struct Incremental: Hashable, Sendable, Codable {
+    /// `INCREMENTAL FROM LSN`: the start (START WAL LOCATION) of the backup it builds on.
+    public var fromLSN: LSN
+    /// `INCREMENTAL FROM TLI`: that backup's START TIMELINE.
+    public var fromTimeline: TimelineID
+    /// How many `INCREMENTAL.<relfile>` files it holds (changed blocks only).
+    public var incrementalFiles: Int
+    /// The id of the backup it builds on (its START WAL LOCATION and START TIMELINE are the
+    /// ones above, and it is of the same cluster), when that backup is in `backups.base`.
+    public var parent: String?
+
+    public init(fromLSN: LSN, fromTimeline: TimelineID, incrementalFiles: Int, parent: String? = nil) {
+      self.fromLSN = fromLSN
+      self.fromTimeline = fromTimeline
+      self.incrementalFiles = incrementalFiles
+      self.parent = parent
+    }
   }
 
   /// Where the backup became consistent.

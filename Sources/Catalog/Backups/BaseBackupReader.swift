@@ -73,6 +73,10 @@ struct BaseBackupReader {
         source: label.source.rawValue, label: label.label, method: label.method),
       stop: nil, control: nil, manifest: manifest, tablespaces: [], timezone: nil,
       includedSegments: contents.segments.sorted())
+    if let base = label.incrementalFrom {
+      backup.incremental = BaseBackup.Incremental(
+        fromLSN: base.lsn, fromTimeline: base.timeline, incrementalFiles: contents.incrementalFiles)
+    }
     if case .verified(let summary) = manifest {
       backup.expandedSize = summary.totalSize
       if let range = summary.walRanges.first(where: { $0.end != .invalid }) {
@@ -94,6 +98,18 @@ struct BaseBackupReader {
     var small: [String: [UInt8]] = [:]
     var segments: Set<WALSegmentName> = []
     var expandedSize: Int64 = 0
+    /// `INCREMENTAL.<relfile>` files (17+ incremental backups).
+    var incrementalFiles = 0
+  }
+
+  /// Whether a path inside the backup is one of an incremental backup's `INCREMENTAL.`
+  /// files: in `base/…`, `global` or `pg_tblspc/…`, where pg_combinebackup looks for them.
+  static func isIncrementalFile(_ path: some StringProtocol) -> Bool {
+    guard let slash = path.lastIndex(of: "/") else { return false }
+    let directory = path[..<slash]
+    let name = path[path.index(after: slash)...]
+    return name.hasPrefix("INCREMENTAL.")
+      && (directory.hasPrefix("base/") || directory == "global" || directory.hasPrefix("pg_tblspc/"))
   }
 
   /// Streams `base.tar[.gz]`, keeping the small files and WAL names; nil when unreadable.
@@ -111,6 +127,8 @@ struct BaseBackupReader {
           contents.small[path] = try reader.readAll(limit: Self.smallFileLimit)
         } else if path.hasPrefix("pg_wal/"), let name = WALSegmentName(path.dropFirst(7)) {
           contents.segments.insert(name)
+        } else if Self.isIncrementalFile(path) {
+          contents.incrementalFiles += 1
         }
       }
       return compression
@@ -151,6 +169,9 @@ struct BaseBackupReader {
     }
     for file in files where file.directory == "\(folder)/pg_wal" {
       if let segment = WALSegmentName(file.name) { contents.segments.insert(segment) }
+    }
+    for file in files where file.path.hasPrefix(folder + "/") {
+      if Self.isIncrementalFile(file.path.dropFirst(folder.count + 1)) { contents.incrementalFiles += 1 }
     }
     contents.expandedSize = files.reduce(0) { $0 + $1.size }
   }

@@ -8,8 +8,9 @@ import Foundation
 /// `~/.cache/pitr`). The format is plain text, one entry per line, because 100,000 segments
 /// must load in a fraction of a second. A cache that cannot be read is ignored, never trusted.
 public final class CatalogCache: @unchecked Sendable {
-  /// The format version in the first line; another version is ignored.
-  static let formatLine = "pitr-catalog-cache 1"
+  /// The format version in the first line; another version is ignored. 2: backups say
+  /// whether they are incremental.
+  static let formatLine = "pitr-catalog-cache 2"
 
   /// Where the cache file is; `nil` when caching is off.
   public let path: String?

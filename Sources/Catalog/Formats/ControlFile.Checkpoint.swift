@@ -36,15 +36,18 @@ extension ControlFile {
       "\(nextFullTransactionID >> 32):\(nextFullTransactionID & 0xFFFF_FFFF)"
     }
 
-    /// Reads the 88-byte `CheckPoint` struct at `offset` (same layout in 13 to 18).
-    init(_ bytes: LittleEndianBytes, at offset: Int) {
+    /// Reads the `CheckPoint` struct at `offset`: 88 bytes in 13 to 18 (17 put wal_level in
+    /// former padding); 96 in 19, where logicalDecodingEnabled moves nextXid to 32 and a
+    /// 64-bit nextMultiOffset moves the time to 72.
+    init(_ bytes: LittleEndianBytes, at offset: Int, controlVersion: UInt32) {
+      let (nextXid, time) = controlVersion >= 1902 ? (32, 72) : (24, 64)
       redo = LSN(rawValue: bytes.uint64(at: offset))
       timeline = TimelineID(bytes.uint32(at: offset + 8))
       previousTimeline = TimelineID(bytes.uint32(at: offset + 12))
       fullPageWrites = bytes.bool(at: offset + 16)
-      nextFullTransactionID = bytes.uint64(at: offset + 24)
-      nextOID = bytes.uint32(at: offset + 32)
-      time = Date(timeIntervalSince1970: TimeInterval(bytes.int64(at: offset + 64)))
+      nextFullTransactionID = bytes.uint64(at: offset + nextXid)
+      nextOID = bytes.uint32(at: offset + nextXid + 8)
+      self.time = Date(timeIntervalSince1970: TimeInterval(bytes.int64(at: offset + time)))
     }
   }
 }

@@ -3,7 +3,7 @@ import WAL
 
 /// `global/pg_control`: the cluster's identity, build parameters and last checkpoint.
 ///
-/// Read from the 8192-byte file of PostgreSQL 13 to 18 on little-endian 64-bit platforms
+/// Read from the 8192-byte file of PostgreSQL 13 to 19 on little-endian 64-bit platforms
 /// (the layouts of FORMATS.md §7). The CRC-32C is checked, and files from other platforms or
 /// releases are refused with a `CatalogFormatError` saying why.
 ///
@@ -12,7 +12,7 @@ import WAL
 public struct ControlFile: Hashable, Sendable {
   /// Identifies the cluster; every WAL segment's long header carries the same number.
   public var systemIdentifier: UInt64
-  /// `pg_control_version`: 1300 for 13 to 16, 1700, 1800.
+  /// `pg_control_version`: 1300 for 13 to 16, 1700, 1800, 1902.
   public var controlVersion: UInt32
   /// `catalog_version_no`, which tells 13 to 16 apart.
   public var catalogVersion: UInt32
@@ -56,10 +56,56 @@ public struct ControlFile: Hashable, Sendable {
   /// 0 when data checksums are off, otherwise their version (1).
   public var dataChecksumVersion: UInt32
 
-  /// The size of `ControlFileData` in every supported release; the file is padded to 8192.
+  /// The size of `ControlFileData` in 13 to 18 (19's is 312); the file is padded to 8192.
   public static let dataSize = 296
   /// The value `floatFormat` must hold.
   public static let expectedFloatFormat = 1_234_567.0
+
+  /// Where the fields pitr reads are, per `pg_control_version` (FORMATS.md §7).
+  struct Layout {
+    /// `sizeof(ControlFileData)`.
+    var size: Int
+    var crc: Int
+    /// `checkPointCopy` and the fields that follow it up to `wal_level`.
+    var checkpointCopy = 40
+    var minRecoveryPoint: Int
+    /// `wal_level`; `wal_log_hints`, the five hot-standby settings and
+    /// `track_commit_timestamp` follow it at fixed distances.
+    var walLevel: Int
+    var maxAlign: Int
+    var floatFormat: Int
+    var blockSize: Int
+    var relationSegmentSize: Int
+    var walBlockSize: Int
+    var walSegmentSize: Int
+    var dataChecksumVersion: Int
+
+    /// 13 to 17 (1300, 1700): 88-byte CheckPoint, CRC at 288.
+    static let v13 = Layout(
+      size: 296, crc: 288, minRecoveryPoint: 136, walLevel: 172, maxAlign: 204, floatFormat: 208,
+      blockSize: 216, relationSegmentSize: 220, walBlockSize: 224, walSegmentSize: 228,
+      dataChecksumVersion: 252)
+    /// 18 (1800): `default_char_signedness` before the nonce moves the CRC to 292.
+    static let v18 = Layout(
+      size: 296, crc: 292, minRecoveryPoint: 136, walLevel: 172, maxAlign: 204, floatFormat: 208,
+      blockSize: 216, relationSegmentSize: 220, walBlockSize: 224, walSegmentSize: 228,
+      dataChecksumVersion: 252)
+    /// 19 (1902): a 96-byte CheckPoint (logicalDecodingEnabled, 64-bit nextMultiOffset,
+    /// dataChecksumState) shifts everything after it by 8, and `slru_pages_per_segment`
+    /// after `relseg_size` by 4 more.
+    static let v19 = Layout(
+      size: 312, crc: 304, minRecoveryPoint: 144, walLevel: 180, maxAlign: 212, floatFormat: 216,
+      blockSize: 224, relationSegmentSize: 228, walBlockSize: 236, walSegmentSize: 240,
+      dataChecksumVersion: 264)
+
+    static func forVersion(_ controlVersion: UInt32) -> Layout {
+      switch controlVersion {
+      case 1902...: .v19
+      case 1800...: .v18
+      default: .v13
+      }
+    }
+  }
 
   /// Parses the bytes of a pg_control file.
   ///
@@ -74,14 +120,17 @@ public struct ControlFile: Hashable, Sendable {
     controlVersion = bytes.uint32(at: 8)
     catalogVersion = bytes.uint32(at: 12)
     majorVersion = try Self.majorVersion(control: controlVersion, catalog: catalogVersion)
-    let crcOffset = controlVersion >= 1800 ? 292 : 288
-    let stored = bytes.uint32(at: crcOffset)
-    let computed = CRC32C.checksum(raw[..<crcOffset])
+    let layout = Layout.forVersion(controlVersion)
+    guard raw.count >= layout.size else {
+      throw CatalogFormatError(.controlFile, .tooShort(size: raw.count, minimum: layout.size))
+    }
+    let stored = bytes.uint32(at: layout.crc)
+    let computed = CRC32C.checksum(raw[..<layout.crc])
     guard stored == computed else {
       throw CatalogFormatError(.controlFile, .crcMismatch(stored: stored, computed: computed))
     }
-    maxAlign = bytes.uint32(at: 204)
-    floatFormat = bytes.float64(at: 208)
+    maxAlign = bytes.uint32(at: layout.maxAlign)
+    floatFormat = bytes.float64(at: layout.floatFormat)
     guard maxAlign == 8, floatFormat == Self.expectedFloatFormat else {
       let found = maxAlign != 8 ? "maximum alignment \(maxAlign)" : "float format \(floatFormat)"
       throw CatalogFormatError(
@@ -90,7 +139,7 @@ public struct ControlFile: Hashable, Sendable {
           "not a little-endian 64-bit cluster (\(found); pitr needs 8 and "
             + "1234567.0)"))
     }
-    let segmentBytes = bytes.uint32(at: 228)
+    let segmentBytes = bytes.uint32(at: layout.walSegmentSize)
     guard let segmentSize = WALSegmentSize(rawValue: segmentBytes) else {
       throw CatalogFormatError(
         .controlFile,
@@ -103,24 +152,26 @@ public struct ControlFile: Hashable, Sendable {
     state = State(rawValue: bytes.int32(at: 16))
     time = Date(timeIntervalSince1970: TimeInterval(bytes.int64(at: 24)))
     checkpointLSN = LSN(rawValue: bytes.uint64(at: 32))
-    checkpoint = Checkpoint(bytes, at: 40)
-    minRecoveryPoint = LSN(rawValue: bytes.uint64(at: 136))
-    minRecoveryPointTimeline = TimelineID(bytes.uint32(at: 144))
-    backupStartPoint = LSN(rawValue: bytes.uint64(at: 152))
-    backupEndPoint = LSN(rawValue: bytes.uint64(at: 160))
-    backupEndRequired = bytes.bool(at: 168)
-    walLevel = WALLevel(rawValue: bytes.int32(at: 172))
-    walLogHints = bytes.bool(at: 176)
-    maxConnections = bytes.int32(at: 180)
-    maxWorkerProcesses = bytes.int32(at: 184)
-    maxWALSenders = bytes.int32(at: 188)
-    maxPreparedTransactions = bytes.int32(at: 192)
-    maxLocksPerTransaction = bytes.int32(at: 196)
-    trackCommitTimestamp = bytes.bool(at: 200)
-    blockSize = bytes.uint32(at: 216)
-    relationSegmentSize = bytes.uint32(at: 220)
-    walBlockSize = bytes.uint32(at: 224)
-    dataChecksumVersion = bytes.uint32(at: 252)
+    checkpoint = Checkpoint(bytes, at: layout.checkpointCopy, controlVersion: controlVersion)
+    let recovery = layout.minRecoveryPoint
+    minRecoveryPoint = LSN(rawValue: bytes.uint64(at: recovery))
+    minRecoveryPointTimeline = TimelineID(bytes.uint32(at: recovery + 8))
+    backupStartPoint = LSN(rawValue: bytes.uint64(at: recovery + 16))
+    backupEndPoint = LSN(rawValue: bytes.uint64(at: recovery + 24))
+    backupEndRequired = bytes.bool(at: recovery + 32)
+    let settings = layout.walLevel
+    walLevel = WALLevel(rawValue: bytes.int32(at: settings))
+    walLogHints = bytes.bool(at: settings + 4)
+    maxConnections = bytes.int32(at: settings + 8)
+    maxWorkerProcesses = bytes.int32(at: settings + 12)
+    maxWALSenders = bytes.int32(at: settings + 16)
+    maxPreparedTransactions = bytes.int32(at: settings + 20)
+    maxLocksPerTransaction = bytes.int32(at: settings + 24)
+    trackCommitTimestamp = bytes.bool(at: settings + 28)
+    blockSize = bytes.uint32(at: layout.blockSize)
+    relationSegmentSize = bytes.uint32(at: layout.relationSegmentSize)
+    walBlockSize = bytes.uint32(at: layout.walBlockSize)
+    dataChecksumVersion = bytes.uint32(at: layout.dataChecksumVersion)
   }
 
   /// The release, or the reason the version numbers are refused.
@@ -130,7 +181,7 @@ public struct ControlFile: Hashable, Sendable {
     if let version = PostgreSQLMajorVersion(controlVersion: control, catalogVersion: catalog) {
       return version
     }
-    if [1300, 1700, 1800].contains(control.byteSwapped) {
+    if [1300, 1700, 1800, 1902].contains(control.byteSwapped) {
       throw CatalogFormatError(
         .controlFile,
         .incompatibleCluster("not a little-endian 64-bit cluster (the file is big-endian)"))
@@ -139,6 +190,6 @@ public struct ControlFile: Hashable, Sendable {
       .controlFile,
       .unsupportedVersion(
         "pg_control version \(control) with catalog version \(catalog) is not a PostgreSQL "
-          + "release pitr reads (13 to 18)"))
+          + "release pitr reads (\(PostgreSQLMajorVersion.supportedRange))"))
   }
 }

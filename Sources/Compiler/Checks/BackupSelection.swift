@@ -46,6 +46,15 @@ struct BackupSelection {
               notes: ["the backups there are: " + catalog.backups.map(\.id).joined(separator: ", ")]),
             key: .select))
       }
+      if let problem = catalog.incrementalProblem(of: backup) {
+        let full = ours.filter { $0.incremental == nil }
+        let instead =
+          full.isEmpty
+          ? "take a full base backup (pg_basebackup without --incremental)"
+          : "select a full backup (\(full.map(\.id).joined(separator: ", "))) or 'select: auto'"
+        return .failure(
+          Refusal(problem: CompileProblem("backup \(id) is \(problem); \(instead)"), key: .select))
+      }
       if let cluster, let mismatch = cluster.mismatch(backup) {
         let instead =
           ours.isEmpty
@@ -64,11 +73,17 @@ struct BackupSelection {
         Choice(evaluation: $0, reason: "chosen by id in the plan", others: verdicts(except: id))
       }
     case .latest:
-      guard let backup = ours.first else { return .failure(noBackup(of: cluster)) }
+      guard !ours.isEmpty else { return .failure(noBackup(of: cluster)) }
+      guard let backup = ours.first(where: { $0.incremental == nil }) else {
+        return .failure(onlyIncremental(ours))
+      }
       let reason =
         backup.id == newestFirst[0].id
         ? "the newest backup (select: latest)"
-        : "the newest backup of \(cluster?.described ?? "the cluster"), with select: latest"
+        : backup.id == ours[0].id
+          ? "the newest backup of \(cluster?.described ?? "the cluster"), with select: latest"
+          : "the newest full backup (select: latest); newer incremental backups cannot be "
+            + "restored alone"
       return evaluate(backup).map {
         Choice(evaluation: $0, reason: reason, others: verdicts(except: backup.id))
       }
@@ -77,6 +92,10 @@ struct BackupSelection {
       for backup in newestFirst {
         if let mismatch = cluster?.mismatch(backup) {
           rejected.append((backup.id, CompileProblem(mismatch)))
+          continue
+        }
+        if let problem = catalog.incrementalProblem(of: backup) {
+          rejected.append((backup.id, CompileProblem(problem)))
           continue
         }
         switch evaluator.evaluate(backup) {
@@ -95,6 +114,7 @@ struct BackupSelection {
         }
       }
       if ours.isEmpty { return .failure(noBackup(of: cluster)) }
+      if ours.allSatisfy({ $0.incremental != nil }) { return .failure(onlyIncremental(ours)) }
       if ours.count == 1, let only = rejected.first(where: { $0.id == ours[0].id }) {
         // One candidate: its own reason, and why the others were not candidates.
         var problem = only.problem
@@ -126,9 +146,23 @@ struct BackupSelection {
       key: .base)
   }
 
+  /// Every backup of the cluster is incremental: nothing can be restored alone.
+  private func onlyIncremental(_ backups: [BaseBackup]) -> Refusal {
+    Refusal(
+      problem: CompileProblem(
+        "every base backup of \(cluster?.described ?? "the cluster") in \(plan.backups.base.value) "
+          + "is incremental, and pitr cannot restore an incremental backup alone; take a full "
+          + "base backup (pg_basebackup without --incremental)",
+        notes: backups.compactMap { backup in
+          catalog.incrementalProblem(of: backup).map { "backup \(backup.id): \($0)" }
+        }),
+      key: .base)
+  }
+
   /// What the dry run says of a backup not chosen.
   private func verdict(on backup: BaseBackup, ifReachable: String) -> String {
     if let mismatch = cluster?.mismatch(backup) { return mismatch }
+    if let problem = catalog.incrementalProblem(of: backup) { return problem }
     return switch evaluator.evaluate(backup) {
     case .success: ifReachable
     case .failure(let problem): problem.message

@@ -23,7 +23,13 @@ enum CatalogReport {
         backup.pgVersion.map(String.init) ?? "?", ByteCount.describe(backup.sizeOnDisk),
         backup.format == .plain ? "plain" : backup.compression, backup.manifest.summary)
     }
-    return text + table.render()
+    var notes = ""
+    for backup in catalog.backups {
+      if let problem = catalog.incrementalProblem(of: backup) {
+        notes += "  \(backup.id): \(problem)\n"
+      }
+    }
+    return text + table.render() + notes
   }
 
   private static func archive(_ catalog: Catalog) -> String {

@@ -9,7 +9,7 @@ struct WALCommand: AsyncParsableCommand {
     commandName: "wal",
     abstract: "Find commits, restore points and row changes in the archived WAL.",
     discussion: """
-      pitr reads WAL segments itself (PostgreSQL 13 to 18, plain or gzip'd, at any depth of \
+      pitr reads WAL segments itself (PostgreSQL 13 to 19, plain or gzip'd, at any depth of \
       the archive folders), checking every record's CRC, and follows a timeline's history as \
       recovery does. It never runs pg_waldump.
       """,

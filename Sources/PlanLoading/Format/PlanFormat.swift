@@ -54,7 +54,7 @@ public enum PlanFormat {
         "The source cluster's system identifier (pg_controldata's \"Database system "
           + "identifier\"); backups and WAL with another one are refused."),
       FieldDefinition(
-        "pg_version", .integer(13...18), .optional,
+        "pg_version", .integer(13...19), .optional,
         "The source's major version; must match the backup's PG_VERSION."),
       FieldDefinition(
         "conninfo", .string(.connectionString), .optional,
@@ -85,7 +85,9 @@ public enum PlanFormat {
     FieldDefinition(
       "select", .string(.text), .defaulted("auto"),
       "Which base backup: auto (the newest that ends before the target and whose WAL reaches "
-        + "it), latest, or a backup id as `pitr catalog` prints it."),
+        + "it), latest, or a backup id as `pitr catalog` prints it. Incremental backups "
+        + "(pg_basebackup --incremental, 17+) are never restored alone: auto and latest pass "
+        + "over them, and naming one is an error."),
   ])
 
   /// The keys of `target:` that choose the kind of target.

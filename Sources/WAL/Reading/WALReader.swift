@@ -105,7 +105,7 @@ public final class WALReader {
       let magic = String(header.magic, radix: 16, uppercase: true)
       return EndOfWAL(
         reason: .invalidPage(
-          "unknown WAL page magic 0x\(magic) in \(first.path): not PostgreSQL 13 to 18"),
+          "unknown WAL page magic 0x\(magic) in \(first.path): not PostgreSQL \(WALVersion.supportedRange)"),
         lsn: header.pageAddress, segment: first.name)
     }
     guard let size = WALSegmentSize(rawValue: long.segmentSize),
@@ -151,7 +151,7 @@ public final class WALReader {
 
     if assemblyTotal > 0 {
       // The page must carry the rest of the record being gathered.
-      if header.info & 0x0008 != 0 {
+      if let version, header.info & version.overwriteContrecordFlag != 0 {
         // XLP_FIRST_IS_OVERWRITE_CONTRECORD: that record was abandoned at a crash.
         resetAssembly()
       } else {

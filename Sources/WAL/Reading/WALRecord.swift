@@ -23,7 +23,7 @@ public struct WALRecord {
   public var length: Int { bytes.count }
 }
 
-/// Resource manager ids (identical in PostgreSQL 13–18).
+/// Resource manager ids (identical in PostgreSQL 13–18; 19 adds XLOG2).
 public enum ResourceManager {
   public static let xlog: UInt8 = 0
   public static let transaction: UInt8 = 1
@@ -31,8 +31,12 @@ public enum ResourceManager {
   public static let heap2: UInt8 = 9
   public static let heap: UInt8 = 10
 
-  /// Whether a version accepts this id: 0–21, and custom ids 128–255 from PostgreSQL 15.
+  /// `RM_XLOG2_ID` (19+): data checksum state changes (`XLOG2_CHECKSUMS`).
+  public static let xlog2: UInt8 = 22
+
+  /// Whether a version accepts this id: 0–21 (0–22 from PostgreSQL 19, which added
+  /// XLOG2), and custom ids 128–255 from PostgreSQL 15.
   static func isValid(_ id: UInt8, version: WALVersion) -> Bool {
-    id <= 21 || (version.major >= 15 && id >= 128)
+    id <= (version.major >= 19 ? 22 : 21) || (version.major >= 15 && id >= 128)
   }
 }

@@ -104,11 +104,14 @@ extension WALRecord {
     var reader = FieldReader(bytes, range: layout.mainData)
     switch operation {
     case 0x00, 0x10:
-      guard layout.mainData.count >= 72, let redo = reader.uint64(), let timeline = reader.uint32(),
+      // `CheckPoint`: 88 bytes with its time at 64 up to 18; 96 bytes with the time at 72 in
+      // 19 (logicalDecodingEnabled, a 64-bit nextMultiOffset, dataChecksumState).
+      let (size, timeOffset) = version.major >= 19 ? (80, 72) : (72, 64)
+      guard layout.mainData.count >= size, let redo = reader.uint64(), let timeline = reader.uint32(),
         let previous = reader.uint32()
       else { return nil }
       var time = FieldReader(bytes, range: layout.mainData)
-      guard time.skip(64) != nil, let seconds = time.int64() else { return nil }
+      guard time.skip(timeOffset) != nil, let seconds = time.int64() else { return nil }
       return .checkpoint(
         WALEvent.Checkpoint(
           online: operation == 0x10, redo: LSN(rawValue: redo), timeline: TimelineID(timeline),

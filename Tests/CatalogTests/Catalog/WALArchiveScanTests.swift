@@ -130,7 +130,7 @@ import _PITRTestSupport
     #expect(
       messages[unknownMagic]
         == "error: unknown WAL page magic 0xD120: not written by a PostgreSQL version pitr reads "
-        + "(13 to 18)")
+        + "(13 to 19)")
     #expect(messages[corruptGzip]?.hasPrefix("error: named like a WAL segment, but gzip") == true)
   }
 

@@ -48,6 +48,51 @@ import WAL
     #expect(control.dataChecksumVersion == 1)
   }
 
+  /// PostgreSQL 19 (control version 1902) moved every field after the CheckPoint copy.
+  @Test func readsPostgreSQL19() throws {
+    let control = try ControlFile(parsing: ControlFileFixture.postgres19().sealed())
+    #expect(control.controlVersion == 1902)
+    #expect(control.majorVersion == PostgreSQLMajorVersion(19))
+    #expect(control.checkpointLSN == LSN("0/2000060"))
+    #expect(control.checkpoint.redo == LSN("0/2000028"))
+    #expect(control.checkpoint.timeline == TimelineID(2))
+    #expect(control.checkpoint.previousTimeline == TimelineID(1))
+    #expect(control.checkpoint.nextTransactionIDText == "1:735")
+    #expect(control.checkpoint.nextOID == 16_390)
+    #expect(control.checkpoint.time == Date(timeIntervalSince1970: 1_795_361_570))
+    #expect(control.minRecoveryPoint == LSN("0/3000000"))
+    #expect(control.minRecoveryPointTimeline == TimelineID(2))
+    #expect(control.backupStartPoint == LSN("0/2000028"))
+    #expect(control.backupEndPoint == LSN("0/2000100"))
+    #expect(control.backupEndRequired)
+    #expect(control.walLevel == .logical)
+    #expect(control.walLogHints)
+    #expect(
+      [control.maxConnections, control.maxWorkerProcesses, control.maxWALSenders,
+       control.maxPreparedTransactions, control.maxLocksPerTransaction] == [120, 9, 11, 5, 70])
+    #expect(control.trackCommitTimestamp)
+    #expect(control.blockSize == 8192)
+    #expect(control.relationSegmentSize == 131_072)
+    #expect(control.walBlockSize == 8192)
+    #expect(control.walSegmentSize == WALSegmentSize(rawValue: 64 << 20))
+    #expect(control.dataChecksumVersion == 1)
+    // Read with 18's layout, the CRC would be looked for at 292.
+    var misplaced = ControlFileFixture.postgres19()
+    misplaced.crcOffset = 292
+    #expect(Self.message(misplaced.sealed())?.hasPrefix("pg_control CRC mismatch") == true)
+  }
+
+  /// 19's development formats (1900, 1901) and anything newer are refused with their number.
+  @Test(arguments: [1900 as UInt32, 1901, 2000])
+  func refusesAControlVersionItDoesNotKnow(control: UInt32) {
+    var fixture = ControlFileFixture.postgres19()
+    fixture.set(control, at: 8)
+    #expect(
+      Self.message(fixture.sealed())
+        == "pg_control: pg_control version \(control) with catalog version 202605131 is not a "
+        + "PostgreSQL release pitr reads (13 to 19)")
+  }
+
   @Test(arguments: [
     (1300 as UInt32, 202_007_201 as UInt32, 13), (1300, 202_307_071, 16),
     (1700, 202_406_281, 17), (1800, 202_506_291, 18),
@@ -104,7 +149,7 @@ import WAL
     #expect(
       Self.message(fixture.sealed())
         == "pg_control: pg_control version 1201 with catalog version 201909212 is not a "
-        + "PostgreSQL release pitr reads (13 to 18)")
+        + "PostgreSQL release pitr reads (13 to 19)")
   }
 
   @Test func refusesImpossibleSegmentSizes() {

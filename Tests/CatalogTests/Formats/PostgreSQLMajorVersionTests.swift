@@ -20,7 +20,7 @@ import Testing
   }
 
   @Test(arguments: [
-    ("9.6\n", "PG_VERSION: '9.6' is a PostgreSQL release older than 10; pitr reads 13 to 18"),
+    ("9.6\n", "PG_VERSION: '9.6' is a PostgreSQL release older than 10; pitr reads 13 to 19"),
     ("", "PG_VERSION: expected a PostgreSQL major version such as '15', found ''"),
     ("fifteen\n", "PG_VERSION: expected a PostgreSQL major version such as '15', found 'fifteen'"),
     ("-3", "PG_VERSION: expected a PostgreSQL major version such as '15', found '-3'"),
@@ -33,7 +33,8 @@ import Testing
   @Test func knowsWhichReleasesAreSupported() {
     #expect(PostgreSQLMajorVersion(15).isSupported)
     #expect(!PostgreSQLMajorVersion(12).isSupported)
-    #expect(!PostgreSQLMajorVersion(19).isSupported)
+    #expect(PostgreSQLMajorVersion(19).isSupported)
+    #expect(!PostgreSQLMajorVersion(20).isSupported)
     #expect(PostgreSQLMajorVersion(13) < PostgreSQLMajorVersion(18))
   }
 }

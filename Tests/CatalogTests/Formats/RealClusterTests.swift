@@ -8,15 +8,25 @@ import _PITRTestSupport
   import Glibc
 #endif
 
-/// Reads files written by a real PostgreSQL 15: a fresh cluster's pg_control, a base
-/// backup's backup_label, backup_manifest and pg_control, and the WAL archive with its backup
-/// history file. Everything runs in a temporary directory and the server is always stopped.
+/// Reads files written by a real PostgreSQL: a fresh cluster's pg_control, a base backup's
+/// backup_label, backup_manifest (version 2, with the system identifier, from 17) and
+/// pg_control, and the WAL archive with its backup history file, then catalogs the backup
+/// and archive (whose WAL the decoder reads for the window's last transaction). Runs for
+/// every major `PostgresLab.binaries(major:)` finds: 15 always, 16 to 18 where their builds
+/// are cached or `PITR_TEST_BINDIR` points at them. Everything runs in a temporary directory
+/// and the server is always stopped.
 @Suite(.tags(.integration), .enabled(if: PostgresLab.isAvailable))
 struct RealClusterTests {
-  @Test(.timeLimit(.minutes(1)))
-  func readsTheFilesOfARealClusterAndItsBackup() throws {
+  @Test(.timeLimit(.minutes(2)), arguments: PostgresLab.availableMajors)
+  func readsTheFilesOfARealClusterAndItsBackup(major: Int) throws {
+    let binaries = try #require(PostgresLab.binaries(major: major))
+    try PostgresLab.$binaryDirectory.withValue(binaries) { try readFiles(major: major) }
+  }
+
+  private func readFiles(major: Int) throws {
     let lab = try PostgresLab(
-      name: "formats", archive: .plainFlat, initdbArguments: ["--wal-segsize=32"], start: false)
+      name: "formats-\(major)", archive: .plainFlat, initdbArguments: ["--wal-segsize=32"],
+      start: false)
     defer { lab.remove() }
     let data = lab.dataDirectory
 
@@ -27,8 +37,11 @@ struct RealClusterTests {
     #expect(control.dataChecksumVersion == 1)
     let pgVersion = try String(contentsOfFile: "\(data)/PG_VERSION", encoding: .utf8)
     #expect(try PostgreSQLMajorVersion(pgVersionFile: pgVersion) == control.majorVersion)
+    #expect(control.majorVersion == PostgreSQLMajorVersion(major))
 
     try lab.start()
+    try lab.sql("CREATE TABLE t AS SELECT generate_series(1, 100) AS i")
+
     let backup = try lab.baseBackup(
       into: "backup", format: .plain, wal: .fetch, label: "pitr formats: test")
 
@@ -59,7 +72,8 @@ struct RealClusterTests {
 
     let manifestBytes = try Self.read("\(backup)/backup_manifest")
     let manifest = try BackupManifest(parsing: manifestBytes)
-    #expect(manifest.version == 1)
+    #expect(manifest.version == (major >= 17 ? 2 : 1))
+    #expect(manifest.systemIdentifier == (major >= 17 ? control.systemIdentifier : nil))
     let range = try #require(manifest.walRanges.first)
     #expect(manifest.walRanges.count == 1)
     #expect(range.timeline == TimelineID(1))
@@ -69,7 +83,10 @@ struct RealClusterTests {
     try Self.expectCorruptionIsCaught(manifestBytes)
 
     let history = try Self.waitForBackupHistoryFile(in: lab.archiveDirectory)
+    try lab.sql("INSERT INTO t VALUES (101)")
+    try lab.switchWAL()
     try lab.stop()
+    try Self.expectCatalogued(lab: lab, major: major, systemIdentifier: control.systemIdentifier)
     try Self.expectArchiveNamesRead(in: lab.archiveDirectory)
     let historyName = try #require(WALFileName(history.name))
     #expect(historyName.backupStartLSN(size: control.walSegmentSize) == label.startLSN)
@@ -124,8 +141,34 @@ struct RealClusterTests {
       ("Data page checksum version", "\(control.dataChecksumVersion)"),
     ]
     for (key, value) in expected {
-      #expect(printed[key] == value, "pg_controldata's '\(key)'")
+      #expect(printed[key].map(unpaddedLSN) == value, "pg_controldata's '\(key)'")
     }
+  }
+
+  /// An LSN as pitr prints it (`0/2000028`), also when PostgreSQL pads its low half to eight
+  /// digits (`0/02000028`); any other text as printed.
+  static func unpaddedLSN(_ text: String) -> String {
+    guard text.wholeMatch(of: /[0-9A-F]+\/[0-9A-F]+/) != nil, let lsn = LSN(text) else { return text }
+    return lsn.description
+  }
+
+  /// The catalog of the lab's backup folder and archive: one backup of this major and
+  /// cluster, restorable on timeline 1, with the decoder finding its last commit in the WAL.
+  static func expectCatalogued(lab: PostgresLab, major: Int, systemIdentifier: UInt64) throws {
+    let catalog = Catalog.scan(
+      base: lab.backupsDirectory, wal: [lab.archiveDirectory], cache: .disabled)
+    #expect(catalog.diagnostics.filter { $0.severity != .note }.isEmpty, "\(catalog.diagnostics)")
+    #expect(catalog.archive.majorVersion == major)
+    #expect(catalog.archive.systemIdentifier == systemIdentifier)
+    let backup = try #require(catalog.backups.first)
+    #expect(catalog.backups.count == 1)
+    #expect(backup.pgVersion == major)
+    #expect(backup.control?.majorVersion == major)
+    #expect(backup.control?.dataChecksums == true)
+    #expect(backup.incremental == nil)
+    let window = try #require(catalog.windows.first { $0.timeline == TimelineID(1) })
+    #expect(window.status == .restorable)
+    #expect(window.lastTransaction != nil)
   }
 
   /// A time as pg_controldata prints it in the C locale and UTC: `%c`, whose day of the month

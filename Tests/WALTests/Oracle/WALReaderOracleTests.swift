@@ -4,10 +4,12 @@ import Testing
 import _PITRTestSupport
 
 /// pitr's WAL reader against `pg_waldump` (the oracle, used in tests only) on WAL a real
-/// PostgreSQL 15 wrote: pgbench traffic, two-phase commits, subtransactions, aborts, restore
+/// PostgreSQL wrote: pgbench traffic, two-phase commits, subtransactions, aborts, restore
 /// points (one name twice), and a second timeline after a promotion. Every commit, abort and
 /// restore point pg_waldump prints must be found with the same LSN, xid and time, and nothing
-/// more.
+/// more. The first test runs for every major `PostgresLab.binaries(major:)` finds (15 always;
+/// 16 to 18 where their builds are cached or `PITR_TEST_BINDIR` points at them), each
+/// compared with that major's pg_waldump.
 @Suite(.tags(.integration), .enabled(if: PostgresLab.isAvailable))
 struct WALReaderOracleTests {
   /// A transaction end or restore point, as both tools can describe it.
@@ -21,9 +23,17 @@ struct WALReaderOracleTests {
     var description: String { "\(LSN(rawValue: lsn)) \(kind) \(xid) \(microseconds) \(name)" }
   }
 
-  @Test func commitsAbortsAndRestorePointsMatchPgWaldump() throws {
+  @Test(arguments: PostgresLab.availableMajors)
+  func commitsAbortsAndRestorePointsMatchPgWaldump(major: Int) throws {
+    let binaries = try #require(PostgresLab.binaries(major: major))
+    try PostgresLab.$binaryDirectory.withValue(binaries) {
+      try commitsAbortsAndRestorePoints(major: major)
+    }
+  }
+
+  private func commitsAbortsAndRestorePoints(major: Int) throws {
     let lab = try PostgresLab(
-      name: "wal-oracle", archive: .gzipFlat, settings: ["max_prepared_transactions": "5"])
+      name: "wal-oracle-\(major)", archive: .gzipFlat, settings: ["max_prepared_transactions": "5"])
     defer { lab.remove() }
     try lab.pgbench(["-i", "-s", "1"])
     try lab.pgbench(["-c", "2", "-t", "150"])

@@ -155,7 +155,7 @@ import _PITRTestSupport
     #expect(Self.detail(outcome.end.reason).contains("page of timeline 2"))
   }
 
-  @Test(arguments: [UInt16(0xD0FF), 0x10D1, 0])
+  @Test(arguments: [UInt16(0xD0FF), 0x10D1, 0, 0xD120, 0xD122])
   func unknownMagicNamesTheMagicAndTheFile(magic: UInt16) throws {
     var wal = Self.someRecords(pages: 1)
     wal.patch(WALBytes.of(magic), at: Self.page(0))
@@ -165,7 +165,7 @@ import _PITRTestSupport
     #expect(text.contains("0x" + String(magic, radix: 16, uppercase: true)))
     #expect(text.contains("memory/\(wal.segmentFiles()[0].name)"))
     #expect(outcome.end.lsn == Self.page(0))
-    #expect(outcome.end.description.contains("not PostgreSQL 13 to 18"))
+    #expect(outcome.end.description.contains("not PostgreSQL 13 to 19"))
   }
 
   @Test func wrongMagicMidStream() throws {
@@ -317,7 +317,7 @@ import _PITRTestSupport
     #expect(outcome.end.lsn == requested)
   }
 
-  @Test(arguments: 13...18)
+  @Test(arguments: 13...19)
   func overwrittenContinuationIsDroppedAndReadingGoesOn(major: Int) throws {
     var wal = Self.someRecords(major: major, pages: 1)
     let before = wal.append(.commit(xid: 7, WALTransactionEndSpec(time: sampleTime)))
@@ -327,7 +327,10 @@ import _PITRTestSupport
     let overwrite = wal.append(.overwriteContinuation(of: abandoned, time: sampleTime))
     let after = wal.append(.commit(xid: 9, WALTransactionEndSpec(time: sampleTime)))
     #expect(overwrite.rawValue % 8192 == 24)
-    #expect(wal.bytes(at: LSN(rawValue: overwrite.rawValue - 22), count: 1) == [0x0C])
+    // xlp_info: XLP_BKP_REMOVABLE | XLP_FIRST_IS_OVERWRITE_CONTRECORD (0x0008) up to 18;
+    // 19 dropped the first and renumbered the second to 0x0004.
+    #expect(
+      wal.bytes(at: LSN(rawValue: overwrite.rawValue - 22), count: 1) == [major >= 19 ? 0x04 : 0x0C])
     let outcome = try WALReadOutcome.read(wal)
     #expect(outcome.lsns == wal.records.map(\.lsn))
     #expect(!outcome.lsns.contains(abandoned))
@@ -365,14 +368,15 @@ import _PITRTestSupport
     #expect(outcome.end.lsn == short)
   }
 
-  @Test(arguments: 13...18, [UInt8(22), 127, 128, 255])
+  @Test(arguments: 13...19, [UInt8(22), 23, 127, 128, 255])
   func resourceManagerIDs(major: Int, id: UInt8) throws {
     var wal = Self.someRecords(major: major, pages: 1)
     let custom = wal.append(WALRecordSpec(resourceManager: id, info: 0, mainData: [1, 2, 3]))
     wal.append(.commit(xid: 11, WALTransactionEndSpec(time: sampleTime)))
     let outcome = try WALReadOutcome.read(wal)
-    // 22–127 are never valid; 128–255 are custom resource managers from PostgreSQL 15.
-    if id >= 128 && major >= 15 {
+    // 23–127 are never valid, 22 is XLOG2 from PostgreSQL 19; 128–255 are custom resource
+    // managers from PostgreSQL 15.
+    if (id >= 128 && major >= 15) || (id == 22 && major >= 19) {
       #expect(outcome.lsns == wal.records.map(\.lsn))
       #expect(outcome.records.first { $0.lsn == custom }?.event == nil)
       #expect(outcome.end.reason == .zeroLength)

@@ -5,7 +5,7 @@ import _PITRTestSupport
 /// HEAP and HEAP2 row changes decoded from synthetic WAL (FORMATS.md §4.5), with full-page
 /// images in each version's `bimg_info` numbering (§3.3).
 @Suite struct WALReaderHeapTests {
-  static let versions = Array(13...18)
+  static let versions = Array(13...19)
   static let other = RelationFileLocator(tablespace: 1663, database: 16_384, relation: 24_601)
 
   static func changes(major: Int, _ records: [WALRecordSpec]) throws -> [WALEvent.RowChange] {

@@ -4,7 +4,7 @@ import _PITRTestSupport
 
 /// XACT records decoded from synthetic WAL of every version (FORMATS.md §4.4).
 @Suite struct WALReaderTransactionTests {
-  static let versions = Array(13...18)
+  static let versions = Array(13...19)
   static let origin = WALTransactionEndSpec.Origin(
     id: 3, lsn: LSN(rawValue: 0x5_0000_1234), time: PostgresTimestamp(microsecondsSince2000: 99))
   static let stats = [

@@ -4,7 +4,7 @@ import _PITRTestSupport
 
 /// XLOG records decoded from synthetic WAL of every version (FORMATS.md §4.3).
 @Suite struct WALReaderXLOGTests {
-  static let versions = Array(13...18)
+  static let versions = Array(13...19)
 
   static func single(major: Int, _ record: WALRecordSpec) throws -> SeenRecord {
     var wal = WALSegmentBuilder(major: major)
@@ -46,7 +46,7 @@ import _PITRTestSupport
         online: online, redo: LSN(rawValue: 0x1_0000_0028), timeline: TimelineID(3),
         previousTimeline: TimelineID(2), unixTime: 1_795_000_000, walLevel: 2))
     #expect(record.info == (online ? 0x10 : 0x00))
-    #expect(record.length == 24 + 2 + 88)
+    #expect(record.length == 24 + 2 + (major >= 19 ? 96 : 88))
     let checkpoint = try #require(record.event?.checkpoint)
     #expect(checkpoint.online == online)
     #expect(checkpoint.redo == LSN(rawValue: 0x1_0000_0028))

@@ -1,0 +1,95 @@
+import Catalog
+import Compiler
+import Foundation
+import PlanModel
+import Testing
+import WAL
+import _PITRTestSupport
+
+/// The majors with incremental backups (17+) whose programs are here.
+private let incrementalMajors = PostgresLab.availableMajors.filter { $0 >= 17 }
+
+/// Real incremental backups (`pg_basebackup --incremental`, PostgreSQL 17+): the catalog
+/// marks them and links each to its parent, `select: auto` passes over them, and selecting
+/// one is an error. Runs with every major from 17 up that `PostgresLab.binaries(major:)`
+/// finds (the cached builds of `scripts/postgres-servers`, or `PITR_TEST_BINDIR`).
+@Suite(.tags(.integration), .enabled(if: !incrementalMajors.isEmpty))
+struct IncrementalBackupPostgresTests {
+  @Test(arguments: incrementalMajors)
+  func incrementalBackupsAreCataloguedAndNeverChosenAlone(major: Int) throws {
+    let binaries = try #require(PostgresLab.binaries(major: major))
+    try PostgresLab.$binaryDirectory.withValue(binaries) { try run(major: major) }
+  }
+
+  private func run(major: Int) throws {
+    let lab = try PostgresLab(
+      name: "incremental-\(major)", archive: .gzipFlat, settings: ["summarize_wal": "on"])
+    defer { lab.remove() }
+    try lab.sql("CREATE TABLE t AS SELECT generate_series(1, 1000) AS i")
+    try lab.baseBackup(into: "full", format: .tar(compression: .none), label: "full")
+    try lab.sql("UPDATE t SET i = i + 1 WHERE i < 10")
+    try lab.baseBackup(
+      into: "incr1", format: .tar(compression: .none), label: "incr1", incrementalFrom: "full")
+    try lab.sql("INSERT INTO t VALUES (5000)")
+    try lab.baseBackup(into: "incr2", format: .plain, label: "incr2", incrementalFrom: "incr1")
+    try lab.sql("INSERT INTO t VALUES (5001)")
+    try lab.switchWAL()
+
+    let catalog = Catalog.scan(base: lab.backupsDirectory, wal: [lab.archiveDirectory], cache: .disabled)
+    #expect(catalog.diagnostics.filter { $0.severity != .note }.isEmpty, "\(catalog.diagnostics)")
+    #expect(catalog.backups.map(\.id) == ["full", "incr1", "incr2"])
+    let (full, incr1, incr2) = (catalog.backups[0], catalog.backups[1], catalog.backups[2])
+    #expect(full.incremental == nil)
+    #expect(incr1.incremental?.parent == "full")
+    #expect(incr1.incremental?.fromLSN == full.label.startLSN)
+    #expect(incr1.incremental?.fromTimeline == full.label.startTimeline)
+    #expect((incr1.incremental?.incrementalFiles ?? 0) > 0)
+    #expect(incr2.incremental?.parent == "incr1")
+    #expect((incr2.incremental?.incrementalFiles ?? 0) > 0)
+    for backup in catalog.backups {
+      #expect(backup.pgVersion == major)
+      #expect(backup.control?.majorVersion == major)
+      // 17+ write manifest version 2, with the system identifier.
+      guard case .verified(let manifest) = backup.manifest else {
+        Issue.record("manifest of \(backup.id) not verified: \(backup.manifest)")
+        continue
+      }
+      #expect(manifest.version == 2)
+      #expect(manifest.systemIdentifier == backup.control?.systemIdentifier)
+    }
+    #expect(Set(catalog.windows.map(\.backupID)) == ["full"])
+    #expect(
+      catalog.incrementalProblem(of: incr2)
+        == "an incremental backup (INCREMENTAL FROM LSN \(incr1.label.startLSN) on timeline 1), "
+        + "which cannot be restored alone: pg_combinebackup must first combine its chain full, "
+        + "incr1, incr2 (full backup first) into a full backup, which pitr does not do yet")
+
+    // auto: the newest backup is incremental, so the full one is chosen, and the dry run says why.
+    var environment = FixedEnvironment()
+    environment.binaries = ServerBinaries(
+      directory: "/usr/lib/postgresql/\(major)/bin", majorVersion: major, problem: nil)
+    let auto = compile(
+      planText(base: lab.backupsDirectory, wal: lab.archiveDirectory, target: "  latest: true"),
+      base: lab.backupsDirectory, wal: [lab.archiveDirectory], environment: environment)
+    let compiled = try #require(auto?.compiled, "\(auto?.diagnostics.map(\.message) ?? [])")
+    #expect(compiled.backup.id == "full")
+    #expect(compiled.alternatives.map(\.id) == ["incr2", "incr1"])
+    #expect(compiled.alternatives.first?.verdict == catalog.incrementalProblem(of: incr2))
+
+    // Naming an incremental backup is an error saying what it needs.
+    var yaml = planText(base: lab.backupsDirectory, wal: lab.archiveDirectory, target: "  latest: true")
+    yaml = yaml.replacingOccurrences(
+      of: "  wal: \(lab.archiveDirectory)\n", with: "  wal: \(lab.archiveDirectory)\n  select: incr1\n")
+    let selected = try #require(
+      compile(yaml, base: lab.backupsDirectory, wal: [lab.archiveDirectory], environment: environment))
+    #expect(selected.compiled == nil)
+    #expect(
+      selected.errors.map(\.message) == [
+        "backup incr1 is an incremental backup (INCREMENTAL FROM LSN \(full.label.startLSN) on "
+          + "timeline 1), which cannot be restored alone: pg_combinebackup must first combine its "
+          + "chain full, incr1 (full backup first) into a full backup, which pitr does not do yet; "
+          + "select a full backup (full) or 'select: auto'"
+      ])
+    #expect(selected.errors.first?.location?.line == 5)
+  }
+}
