@@ -38,7 +38,12 @@ struct PredictionAgainstPostgresTests {
     let yaml = planText(
       base: lab.backupsDirectory, wal: lab.archiveDirectory,
       target: testCase.target(scenario) + "\n  timeline: current")
-    let compilation = try #require(compile(yaml, base: lab.backupsDirectory, wal: [lab.archiveDirectory]))
+    // The lab's own server binaries, whatever major it runs.
+    var environment = FixedEnvironment()
+    environment.binaries = ServerBinaries(
+      directory: PostgresLab.binaries, majorVersion: PostgresLab.majorVersion, problem: nil)
+    let compilation = try #require(
+      compile(yaml, base: lab.backupsDirectory, wal: [lab.archiveDirectory], environment: environment))
     #expect(!compilation.diagnostics.hasErrors, "\(compilation.diagnostics.map(\.message))")
     let compiled = try #require(compilation.compiled)
     #expect(compiled.backup.path == scenario.backupPath)

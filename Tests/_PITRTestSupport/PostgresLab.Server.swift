@@ -127,10 +127,14 @@ extension PostgresLab {
     /// Ends the current WAL segment (`pg_switch_wal()`) and, when the server archives, waits
     /// until that segment is in the archive.
     ///
-    /// - Returns: The LSN `pg_switch_wal()` returned: the end of its SWITCH record, or the
-    ///   start of the current segment when nothing was written since the last switch.
+    /// A small WAL record (a non-transactional logical message) goes first, so there is
+    /// always something to switch away from: a switch right after another one is a no-op,
+    /// and PostgreSQL 17 then returns a position in the segment it did not end.
+    ///
+    /// - Returns: The LSN `pg_switch_wal()` returned: the end of its SWITCH record.
     @discardableResult
     public func switchWAL(timeout: Double = 30) throws -> String {
+      try sql("SELECT pg_logical_emit_message(false, 'pitr-lab', 'switch')")
       let row = try sql("SELECT pg_walfile_name(lsn), lsn FROM pg_switch_wal() AS lsn")
       let columns = row.split(separator: "|").map(String.init)
       guard columns.count == 2 else { throw failure("pg_switch_wal() printed '\(row)'") }
