@@ -47,8 +47,8 @@ public struct Catalog: Sendable, Codable {
     for (history, reason) in tree.inconsistentHistories() {
       diagnostics.append(.warning("this history file does not fit the others: \(reason)", at: .file(history.path)))
     }
-    let calculator = WindowCalculator(archive: archive, tree: tree)
     let index = WALIndex(archive: archive, cache: cache)
+    let calculator = WindowCalculator(archive: archive, tree: tree, index: index)
     var windows: [RestorableWindow] = []
     for backup in backups {
       windows += calculator.windows(for: backup).map { window in

@@ -9,7 +9,7 @@ import Foundation
 /// must load in a fraction of a second. A cache that cannot be read is ignored, never trusted.
 public final class CatalogCache: @unchecked Sendable {
   /// The format version in the first line; another version is ignored.
-  static let formatLine = "pitr-catalog-cache 1"
+  static let formatLine = "pitr-catalog-cache 2"
 
   /// Where the cache file is; `nil` when caching is off.
   public let path: String?
