@@ -312,3 +312,32 @@ import _PITRTestSupport
     #expect(secondWindow.damage?.lsn == repository.lsn(2))
   }
 }
+
+extension DamagedWALTests {
+  @Test func aShortPlainSegmentFileIsDamageNotAMissingSegment() throws {
+    var builder: WALSegmentBuilder?
+    let repository = try Self.repository { wal, _ in builder = wal }
+    defer { repository.remove() }
+    let bytes = try #require(builder).segmentFiles().first { $0.name == Self.segment(3) }!.bytes
+    try FileManager.default.removeItem(atPath: Self.path(repository, 3))
+    let plain = "\(repository.wal)/\(Self.segment(3))"
+    try Data(bytes.prefix(8192)).write(to: URL(fileURLWithPath: plain))
+    let reason = "\(plain) is 8192 bytes long, shorter than a segment (1 MiB)"
+    let window = try Self.window(repository)
+    #expect(window.firstMissingSegment == nil)
+    #expect(
+      window.damage
+        == WALDamage(segment: Self.segment(3), path: plain, lsn: LSN("0/300000")!, kind: .truncated, reason: reason))
+    #expect(window.end == LSN("0/300000")!)
+    let marked = markedPlan(repository, target: "  1️⃣latest: true")
+    let compilation = try #require(marked.compiled(repository))
+    #expect(
+      compilation.errors.map(\.message)
+        == [
+          "the archived WAL on timeline 1 is damaged before the target latest (the end of the "
+            + "archived WAL) is reached: segment \(Self.segment(3)) (\(plain)) is damaged at "
+            + "0/300000: \(reason); PostgreSQL's replay ends at the last valid record before it "
+            + "and would fail with \"recovery ended before configured recovery target was reached\""
+        ])
+  }
+}

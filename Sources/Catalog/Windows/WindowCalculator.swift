@@ -82,6 +82,12 @@ struct WindowCalculator {
       }
       number += 1
     }
+    // An unusable file where the walk stopped is damage, not a missing segment.
+    if damage == nil, let unusable = unusableFile(for: number, along: path) {
+      damage = WALDamage(
+        segment: unusable.name, path: unusable.path, lsn: size.startLSN(ofSegment: number),
+        kind: unusable.isShort ? .truncated : .unreadable, reason: unusable.reason)
+    }
     let end = damage?.lsn ?? size.startLSN(ofSegment: number)
     let consistent = backup.consistentLSN
     // Stopping before the newest archived segment means one is missing; past it, WAL ends.
@@ -101,6 +107,16 @@ struct WindowCalculator {
       start: consistent ?? backup.label.startLSN, startTime: backup.stop?.time, end: end,
       lastSegment: lastFound, firstMissingSegment: missing, damage: damage, lastTransaction: nil,
       chosenByLatest: chosenByLatest)
+  }
+
+  /// An unusable file of segment `number` on a timeline of the path that has begun by then.
+  private func unusableFile(for number: UInt64, along path: [TimelineTree.Step]) -> UnusableSegment? {
+    guard let unusable = archive.unusableSegments else { return nil }
+    return path.lazy.compactMap { step -> UnusableSegment? in
+      guard self.size.segmentNumber(containing: step.begins) <= number else { return nil }
+      let name = WALSegmentName(timeline: step.timeline, segmentNumber: number, size: self.size)
+      return unusable.first { $0.name == name }
+    }.first
   }
 
   /// The damage in archived segment `name` that ends a window: a break in its chain of

@@ -160,14 +160,16 @@ struct TargetEvaluator {
           after: instant, inclusive: inclusive, from: consistent, along: timeline)
       else {
         return .failure(
-          damaged(window, before: "time \(resolved.text)")
+          damaged(window, before: "time \(resolved.text)", from: start)
             ?? walEndsBeforeTarget("time \(resolved.text)", backup: backup, window: window))
       }
       stop = .beforeTransaction(first)
     case .name(let name):
       let points = index.restorePoints(named: name, from: start, along: timeline)
       guard let first = points.first else {
-        if let problem = damaged(window, before: "restore point '\(name)'") { return .failure(problem) }
+        if let problem = damaged(window, before: "restore point '\(name)'", from: start) {
+          return .failure(problem)
+        }
         return .failure(
           CompileProblem(
             "no restore point named '\(name)' in the WAL after backup \(backup.id) on timeline "
@@ -191,7 +193,9 @@ struct TargetEvaluator {
       stop = .restorePoint(first)
     case .xid(let xid):
       guard let end = index.transactionEnd(of: xid, from: start, along: timeline) else {
-        if let problem = damaged(window, before: "transaction \(xid)") { return .failure(problem) }
+        if let problem = damaged(window, before: "transaction \(xid)", from: start) {
+          return .failure(problem)
+        }
         return .failure(
           CompileProblem(
             "transaction \(xid) has no commit or abort in the WAL after backup \(backup.id) on "
@@ -217,7 +221,7 @@ struct TargetEvaluator {
       }
       guard lsn < window.end, let record = index.firstRecord(atOrAfter: lsn, along: timeline) else {
         return .failure(
-          damaged(window, before: "LSN \(lsn)")
+          damaged(window, before: "LSN \(lsn)", from: start)
             ?? walEndsBeforeTarget("LSN \(lsn)", backup: backup, window: window, at: lsn))
       }
       stop = .location(record.record, after: inclusive)
@@ -238,7 +242,9 @@ struct TargetEvaluator {
       case .latest: described = "latest (the end of the archived WAL)"
       }
       let located = request.kind.value == .latest || request.kind.value == .immediate ? nil : stop.lsn
-      return .failure(damaged(window, before: described, stop: located) ?? CompileProblem(damage.description))
+      return .failure(
+        damaged(window, before: described, stop: located, from: start)
+          ?? CompileProblem(damage.description))
     }
     return .success(
       TargetEvaluation(backup: backup, window: window, target: target, stop: stop, warnings: warnings))
@@ -246,9 +252,9 @@ struct TargetEvaluator {
 
   /// The WAL is damaged before the target: name the segment file, where valid WAL ends and
   /// why, and the window that is left; `nil` when the window has no damage.
-  private func damaged(_ window: RestorableWindow, before target: String, stop: LSN? = nil)
-    -> CompileProblem?
-  {
+  private func damaged(
+    _ window: RestorableWindow, before target: String, stop: LSN? = nil, from start: LSN
+  ) -> CompileProblem? {
     guard let damage = window.damage else { return nil }
     let past = stop.map { " (recovery would stop at \($0))" } ?? ""
     let message =
@@ -258,10 +264,11 @@ struct TargetEvaluator {
     var left =
       "what is left is the restorable window of backup \(window.backupID) on timeline "
       + "\(window.timeline), \(window.start) to \(window.end)"
-    if let last = window.lastTransaction {
+    // Like PostgreSQL's "last completed transaction": none from before the backup's start.
+    if let last = window.lastTransaction, last.lsn >= start {
       left += "; the last transaction it reaches is \(last.transactionID), which ended at \(last.time)"
     } else {
-      left += "; it holds no commit or abort"
+      left += "; it replays no commit or abort"
     }
     return CompileProblem(message, notes: [left, Self.replaceNote(damage)])
   }
