@@ -48,8 +48,8 @@ public struct Catalog: Sendable, Codable {
     for (history, reason) in tree.inconsistentHistories() {
       diagnostics.append(.warning("this history file does not fit the others: \(reason)", at: .file(history.path)))
     }
-    let calculator = WindowCalculator(archive: archive, tree: tree)
     let index = WALIndex(archive: archive, cache: cache)
+    let calculator = WindowCalculator(archive: archive, tree: tree, index: index)
     var windows: [RestorableWindow] = []
     // An incremental backup restores nothing alone: no window until it is combined.
     for backup in backups where backup.incremental == nil {

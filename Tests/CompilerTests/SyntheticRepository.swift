@@ -28,9 +28,12 @@ struct SyntheticRepository {
   ///   - duringBackup: events written before the backup is consistent.
   ///   - missing: segment numbers left out of the archive.
   ///   - trailingWAL: bytes of WAL written after the events, so windows reach past them.
+  ///   - damage: changes the WAL's bytes before it is written (a flipped byte), given the
+  ///     builder and this repository's events so far.
   init(
     backups: [RepositoryFixture.Backup] = [.init(id: "b1")], duringBackup: [Event] = [],
-    events: [Event], missing: Set<UInt64> = [], switchAtEnd: Bool = true, trailingWAL: Int = 2 << 20
+    events: [Event], missing: Set<UInt64> = [], switchAtEnd: Bool = true, trailingWAL: Int = 2 << 20,
+    damage: ((inout WALSegmentBuilder, _ written: [(lsn: LSN, time: PostgresTimestamp)]) -> Void)? = nil
   ) throws {
     fixture = try RepositoryFixture()
     for backup in backups { try fixture.writeBackup(backup) }
@@ -62,6 +65,7 @@ struct SyntheticRepository {
     events.forEach(append)
     builder.append(.filler(totalLength: trailingWAL))
     if switchAtEnd { builder.append(.switchSegment()) }
+    damage?(&builder, written)
     let all = builder.segmentFiles().compactMap { $0.name.segmentNumber(size: RepositoryFixture.segmentSize) }
     let kept = Set(all).subtracting(missing)
     try builder.write(to: fixture.wal, compressed: true, segments: kept)

@@ -5,7 +5,8 @@ import Foundation
 import WAL
 
 /// A synthetic backup repository in a temporary folder, written file by file so each test
-/// says exactly what is in it: 1 MiB WAL segments (a long page header, then zeros), history
+/// says exactly what is in it: 1 MiB WAL segments (a long page header and an XLOG_SWITCH
+/// record, then zeros), history
 /// files, and base backups in tar (optionally gzip'd) or plain form.
 public struct RepositoryFixture {
   public static let segmentSize = WALSegmentSize(rawValue: 1 << 20)!
@@ -51,6 +52,20 @@ public struct RepositoryFixture {
     put(systemIdentifier, at: 24)
     put(UInt32(segmentSize.rawValue), at: 32)
     put(UInt32(8192), at: 36)
+    // One XLOG_SWITCH record after the header, pointing back at the previous segment's, so
+    // consecutive segments form a valid chain of records (the rest of a segment after a
+    // switch is unused).
+    let start = pageAddress ?? segment.lsnRange(size: segmentSize)!.lowerBound
+    if size >= 64 {
+      let previous = start.rawValue >= UInt64(segmentSize.bytes) ? start.rawValue - UInt64(segmentSize.bytes) + 40 : 0
+      put(UInt32(24), at: 40)  // xl_tot_len
+      put(previous, at: 48)  // xl_prev
+      bytes[56] = 0x40  // xl_info: XLOG_SWITCH
+      bytes[57] = 0  // xl_rmid: XLOG
+      var crc = CRC32C()
+      crc.update(bytes[40..<60])
+      put(crc.value, at: 60)
+    }
     return bytes
   }
 

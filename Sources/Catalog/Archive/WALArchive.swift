@@ -24,12 +24,17 @@ public struct WALArchive: Hashable, Sendable, Codable {
   /// Segments left out because their headers name another cluster than `systemIdentifier`
   /// (the most common one), `.partial` ones included; `nil` when there are none.
   public var otherClusterSegments: [ArchivedSegment]?
+  /// Files named like complete segments that cannot be used: unreadable, not WAL, or
+  /// shorter than a segment; `nil` when there are none. A window that reaches one ends there,
+  /// damaged.
+  public var unusableSegments: [UnusableSegment]?
 
   public init(
     directories: [String], segmentSize: WALSegmentSize?, majorVersion: Int?,
     systemIdentifier: UInt64?, segments: [ArchivedSegment], partialSegments: [ArchivedSegment],
     historyFiles: [ArchivedHistoryFile], backupHistoryFiles: [ArchivedBackupHistory],
-    timelines: [TimelineSegments], otherClusterSegments: [ArchivedSegment]? = nil
+    timelines: [TimelineSegments], otherClusterSegments: [ArchivedSegment]? = nil,
+    unusableSegments: [UnusableSegment]? = nil
   ) {
     self.directories = directories
     self.segmentSize = segmentSize
@@ -41,6 +46,7 @@ public struct WALArchive: Hashable, Sendable, Codable {
     self.backupHistoryFiles = backupHistoryFiles
     self.timelines = timelines
     self.otherClusterSegments = otherClusterSegments
+    self.unusableSegments = unusableSegments
   }
 
 }
@@ -56,6 +62,16 @@ public struct ArchivedSegment: Hashable, Sendable, Codable {
   /// `none` or `gzip`, from the file's first bytes.
   public var compression: String
   public var header: SegmentHeader
+}
+
+/// A file named like a complete segment that recovery could not use.
+public struct UnusableSegment: Hashable, Sendable, Codable {
+  public var name: WALSegmentName
+  public var path: String
+  /// Why, in plain words.
+  public var reason: String
+  /// Whether it is shorter than a segment (else it cannot be read as WAL at all).
+  public var isShort: Bool
 }
 
 /// A parsed `.history` file.

@@ -10,6 +10,8 @@ struct WALArchiveScanner {
   private(set) var diagnostics: [Diagnostic] = []
   /// Segments whose headers name another cluster than the archive's.
   private var otherCluster: [ArchivedSegment] = []
+  /// Complete segments' files that cannot be used (unreadable, or short).
+  private var unusable: [UnusableSegment] = []
 
   init(cache: CatalogCache) { self.cache = cache }
 
@@ -24,7 +26,7 @@ struct WALArchiveScanner {
       }
       switch name.kind {
       case .segment(let segment):
-        if let (compression, header) = readHeader(file) {
+        if let (compression, header) = readHeader(file, segment: name.isPartial ? nil : segment) {
           candidates.append(
             (
               name.isPartial,
@@ -68,12 +70,14 @@ struct WALArchiveScanner {
       backupHistoryFiles: backupHistories.sorted { $0.startLSN < $1.startLSN },
       timelines: Self.timelineSegments(segments, size: segmentSize ?? .sixteenMiB),
       otherClusterSegments: otherCluster.isEmpty
-        ? nil : otherCluster.sorted { ($0.name, $0.path) < ($1.name, $1.path) })
+        ? nil : otherCluster.sorted { ($0.name, $0.path) < ($1.name, $1.path) },
+      unusableSegments: unusable.isEmpty
+        ? nil : unusable.sorted { ($0.name, $0.path) < ($1.name, $1.path) })
   }
 
   // MARK: - Segments
 
-  private mutating func readHeader(_ file: ScannedFile) -> (
+  private mutating func readHeader(_ file: ScannedFile, segment: WALSegmentName?) -> (
     compression: String, header: SegmentHeader
   )? {
     let entry: CatalogCache.SegmentEntry
@@ -93,6 +97,9 @@ struct WALArchiveScanner {
       return (compression, header)
     case .problem(let reason):
       report("named like a WAL segment, but \(reason)", file.path)
+      if let segment {
+        unusable.append(UnusableSegment(name: segment, path: file.path, reason: reason, isShort: false))
+      }
       return nil
     }
   }
@@ -138,6 +145,13 @@ struct WALArchiveScanner {
       return false
     }
     if segment.compression == "none", segment.size != Int64(size.bytes) {
+      if segment.size < Int64(size.bytes) {
+        unusable.append(
+          UnusableSegment(
+            name: name, path: path,
+            reason: "\(path) is \(segment.size) bytes long, shorter than a segment (\(size))",
+            isShort: true))
+      }
       report(
         "\(segment.size) bytes, but segments are \(size) (PostgreSQL refuses an archived "
           + "segment of the wrong size)", path)

@@ -38,16 +38,15 @@ enum SegmentSummarizer {
     } catch {
       return summary  // went past the segment: it was read to its end
     }
-    // Running out inside this segment (not merely at its end) means the WAL ends here.
-    if end.lsn < range.upperBound, !isSegmentBoundaryEnd(end) {
-      summary.endOfWAL = end.description
+    // Stopping inside this segment, or at the start of the next before any of its records
+    // (a bad page header or first record there), breaks the chain; running out of segments
+    // only means the boundary is unchecked.
+    if let problem = WALChainBreak(end, segment: segment.name, floor: range.lowerBound) {
+      summary.chainBreak = problem
+      if end.lsn < range.upperBound { summary.endOfWAL = end.description }
+    } else {
+      summary.awaitsNextSegment = next == nil
     }
     return summary
-  }
-
-  /// Whether the reader stopped only because the next segment is absent.
-  private static func isSegmentBoundaryEnd(_ end: EndOfWAL) -> Bool {
-    if case .missingSegment = end.reason { return true }
-    return false
   }
 }

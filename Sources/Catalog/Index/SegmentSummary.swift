@@ -33,11 +33,20 @@ public struct SegmentSummary: Hashable, Sendable, Codable {
   public var restorePoints: [RestorePoint]
   /// Where valid WAL ends inside this segment, when it does (a partial or damaged segment).
   public var endOfWAL: String?
+  /// Where the chain of valid records stops, when it does before the segment's end or at
+  /// its boundary with the next (that segment's first page or record): a damaged or partly
+  /// written segment. `nil` when the segment reads to its end.
+  public var chainBreak: WALChainBreak?
+  /// Whether reading stopped at the segment's end only because the next segment was not
+  /// archived, so the records across that boundary are unchecked: the summary is made again
+  /// once the next segment is there.
+  public var awaitsNextSegment: Bool
 
   init(segment: WALSegmentName) {
     self.segment = segment
     commits = 0
     aborts = 0
+    awaitsNextSegment = false
     restorePoints = []
   }
 

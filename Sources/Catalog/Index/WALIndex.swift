@@ -27,16 +27,20 @@ public final class WALIndex {
   public func summary(of name: WALSegmentName) -> SegmentSummary? {
     if let known = summaries[name] { return known }
     guard let segment = byName[name] else { return nil }
-    if let cached = cache.summary(for: segment.file) {
+    let next = segment.name.advanced(by: 1, size: size).flatMap { byName[$0] }
+    // A summary made before the next segment was archived has not checked their boundary.
+    if let cached = cache.summary(for: segment.file), !(cached.awaitsNextSegment && next != nil) {
       summaries[name] = cached
       return cached
     }
-    let next = segment.name.advanced(by: 1, size: size).flatMap { byName[$0] }
     let summary = SegmentSummarizer.summarize(segment, next: next, size: size)
     cache.storeSummary(summary, for: segment.file)
     summaries[name] = summary
     return summary
   }
+
+  /// The file of an archived segment.
+  public func path(of name: WALSegmentName) -> String? { byName[name]?.path }
 
   /// The segments recovery reads along `timeline` from the one holding `lsn`, in order, up
   /// to the first missing one.

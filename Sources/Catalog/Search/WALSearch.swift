@@ -49,6 +49,22 @@ public struct WALSearch {
   public struct Result: Sendable {
     public var events: [FoundEvent]
     public var end: EndOfWAL
+    /// Set when reading stopped at damage rather than at the end of the WAL: a record or
+    /// page that does not decode with archived segments after it, or a file that is short or
+    /// cannot be read.
+    public var damage: Damage?
+  }
+
+  /// Where the WAL stops being readable before the end of the archive.
+  public struct Damage: Hashable, Sendable, Codable {
+    /// The segment whose bytes do not decode, and its file.
+    public var segment: WALSegmentName
+    public var path: String
+    public var lsn: LSN
+    public var reason: String
+    /// How many archived segments along the timeline come after it (unread), and the last.
+    public var laterSegments: Int
+    public var lastSegment: WALSegmentName?
   }
 
   /// Reads the timeline's WAL and returns what matches; `nil` when the timeline has no WAL.
@@ -63,7 +79,31 @@ public struct WALSearch {
     collector.addUnended()
     // Row changes are found when their transaction ends, after records that follow them.
     if !collector.isInOrder { collector.found.sort { $0.lsn < $1.lsn } }
-    return Result(events: collector.found, end: end)
+    return Result(events: collector.found, end: end, damage: damage(at: end))
+  }
+
+  /// The damage `end` is, when it is: reading stopped inside the archived WAL (not at a
+  /// missing segment) with segments along the timeline after the one that failed, or in a
+  /// file that is short or unreadable.
+  private func damage(at end: EndOfWAL) -> Damage? {
+    let size = archive.segmentSize ?? .sixteenMiB
+    guard let segment = end.segment,
+      let chainBreak = WALChainBreak(end, segment: segment, floor: .invalid),
+      let number = segment.segmentNumber(size: size),
+      let path = TimelineTree(histories: archive.historyFiles).path(to: timeline)
+    else { return nil }
+    let onPath = Set(path.map(\.timeline))
+    let later = archive.segments.filter {
+      onPath.contains($0.name.timeline) && ($0.name.segmentNumber(size: size) ?? 0) > number
+    }
+    guard !later.isEmpty || chainBreak.isBadFile else { return nil }
+    // The numbers after it, once each (a number may be archived on two timelines).
+    let numbers = Set(later.compactMap { $0.name.segmentNumber(size: size) })
+    return Damage(
+      segment: segment,
+      path: archive.segments.first { $0.name == segment }?.path ?? "?", lsn: end.lsn,
+      reason: chainBreak.reason, laterSegments: numbers.count,
+      lastSegment: later.max { ($0.name.segmentNumber(size: size) ?? 0, $0.name.timeline) < ($1.name.segmentNumber(size: size) ?? 0, $1.name.timeline) }?.name)
   }
 
   /// Gathers matches while the reader walks the WAL.

@@ -6,7 +6,8 @@ public struct RestorableWindow: Hashable, Sendable, Codable {
   public enum Status: String, Hashable, Sendable, Codable {
     /// WAL reaches the consistent point and goes on to `end`.
     case restorable
-    /// WAL is missing before the backup is consistent: nothing can be restored this way.
+    /// WAL is missing or damaged before the backup is consistent: nothing can be restored
+    /// this way.
     case incomplete
     /// The backup's end is unknown (no `.backup` file, manifest or end point), so the
     /// window starts at an unknown place; the stop point is the start as a lower bound.
@@ -21,13 +22,16 @@ public struct RestorableWindow: Hashable, Sendable, Codable {
   public var start: LSN
   /// When the backup stopped, as PostgreSQL wrote it.
   public var startTime: String?
-  /// Where continuous WAL on the timeline's path ends: the end of its last segment. The last
-  /// record lies before it; the WAL reader narrows this down.
+  /// Where continuous WAL on the timeline's path ends: the end of its last segment (the last
+  /// record lies before it), or where valid WAL ends when a damaged segment ends the window.
   public var end: LSN
   /// The last segment of continuous WAL.
   public var lastSegment: WALSegmentName?
   /// The segment whose absence ends the window (`nil` when it ends at the newest segment).
   public var firstMissingSegment: WALSegmentName?
+  /// The break in the chain of records that ends the window before the end of the archived
+  /// WAL (`nil` when there is none): `end` is then where valid WAL ends, inside a segment.
+  public var damage: WALDamage?
   /// The last commit or abort before `end`: the latest a time or xid target can reach.
   /// `nil` when the window's WAL holds none (or could not be read).
   public var lastTransaction: SegmentSummary.TransactionEnd?

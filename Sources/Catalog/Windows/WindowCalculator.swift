@@ -12,9 +12,14 @@ struct WindowCalculator {
   /// The highest segment number archived on any timeline: walks stop there.
   private let newestSegmentNumber: UInt64
 
-  init(archive: WALArchive, tree: TimelineTree) {
+  /// Reads the segments' summaries, to follow the chain of records through each window;
+  /// `nil` looks at segment names only.
+  private let index: WALIndex?
+
+  init(archive: WALArchive, tree: TimelineTree, index: WALIndex? = nil) {
     self.archive = archive
     self.tree = tree
+    self.index = index
     self.available = Set(archive.segments.map(\.name))
     let size = archive.segmentSize ?? .sixteenMiB
     self.size = size
@@ -58,21 +63,36 @@ struct WindowCalculator {
     var number = size.segmentNumber(containing: backup.label.startLSN)
     var previousTimeline = backup.label.startTimeline
     var lastFound: WALSegmentName?
+    var damage: WALDamage?
     while number <= newest {
+      let archived = resolver.file(for: number, notBelow: previousTimeline)
       let name =
-        resolver.file(for: number, notBelow: previousTimeline)
+        archived
         ?? (included.contains(number)
           ? WALSegmentName(timeline: previousTimeline, segmentNumber: number, size: size) : nil)
       guard let name else { break }
       lastFound = name
       previousTimeline = name.timeline
+      if let archived, let found = self.damage(in: archived, from: backup.label.startLSN, newest: newest) {
+        damage = found
+        if found.segment != name, index?.path(of: found.segment) != nil {
+          lastFound = found.segment
+        }
+        break
+      }
       number += 1
     }
-    let end = size.startLSN(ofSegment: number)
+    // An unusable file where the walk stopped is damage, not a missing segment.
+    if damage == nil, let unusable = unusableFile(for: number, along: path) {
+      damage = WALDamage(
+        segment: unusable.name, path: unusable.path, lsn: size.startLSN(ofSegment: number),
+        kind: unusable.isShort ? .truncated : .unreadable, reason: unusable.reason)
+    }
+    let end = damage?.lsn ?? size.startLSN(ofSegment: number)
     let consistent = backup.consistentLSN
     // Stopping before the newest archived segment means one is missing; past it, WAL ends.
     let missing =
-      number <= newest
+      damage == nil && number <= newest
       ? WALSegmentName(
         timeline: resolver.expectedTimeline(for: number), segmentNumber: number, size: size)
       : nil
@@ -85,7 +105,32 @@ struct WindowCalculator {
     return RestorableWindow(
       backupID: backup.id, timeline: timeline, status: status,
       start: consistent ?? backup.label.startLSN, startTime: backup.stop?.time, end: end,
-      lastSegment: lastFound, firstMissingSegment: missing, lastTransaction: nil,
+      lastSegment: lastFound, firstMissingSegment: missing, damage: damage, lastTransaction: nil,
       chosenByLatest: chosenByLatest)
+  }
+
+  /// An unusable file of segment `number` on a timeline of the path that has begun by then.
+  private func unusableFile(for number: UInt64, along path: [TimelineTree.Step]) -> UnusableSegment? {
+    guard let unusable = archive.unusableSegments else { return nil }
+    return path.lazy.compactMap { step -> UnusableSegment? in
+      guard self.size.segmentNumber(containing: step.begins) <= number else { return nil }
+      let name = WALSegmentName(timeline: step.timeline, segmentNumber: number, size: self.size)
+      return unusable.first { $0.name == name }
+    }.first
+  }
+
+  /// The damage in archived segment `name` that ends a window: a break in its chain of
+  /// records after the backup's start, with archived WAL after it (or a file that is short
+  /// or unreadable). A break in the newest segment is only where the WAL ends.
+  private func damage(in name: WALSegmentName, from start: LSN, newest: UInt64) -> WALDamage? {
+    guard let index, let found = index.summary(of: name)?.chainBreak, found.lsn >= start else {
+      return nil
+    }
+    guard found.isBadFile || (found.segment.segmentNumber(size: size) ?? newest) < newest else {
+      return nil
+    }
+    return WALDamage(
+      segment: found.segment, path: index.path(of: found.segment) ?? index.path(of: name) ?? "?",
+      lsn: found.lsn, kind: found.kind, reason: found.reason)
   }
 }

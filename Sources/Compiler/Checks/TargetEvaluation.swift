@@ -99,6 +99,14 @@ struct TargetEvaluator {
     }
     switch window.status {
     case .incomplete:
+      if let damage = window.damage {
+        return .failure(
+          CompileProblem(
+            "backup \(backup.id) cannot be restored: \(damage.description), before the backup is "
+              + "consistent (\(window.start)); PostgreSQL's replay ends at the last valid record "
+              + "before it and would fail with \"WAL ends before end of online backup\"",
+            notes: [Self.replaceNote(damage)]))
+      }
       let size = catalog.archive.segmentSize ?? .sixteenMiB
       let consistentSegment = size.segmentNumber(endingAt: window.start)
       let missing = missingSegments(backup, along: timeline, through: lastNeededSegment(along: timeline))
@@ -151,12 +159,17 @@ struct TargetEvaluator {
         let first = index.firstTransactionEnd(
           after: instant, inclusive: inclusive, from: consistent, along: timeline)
       else {
-        return .failure(walEndsBeforeTarget("time \(resolved.text)", backup: backup, window: window))
+        return .failure(
+          damaged(window, before: "time \(resolved.text)", from: start)
+            ?? walEndsBeforeTarget("time \(resolved.text)", backup: backup, window: window))
       }
       stop = .beforeTransaction(first)
     case .name(let name):
       let points = index.restorePoints(named: name, from: start, along: timeline)
       guard let first = points.first else {
+        if let problem = damaged(window, before: "restore point '\(name)'", from: start) {
+          return .failure(problem)
+        }
         return .failure(
           CompileProblem(
             "no restore point named '\(name)' in the WAL after backup \(backup.id) on timeline "
@@ -180,6 +193,9 @@ struct TargetEvaluator {
       stop = .restorePoint(first)
     case .xid(let xid):
       guard let end = index.transactionEnd(of: xid, from: start, along: timeline) else {
+        if let problem = damaged(window, before: "transaction \(xid)", from: start) {
+          return .failure(problem)
+        }
         return .failure(
           CompileProblem(
             "transaction \(xid) has no commit or abort in the WAL after backup \(backup.id) on "
@@ -204,7 +220,9 @@ struct TargetEvaluator {
               + "point\"; target \(consistent) or later, or use an earlier backup"))
       }
       guard lsn < window.end, let record = index.firstRecord(atOrAfter: lsn, along: timeline) else {
-        return .failure(walEndsBeforeTarget("LSN \(lsn)", backup: backup, window: window, at: lsn))
+        return .failure(
+          damaged(window, before: "LSN \(lsn)", from: start)
+            ?? walEndsBeforeTarget("LSN \(lsn)", backup: backup, window: window, at: lsn))
       }
       stop = .location(record.record, after: inclusive)
     case .immediate:
@@ -212,8 +230,53 @@ struct TargetEvaluator {
     case .latest:
       stop = .endOfWAL(window.end)
     }
+    // Recovery must read the record it stops at: one at or past a break is never reached.
+    if let damage = window.damage, stop.lsn >= damage.lsn {
+      let described: String
+      switch request.kind.value {
+      case .time: described = "time \(target.timeText ?? "")"
+      case .name(let name): described = "restore point '\(name)'"
+      case .xid(let xid): described = "transaction \(xid)"
+      case .lsn(let lsn): described = "LSN \(lsn)"
+      case .immediate: described = "immediate"
+      case .latest: described = "latest (the end of the archived WAL)"
+      }
+      let located = request.kind.value == .latest || request.kind.value == .immediate ? nil : stop.lsn
+      return .failure(
+        damaged(window, before: described, stop: located, from: start)
+          ?? CompileProblem(damage.description))
+    }
     return .success(
       TargetEvaluation(backup: backup, window: window, target: target, stop: stop, warnings: warnings))
+  }
+
+  /// The WAL is damaged before the target: name the segment file, where valid WAL ends and
+  /// why, and the window that is left; `nil` when the window has no damage.
+  private func damaged(
+    _ window: RestorableWindow, before target: String, stop: LSN? = nil, from start: LSN
+  ) -> CompileProblem? {
+    guard let damage = window.damage else { return nil }
+    let past = stop.map { " (recovery would stop at \($0))" } ?? ""
+    let message =
+      "the archived WAL on timeline \(window.timeline) is damaged before the target \(target) "
+      + "is reached\(past): \(damage.description); PostgreSQL's replay ends at the last valid record before "
+      + "it and would fail with \"recovery ended before configured recovery target was reached\""
+    var left =
+      "what is left is the restorable window of backup \(window.backupID) on timeline "
+      + "\(window.timeline), \(window.start) to \(window.end)"
+    // Like PostgreSQL's "last completed transaction": none from before the backup's start.
+    if let last = window.lastTransaction, last.lsn >= start {
+      left += "; the last transaction it reaches is \(last.transactionID), which ended at \(last.time)"
+    } else {
+      left += "; it replays no commit or abort"
+    }
+    return CompileProblem(message, notes: [left, Self.replaceNote(damage)])
+  }
+
+  /// How to get past damaged WAL.
+  static func replaceNote(_ damage: WALDamage) -> String {
+    "replace \(damage.path) with an intact copy of segment \(damage.segment) (from the source's "
+      + "pg_wal or another archive) and validate again, or target a point before \(damage.lsn)"
   }
 
   /// The WAL ends before the target: say where it ends, which segments are missing before

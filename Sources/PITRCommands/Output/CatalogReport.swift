@@ -85,6 +85,9 @@ enum CatalogReport {
       if let last = window.lastTransaction { to += " (last commit \(last.time))" }
       var status = window.status.rawValue
       if let missing = window.firstMissingSegment { status += ", then \(missing) is missing" }
+      if let damage = window.damage {
+        status += ", then \(damage.segment) is damaged at \(damage.lsn): \(damage.reason)"
+      }
       table.append(
         window.backupID, "\(window.timeline)" + (window.chosenByLatest ? " (latest)" : ""), from, to,
         status)

@@ -61,7 +61,28 @@ enum WALFindReport {
     var events: [FoundEvent]
     var endOfWAL: String
     var endLSN: LSN
+    /// Present when the WAL stops being readable before the end of the archive.
+    var damage: WALSearch.Damage?
     var targets: [Target]
+  }
+
+  /// The line `pitr wal find` ends with on standard error: how far it read, and why it
+  /// stopped, damage told as damage.
+  static func endLine(_ result: WALSearch.Result, timeline: TimelineID) -> String {
+    guard let damage = result.damage else {
+      return "pitr: read timeline \(timeline) up to the \(result.end)\n"
+    }
+    var line =
+      "pitr: warning: the WAL of timeline \(timeline) stops being readable at \(damage.lsn): "
+      + "segment \(damage.segment) (\(damage.path)) is damaged: \(damage.reason); recovery cannot "
+      + "read past it either"
+    if let last = damage.lastSegment, damage.laterSegments > 0 {
+      line +=
+        damage.laterSegments == 1
+        ? ", and the archived segment after it (\(last)) was not searched"
+        : ", and the \(damage.laterSegments) archived segments after it (to \(last)) were not searched"
+    }
+    return line + "\n"
   }
 
   struct Target: Encodable {
@@ -74,7 +95,7 @@ enum WALFindReport {
   static func json(_ result: WALSearch.Result, timeline: TimelineID) throws -> String {
     let document = Document(
       timeline: timeline, events: result.events, endOfWAL: result.end.description,
-      endLSN: result.end.lsn,
+      endLSN: result.end.lsn, damage: result.damage,
       targets: transactionsToAvoid(result.events).map {
         Target(before: $0.transactionID, xid: $0.transactionID, time: $0.time.description, inclusive: false)
       })

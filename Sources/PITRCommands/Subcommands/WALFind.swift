@@ -106,7 +106,7 @@ struct WALFind: AsyncParsableCommand {
       Terminal.write(try WALFindReport.json(result, timeline: timeline))
     } else {
       WALFindTable.render(result.events, timeline: timeline, write: Self.writeStandardOutput)
-      Terminal.writeError("pitr: read timeline \(timeline) up to the \(result.end)\n")
+      Terminal.writeError(WALFindReport.endLine(result, timeline: timeline))
     }
   }
 

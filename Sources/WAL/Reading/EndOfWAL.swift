@@ -29,18 +29,23 @@ public struct EndOfWAL: Hashable, Sendable, CustomStringConvertible {
 
   public var description: String {
     let place = "at \(lsn)" + (segment.map { " (segment \($0))" } ?? "")
+    return "end of WAL \(place): \(detail)"
+  }
+
+  /// Why reading stopped, in plain words, without the place ("record checksum (CRC-32C)
+  /// mismatch").
+  public var detail: String {
     switch reason {
-    case .missingSegment(let name): return "end of WAL \(place): segment \(name) is not available"
-    case .truncatedSegment(let path, let bytes):
-      return "end of WAL \(place): \(path) ends after \(bytes) bytes"
-    case .invalidPage(let detail): return "end of WAL \(place): \(detail)"
-    case .zeroLength: return "end of WAL \(place): no record follows (zero length)"
-    case .invalidRecord(let detail): return "end of WAL \(place): \(detail)"
+    case .missingSegment(let name): return "segment \(name) is not available"
+    case .truncatedSegment(let path, let bytes): return "\(path) ends after \(bytes) bytes"
+    case .invalidPage(let detail): return detail
+    case .zeroLength: return "no record follows (zero length)"
+    case .invalidRecord(let detail): return detail
     case .previousLinkMismatch(let expected, let found):
-      return "end of WAL \(place): record points back to \(found), not \(expected)"
-    case .checksumMismatch: return "end of WAL \(place): record checksum (CRC-32C) mismatch"
-    case .brokenContinuation(let detail): return "end of WAL \(place): \(detail)"
-    case .unreadable(let detail): return "end of WAL \(place): \(detail)"
+      return "record points back to \(found), not \(expected)"
+    case .checksumMismatch: return "record checksum (CRC-32C) mismatch"
+    case .brokenContinuation(let detail): return detail
+    case .unreadable(let detail): return detail
     }
   }
 }
