@@ -99,7 +99,7 @@ struct WALFind: AsyncParsableCommand {
       criteria.tableOID = oid
     }
     guard let result = try WALSearch(archive: walArchive, timeline: timeline).run(criteria) else {
-      Terminal.writeError("pitr: error: timeline \(timeline) has no history file in the archive\n")
+      Terminal.writeError("pitr: error: " + WALArchiveOptions.noHistory(timeline, in: walArchive) + "\n")
       throw PITRExitCode.usage
     }
     if output.json {
