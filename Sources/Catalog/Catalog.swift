@@ -48,6 +48,10 @@ public struct Catalog: Sendable, Codable {
     for (history, reason) in tree.inconsistentHistories() {
       diagnostics.append(.warning("this history file does not fit the others: \(reason)", at: .file(history.path)))
     }
+    for missing in MissingHistoryFile.find(in: archive, tree: tree) {
+      diagnostics.append(
+        .warning(missing.problem + "; " + missing.advice(), at: .file(missing.folder)))
+    }
     let index = WALIndex(archive: archive, cache: cache)
     let calculator = WindowCalculator(archive: archive, tree: tree, index: index)
     var windows: [RestorableWindow] = []
@@ -92,6 +96,11 @@ public struct Catalog: Sendable, Codable {
     return (archive, diagnostics + scanner.diagnostics)
   }
 
+  /// The timeline's missing history file, when it has archived segments but no history.
+  public func missingHistory(of timeline: TimelineID) -> MissingHistoryFile? {
+    timelines.first { $0.timeline == timeline }?.missingHistory
+  }
+
   /// Why `timeline: latest` would fail for this backup (a history file that does not
   /// descend from it), or `nil` when it would not.
   public func latestTimelineProblem(for backup: BaseBackup) -> String? {
@@ -133,6 +142,10 @@ public struct Catalog: Sendable, Codable {
     return backups.sorted { ($0.label.startLSN, $0.id) < ($1.label.startLSN, $1.id) }
   }
 
+  /// Bumped when what is read from a backup changes, so cached backups are read again (2:
+  /// the expanded size counts the WAL and tablespace archives).
+  private static let backupReadingVersion = 2
+
   /// What identifies this version of a backup's files: every path, size and mtime.
   private static func fingerprint(_ files: [ScannedFile]) -> String {
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -141,7 +154,7 @@ public struct Catalog: Sendable, Codable {
         hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
       }
     }
-    return "\(files.count)-" + String(hash, radix: 16)
+    return "v\(backupReadingVersion)-\(files.count)-" + String(hash, radix: 16)
   }
 
   /// Takes the stop location and time from the archive's `.backup` file of this backup.

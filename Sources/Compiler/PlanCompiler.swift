@@ -42,7 +42,8 @@ public struct PlanCompiler {
     var diagnostics = identityChecks()
     let selection = BackupSelection(
       plan: plan, catalog: catalog,
-      evaluator: TargetEvaluator(plan: plan, catalog: catalog, index: index),
+      evaluator: TargetEvaluator(
+        plan: plan, catalog: catalog, index: index, historyCopy: historyCopy),
       cluster: RestoredCluster(plan: plan, archive: catalog.archive))
     let choice: BackupSelection.Choice
     switch selection.choose() {
@@ -107,6 +108,13 @@ public struct PlanCompiler {
   }
 
   // MARK: - Parts
+
+  /// A missing history file in the plan's destination, when that is the server that
+  /// promoted to its timeline (a restore promoted there with archiving off).
+  private func historyCopy(_ missing: MissingHistoryFile) -> String? {
+    let path = "\(plan.destination.dataDirectory.value)/pg_wal/\(missing.fileName)"
+    return environment.directoryState(path) == .file ? path : nil
+  }
 
   /// The source, the backups and the WAL must come from one cluster.
   private func identityChecks() -> [Diagnostic] {

@@ -53,11 +53,40 @@ public struct Prediction: Hashable, Sendable, Codable {
   /// The timeline a promotion will create (`selected new timeline ID`).
   public var newTimeline: TimelineID?
   /// How many segments recovery fetches from the archive, and their bytes (uncompressed).
+  /// PostgreSQL asks `restore_command` first, so this counts the segments the backup
+  /// carries too when the archive has them.
   public var segmentsToFetch: Int
   public var bytesToFetch: Int64
-  /// The first and last of them.
+  /// The first and last segment recovery reads (from the backup's start to the stop).
   public var firstSegment: WALSegmentName?
   public var lastSegment: WALSegmentName?
+  /// Segments of that range the archive lacks but the backup carries: recovery reads them
+  /// from `pg_wal`, not the archive (`nil` when there are none).
+  public var segmentsFromBackup: [WALSegmentName]?
+
+  /// How many segments recovery reads, fetched or carried by the backup.
+  public var segmentsRead: Int { segmentsToFetch + (segmentsFromBackup?.count ?? 0) }
+
+  /// What recovery fetches, as the dry run says it: "3 segments (48.0 MiB), A to C", or
+  /// "2 of the 3 segments A to C (32.0 MiB); A comes with the backup (not in the archive)".
+  public func fetchDescription(noun: String = "segment") -> String {
+    let plural = segmentsRead == 1 ? "" : "s"
+    let bytes = "(\(ByteCount.describe(bytesToFetch)))"
+    let range: String
+    switch (firstSegment, lastSegment) {
+    case (let first?, let last?) where first == last: range = "\(first)"
+    case (let first?, let last?): range = "\(first) to \(last)"
+    default: range = ""
+    }
+    guard let carried = segmentsFromBackup, !carried.isEmpty else {
+      return "\(segmentsToFetch) \(noun)\(plural) \(bytes)" + (range.isEmpty ? "" : ", \(range)")
+    }
+    let names = carried.count <= 2
+      ? carried.map { "\($0)" }.joined(separator: " and ")
+      : "\(carried.count) of them (\(carried[0]) to \(carried[carried.count - 1]))"
+    return "\(segmentsToFetch) of the \(segmentsRead) \(noun)\(plural) \(range) \(bytes); "
+      + "\(names) \(carried.count == 1 ? "comes" : "come") with the backup (not in the archive)"
+  }
 
   public struct LastTransaction: Hashable, Sendable, Codable {
     public var transactionID: UInt32

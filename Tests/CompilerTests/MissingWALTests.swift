@@ -145,7 +145,7 @@ import _PITRTestSupport
     #expect(
       error.message
         == "recovery from backup b1 follows timeline 2, whose history file (00000002.history) is "
-        + "not in the archive, so pitr cannot tell which segments it reads; copy that file into "
-        + "the archive (the source keeps it in pg_wal)")
+        + "not in the archive, so pitr cannot tell which segments it reads; copy it into the "
+        + "archive from pg_wal/ of a server on timeline 2")
   }
 }

@@ -1,3 +1,4 @@
+import Catalog
 import Compiler
 import PlanModel
 import Testing
@@ -37,7 +38,93 @@ import _PITRTestSupport
     #expect(
       error.message
         == "timeline 3 has no history file (00000003.history) in the archive: PostgreSQL would "
-        + "fail with \"recovery target timeline 3 does not exist\"; use 'timeline: current' or one of 1")
+        + "fail with \"recovery target timeline 3 does not exist\"; use 'timeline: current' or 1")
+  }
+
+  /// Timeline 2's segments are archived, its 00000002.history is not (a restore promoted with
+  /// archiving off, archiving turned on later).
+  private func orphanTimeline() throws -> SyntheticRepository {
+    let repository = try SyntheticRepository(events: [.commit(700)])
+    try repository.fixture.writeSegments(timeline: 2, 5...6, gzip: true)
+    return repository
+  }
+
+  @Test func aTimelineWithSegmentsButNoHistoryNamesTheFileAndWhatToCopyWhere() throws {
+    let repository = try orphanTimeline()
+    defer { repository.remove() }
+    let marked = plan(repository, timeline: "2")
+    let error = try #require(firstError(marked, repository))
+    #expect(error.location == marked.location("1️⃣", file: "plans/test.yaml"))
+    // Only timeline 1 is offered: 2 is the one that cannot be used.
+    #expect(
+      error.message
+        == "timeline 2 has 2 segments in the archive but no history file 00000002.history, so "
+        + "pitr cannot tell where it forked, and PostgreSQL would fail with \"recovery target "
+        + "timeline 2 does not exist\". PostgreSQL wrote 00000002.history into the pg_wal/ "
+        + "folder of the server that promoted to timeline 2, when it promoted, and archiving was "
+        + "off or failed then; copy pg_wal/00000002.history from that server's data directory to "
+        + "\(repository.wal)/00000002.history.gz (gzip-compressed, like the segments there); or "
+        + "use 'timeline: current' or 1")
+  }
+
+  @Test func latestIsRefusedWhenANewerTimelineHasNoHistory() throws {
+    let repository = try orphanTimeline()
+    defer { repository.remove() }
+    let error = try #require(firstError(plan(repository, timeline: "latest"), repository))
+    #expect(
+      error.message
+        == "with 'timeline: latest' PostgreSQL would stay on timeline 1, though the archive has "
+        + "2 segments of timeline 2: its history file 00000002.history is not in the archive, so "
+        + "neither PostgreSQL nor pitr can tell where it forked. PostgreSQL wrote "
+        + "00000002.history into the pg_wal/ folder of the server that promoted to timeline 2, "
+        + "when it promoted, and archiving was off or failed then; copy pg_wal/00000002.history "
+        + "from that server's data directory to \(repository.wal)/00000002.history.gz "
+        + "(gzip-compressed, like the segments there); or, to restore timeline 1 on purpose, use "
+        + "'timeline: current'")
+    #expect(
+      compile(plan(repository, timeline: "current").text, base: repository.base, wal: [repository.wal])?
+        .compiled != nil)
+  }
+
+  @Test func theMissingHistoryFileFoundInTheDestinationIsNamed() throws {
+    // The plan's destination is the server that promoted (pg_wal/00000002.history is there).
+    let repository = try orphanTimeline()
+    defer { repository.remove() }
+    var environment = FixedEnvironment()
+    environment.directories["/srv/data/pg_wal/00000002.history"] = .file
+    let compilation = compile(
+      plan(repository, timeline: "2").text, base: repository.base, wal: [repository.wal],
+      environment: environment)
+    let error = try #require(compilation?.diagnostics.first { $0.severity == .error })
+    #expect(
+      error.message.contains(
+        "PostgreSQL wrote 00000002.history into /srv/data/pg_wal/00000002.history when it promoted "
+          + "to timeline 2, and archiving was off or failed then; copy "
+          + "/srv/data/pg_wal/00000002.history to \(repository.wal)/00000002.history.gz "
+          + "(gzip-compressed, like the segments there); or use 'timeline: current' or 1"),
+      "\(error.message)")
+  }
+
+  @Test func theCatalogWarnsOfTheMissingHistoryFile() throws {
+    let repository = try orphanTimeline()
+    defer { repository.remove() }
+    let catalog = Catalog.scan(base: repository.base, wal: [repository.wal], cache: .disabled)
+    let timeline2 = try #require(catalog.timelines.first { $0.timeline == TimelineID(2) })
+    #expect(timeline2.parent == nil)
+    #expect(timeline2.missingHistory?.fileName == "00000002.history")
+    #expect(timeline2.missingHistory?.archivedName == "00000002.history.gz")
+    #expect(timeline2.missingHistory?.folder == repository.wal)
+    #expect(catalog.timelines.first { $0.timeline == TimelineID(1) }?.missingHistory == nil)
+    let warnings = catalog.diagnostics.filter { $0.severity == .warning && $0.location == .file(repository.wal) }
+    #expect(
+      warnings.map(\.message) == [
+        "timeline 2 has 2 segments in the archive but no history file 00000002.history, so pitr "
+          + "cannot tell which timeline it forked from or where, and no restore can follow it; "
+          + "PostgreSQL wrote 00000002.history into the pg_wal/ folder of the server that "
+          + "promoted to timeline 2, when it promoted, and archiving was off or failed then; copy "
+          + "pg_wal/00000002.history from that server's data directory to "
+          + "\(repository.wal)/00000002.history.gz (gzip-compressed, like the segments there)"
+      ])
   }
 
   @Test func strayHistoryFileBreaksLatestAndSaysSo() throws {

@@ -238,7 +238,23 @@ import _PITRTestSupport
     #expect(result.status == 0, "\(result.standardError)")
     #expect(
       result.standardError
-        == "pitr: warning: timeline 2 has no history file in the archive; its segments were not read\n")
+        == "pitr: warning: timeline 2 has 2 segments in the archive but no history file "
+        + "00000002.history, so pitr cannot tell which timeline it forked from or where, and no "
+        + "restore can follow it; its segments were not read. PostgreSQL wrote 00000002.history "
+        + "into the pg_wal/ folder of the server that promoted to timeline 2, when it promoted, "
+        + "and archiving was off or failed then; copy pg_wal/00000002.history from that "
+        + "server's data directory to \(archive.wal)/00000002.history\n")
+    // wal find reads the highest timeline unless told: it cannot, and says which it can.
+    let find = try pitr("wal", "find", "--wal", archive.wal, "--no-cache")
+    #expect(find.status == 64)
+    #expect(
+      find.standardError
+        == "pitr: error: timeline 2 has 2 segments in the archive but no history file "
+        + "00000002.history, so pitr cannot tell which timeline it forked from or where, and no "
+        + "restore can follow it. PostgreSQL wrote 00000002.history into the pg_wal/ folder of "
+        + "the server that promoted to timeline 2, when it promoted, and archiving was off or "
+        + "failed then; copy pg_wal/00000002.history from that server's data directory to "
+        + "\(archive.wal)/00000002.history; or read another timeline with --timeline 1\n")
     // Timeline 1's points are still listed; timeline 2's segments were skipped.
     let rows = result.standardOutput.split(separator: "\n").dropFirst().map {
       $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init)

@@ -186,6 +186,67 @@ struct WALFindCommandTests {
         == "t", "\(time) not within \(changes.notBefore) … \(changes.notAfter)")
   }
 
+  /// Over two archive folders (timeline 1's, and the promoted restore's with timeline 2's
+  /// files), every event is named by the file it was read from. Timeline 2's copy of the
+  /// switch segment holds timeline 1's records up to the switch point and timeline 2's after
+  /// it, on pages that keep timeline 1 in their headers: named from those, timeline 2's
+  /// records were shown in timeline 1's file, which holds the abandoned branch instead.
+  @Test func eventsNameTheSegmentFileTheyWereReadFromAcrossTwoArchives() throws {
+    let lab = try PostgresLab(name: "wal-find-fork", archive: .plainFlat)
+    defer { lab.remove() }
+    let scenario = try TimelineForkScenario.run(in: lab)
+    let timeline1 = lab.directory.file("archive-timeline-1")
+    let timeline2 = lab.directory.file("archive-timeline-2")
+    for folder in [timeline1, timeline2] {
+      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    }
+    for name in try FileManager.default.contentsOfDirectory(atPath: lab.archiveDirectory) {
+      try FileManager.default.copyItem(
+        atPath: "\(lab.archiveDirectory)/\(name)",
+        toPath: "\(name.hasPrefix("00000002") ? timeline2 : timeline1)/\(name)")
+    }
+    let command = [
+      "wal", "find", "--wal", timeline1, "--wal", timeline2, "--no-cache", "--timeline", "2",
+    ]
+    let json = try ProcessRunner.run(
+      RepositoryPaths.pitrExecutable, command + ["--json"], environment: ["NO_COLOR": "1"], timeout: 60)
+    #expect(json.status == 0, "\(json.standardError)")
+    let document = try #require(
+      JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
+    let events = try #require(document["events"] as? [[String: Any]])
+
+    let forkNumber = scenario.forkWALFileOnTimeline2.dropFirst(8)
+    let afterFork = try #require(events.first { $0["restorePoint"] as? String == "after-fork" })
+    #expect(afterFork["segment"] as? String == scenario.forkWALFileOnTimeline2)
+    let commit = try #require(
+      events.first { $0["kind"] as? String == "commit" && $0["transactionID"] as? Int == Int(scenario.timeline2Xid) })
+    #expect(commit["segment"] as? String == scenario.forkWALFileOnTimeline2)
+    // Timeline 1's records before the switch, in that segment, were read from timeline 2's
+    // copy too; earlier segments are timeline 1's files.
+    let fork = try #require(events.first { $0["restorePoint"] as? String == "fork" })
+    #expect(fork["segment"] as? String == scenario.forkWALFileOnTimeline2)
+    for event in events {
+      let segment = try #require(event["segment"] as? String)
+      if segment.dropFirst(8) == forkNumber {
+        #expect(segment == scenario.forkWALFileOnTimeline2, "\(event)")
+      } else {
+        #expect(segment.hasPrefix("00000001") && segment.dropFirst(8) < forkNumber, "\(event)")
+      }
+    }
+    // The abandoned branch is not on timeline 2's history (its commit may have timeline 2's
+    // xid: both servers went on from the fork's next xid).
+    #expect(!events.contains { $0["restorePoint"] as? String == "abandoned" })
+    #expect(events.filter { $0["kind"] as? String == "commit" && $0["transactionID"] as? Int == Int(scenario.timeline2Xid) }.count == 1)
+
+    // The table says the same.
+    let text = try ProcessRunner.run(
+      RepositoryPaths.pitrExecutable, command, environment: ["NO_COLOR": "1"], timeout: 60)
+    #expect(text.status == 0, "\(text.standardError)")
+    let line = try #require(text.standardOutput.split(separator: "\n").first { $0.contains("after-fork") })
+    #expect(line.contains(scenario.forkWALFileOnTimeline2), "\(line)")
+    #expect(!text.standardOutput.contains(scenario.forkWALFileOnTimeline1), "\(text.standardOutput)")
+  }
+
   @Test func truncates() throws {
     // TRUNCATE is in the WAL only at wal_level = logical.
     let lab = try PostgresLab(

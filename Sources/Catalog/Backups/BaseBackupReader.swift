@@ -45,6 +45,9 @@ struct BaseBackupReader {
       for file in topLevel where file.name.hasPrefix("pg_wal.tar") {
         listWALArchive(file, into: &contents)
       }
+      for file in topLevel where Self.isTablespaceArchive(file.name) {
+        addTablespaceArchive(file, into: &contents)
+      }
     } else {
       format = .plain
       readPlain(into: &contents)
@@ -77,15 +80,15 @@ struct BaseBackupReader {
       backup.incremental = BaseBackup.Incremental(
         fromLSN: base.lsn, fromTimeline: base.timeline, incrementalFiles: contents.incrementalFiles)
     }
+    // What extraction writes: every regular file of the archives (or the copied folder).
+    // Not the manifest's total: it leaves out the WAL the backup carries.
+    backup.expandedSize = contents.expandedSize
     if case .verified(let summary) = manifest {
-      backup.expandedSize = summary.totalSize
       if let range = summary.walRanges.first(where: { $0.end != .invalid }) {
         // WAL-Ranges lists the newest timeline first; its end is the backup's end.
         backup.stop = BaseBackup.Stop(
           lsn: range.end, timeline: range.timeline, time: nil, source: .manifest)
       }
-    } else {
-      backup.expandedSize = contents.expandedSize
     }
     readDescriptions(contents, into: &backup, archive: baseArchive?.path ?? folder)
     return backup
@@ -121,7 +124,7 @@ struct BaseBackupReader {
       let compression = stream.compression
       var reader = TarReader(stream)
       while let entry = try reader.next() {
-        contents.expandedSize += entry.size
+        if entry.kind == .regularFile { contents.expandedSize += entry.size }
         let path = entry.archivePath.normalized
         if Self.wantedFiles.contains(path), entry.kind == .regularFile {
           contents.small[path] = try reader.readAll(limit: Self.smallFileLimit)
@@ -143,11 +146,33 @@ struct BaseBackupReader {
     do {
       var reader = TarReader(try DecompressedFileStream(path: file.path))
       while let entry = try reader.next() {
-        contents.expandedSize += entry.size
+        if entry.kind == .regularFile { contents.expandedSize += entry.size }
         let name = entry.archivePath.normalized
         if let segment = WALSegmentName(name.hasPrefix("pg_wal/") ? String(name.dropFirst(7)) : name) {
           contents.segments.insert(segment)
         }
+      }
+    } catch {
+      report(String(describing: error), file: file.path)
+    }
+  }
+
+  /// `<oid>.tar`, `<oid>.tar.gz`, …: a tablespace's archive.
+  static func isTablespaceArchive(_ name: String) -> Bool {
+    guard let dot = name.firstIndex(of: ".") else { return false }
+    let suffix = name[dot...]
+    guard suffix == ".tar" || suffix.hasPrefix(".tar.") else { return false }
+    let oid = name[..<dot]
+    return !oid.isEmpty && oid.allSatisfy { $0.isASCII && $0.isNumber } && UInt32(oid) != nil
+  }
+
+  /// Adds the files of a tablespace's archive to the expanded size (extraction writes them
+  /// into the tablespace's new location).
+  private mutating func addTablespaceArchive(_ file: ScannedFile, into contents: inout BackupContents) {
+    do {
+      var reader = TarReader(try DecompressedFileStream(path: file.path))
+      while let entry = try reader.next() {
+        if entry.kind == .regularFile { contents.expandedSize += entry.size }
       }
     } catch {
       report(String(describing: error), file: file.path)
@@ -173,7 +198,9 @@ struct BaseBackupReader {
     for file in files where file.path.hasPrefix(folder + "/") {
       if Self.isIncrementalFile(file.path.dropFirst(folder.count + 1)) { contents.incrementalFiles += 1 }
     }
-    contents.expandedSize = files.reduce(0) { $0 + $1.size }
+    // Everything is copied but the manifest.
+    contents.expandedSize = files.filter { $0.path != "\(folder)/backup_manifest" }
+      .reduce(0) { $0 + $1.size }
   }
 
   // MARK: - Small files

@@ -72,9 +72,8 @@ public struct WALSearch {
     guard let provider = TimelineSegmentProvider(archive: archive, timeline: timeline) else {
       return nil
     }
-    let size = archive.segmentSize ?? .sixteenMiB
     let reader = WALReader(provider: provider)
-    var collector = Collector(criteria: criteria, size: size, timeline: timeline)
+    var collector = Collector(criteria: criteria)
     let end = try reader.read { record in collector.visit(record) }
     collector.addUnended()
     // Row changes are found when their transaction ends, after records that follow them.
@@ -109,8 +108,6 @@ public struct WALSearch {
   /// Gathers matches while the reader walks the WAL.
   private struct Collector {
     let criteria: Criteria
-    let size: WALSegmentSize
-    let timeline: TimelineID
     var found: [FoundEvent] = []
     /// Whether `found` is in WAL order (row changes are added when their transaction ends).
     var isInOrder = true
@@ -122,10 +119,8 @@ public struct WALSearch {
     /// were made around or after it.
     private var latestEnd: PostgresTimestamp?
 
-    init(criteria: Criteria, size: WALSegmentSize, timeline: TimelineID) {
+    init(criteria: Criteria) {
       self.criteria = criteria
-      self.size = size
-      self.timeline = timeline
       // With a relation, its row changes also say which commits and aborts are its.
       wantsRowChanges =
         criteria.kinds.isEmpty || !criteria.kinds.isDisjoint(with: [.insert, .update, .delete, .truncate])
@@ -143,9 +138,9 @@ public struct WALSearch {
         return
       }
       guard let event = record.event else { return }
-      let segment = WALSegmentName(
-        timeline: record.timeline, segmentNumber: size.segmentNumber(containing: record.lsn),
-        size: size)
+      // The file it was read from: a page's timeline is the parent's on a child's copy of the
+      // segment holding its switch point, records of the child included.
+      let segment = record.segment
       switch event {
       case .transactionEnd(let end):
         let kind: FoundEvent.Kind = end.outcome == .commit ? .commit : .abort

@@ -14,9 +14,15 @@ public struct TimelineSummary: Hashable, Sendable, Codable {
   /// Whether its parent's WAL goes on past the fork: this timeline is a side branch, and
   /// restores of the parent's later backups must not use `timeline: latest`.
   public var parentContinuesPastFork: Bool
+  /// Set when the timeline has archived segments but no history file: its parent is
+  /// unknown, and what to copy where.
+  public var missingHistory: MissingHistoryFile?
 
   static func summarize(archive: WALArchive, tree: TimelineTree) -> [TimelineSummary] {
     let size = archive.segmentSize ?? .sixteenMiB
+    let missing = Dictionary(
+      MissingHistoryFile.find(in: archive, tree: tree).map { ($0.timeline, $0) },
+      uniquingKeysWith: { first, _ in first })
     var timelines = Set(archive.timelines.map(\.timeline))
     timelines.formUnion(archive.historyFiles.map(\.timeline))
     return timelines.sorted().map { timeline in
@@ -35,7 +41,7 @@ public struct TimelineSummary: Hashable, Sendable, Codable {
           let forkSegmentEnd = size.startLSN(
             ofSegment: size.segmentNumber(containing: parent.switchLSN) + 1)
           return parentEnd > forkSegmentEnd
-        }())
+        }(), missingHistory: missing[timeline])
     }
   }
 }

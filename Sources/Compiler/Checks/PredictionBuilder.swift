@@ -39,15 +39,17 @@ enum PredictionBuilder {
       in: serverTimeZone.printingZone, majorVersion: evaluation.backup.pgVersion)
     // PostgreSQL names the last transaction it replayed; none before the backup's start.
     if let replayed = last, replayed.lsn < evaluation.backup.label.startLSN { last = nil }
-    // Segments recovery fetches: from the backup's start to the stop (or the end of WAL),
-    // less those the backup carries.
-    let path = index.segments(along: timeline, from: evaluation.backup.label.startLSN)
-    let stopSegment = WALSegmentName(
-      timeline: timeline, containing: stop.lsn, size: size)
-    let stopNumber = stopSegment.segmentNumber(size: size) ?? 0
-    let needed = path.filter { ($0.segmentNumber(size: size) ?? 0) <= stopNumber }
-    let included = Set(evaluation.backup.includedSegments)
-    let fetched = needed.filter { !included.contains($0) }
+    // Segments recovery reads, from the backup's start to the stop (or the end of WAL).
+    // Archive recovery asks restore_command first, so it fetches every one the archive has,
+    // those the backup carries included; only the carried ones the archive lacks come from
+    // pg_wal.
+    let stopNumber = size.segmentNumber(containing: stop.lsn)
+    let (fetched, carried) = segmentsRead(
+      evaluation, along: timeline, through: stopNumber, index: index, size: size)
+    let needed = (fetched + carried).sorted {
+      ($0.segmentNumber(size: size) ?? 0) < ($1.segmentNumber(size: size) ?? 0)
+    }
+    let stopSegment = WALSegmentName(timeline: timeline, containing: stop.lsn, size: size)
     let tree = TimelineTree(histories: catalog.archive.historyFiles)
     let promotes = action == .promote || action == .promoteIfVerified
     return Prediction(
@@ -59,6 +61,37 @@ enum PredictionBuilder {
       serverTimezone: serverTimeZone.name,
       newTimeline: promotes ? TimelineID(tree.latest(from: timeline).rawValue + 1) : nil,
       segmentsToFetch: fetched.count, bytesToFetch: Int64(fetched.count) * Int64(size.bytes),
-      firstSegment: needed.first, lastSegment: needed.last)
+      firstSegment: needed.first, lastSegment: needed.last,
+      segmentsFromBackup: carried.isEmpty ? nil : carried)
+  }
+
+  /// The segments recovery reads along `timeline` from the backup's start through segment
+  /// `last`, in order, up to the first it cannot find: those the archive has (fetched), and
+  /// those only the backup carries (read from `pg_wal`).
+  private static func segmentsRead(
+    _ evaluation: TargetEvaluation, along timeline: TimelineID, through last: UInt64,
+    index: WALIndex, size: WALSegmentSize
+  ) -> (fetched: [WALSegmentName], carried: [WALSegmentName]) {
+    let included = Dictionary(
+      evaluation.backup.includedSegments.compactMap { name in
+        name.segmentNumber(size: size).map { ($0, name) }
+      }, uniquingKeysWith: { first, _ in first })
+    var fetched: [WALSegmentName] = []
+    var carried: [WALSegmentName] = []
+    var number = size.segmentNumber(containing: evaluation.backup.label.startLSN)
+    while number <= last {
+      let run = index.segments(along: timeline, from: size.startLSN(ofSegment: number))
+        .prefix { ($0.segmentNumber(size: size) ?? .max) <= last }
+      if let first = run.first, first.segmentNumber(size: size) == number {
+        fetched += run
+        number += UInt64(run.count)
+      } else if let name = included[number] {
+        carried.append(name)
+        number += 1
+      } else {
+        break
+      }
+    }
+    return (fetched, carried)
   }
 }

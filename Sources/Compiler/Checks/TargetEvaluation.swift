@@ -42,12 +42,32 @@ struct TargetEvaluator {
   let catalog: Catalog
   let index: WALIndex
   let tree: TimelineTree
+  /// Where a missing history file is on this machine, when pitr can tell (the plan's
+  /// destination is the server that promoted).
+  let historyCopy: (MissingHistoryFile) -> String?
 
-  init(plan: Plan, catalog: Catalog, index: WALIndex) {
+  init(
+    plan: Plan, catalog: Catalog, index: WALIndex,
+    historyCopy: @escaping (MissingHistoryFile) -> String? = { _ in nil }
+  ) {
     self.plan = plan
     self.catalog = catalog
     self.index = index
+    self.historyCopy = historyCopy
     tree = TimelineTree(histories: catalog.archive.historyFiles)
+  }
+
+  /// What to copy where for a missing history file.
+  private func advice(_ missing: MissingHistoryFile) -> String {
+    missing.advice(copy: historyCopy(missing))
+  }
+
+  /// The timelines recovery from `backup` can follow (their history is archived and goes
+  /// through the backup's checkpoint), for suggestions: "1", "one of 1, 3".
+  private func usableTimelines(for backup: BaseBackup) -> String {
+    let usable = tree.descendants(of: backup.label.startTimeline, at: backup.label.checkpointLSN)
+      .sorted().map { "\($0)" }
+    return usable.count == 1 ? usable[0] : "one of " + usable.joined(separator: ", ")
   }
 
   func evaluate(_ backup: BaseBackup) -> Result<TargetEvaluation, CompileProblem> {
@@ -65,16 +85,39 @@ struct TargetEvaluator {
       if let problem = catalog.latestTimelineProblem(for: backup) {
         return .failure(CompileProblem(problem))
       }
+      // A newer timeline whose history is missing: PostgreSQL's 'latest' cannot see it and
+      // would quietly stay on an older one.
+      if let missing = catalog.timelines.compactMap(\.missingHistory).first(where: {
+        $0.timeline > timeline
+      }) {
+        let stay = timeline == backup.label.startTimeline ? "current" : "\(timeline)"
+        return .failure(
+          CompileProblem(
+            "with 'timeline: latest' PostgreSQL would stay on timeline \(timeline), though the "
+              + "archive has \(missing.segmentCount) segment\(missing.segmentCount == 1 ? "" : "s") "
+              + "of timeline \(missing.timeline): its history file \(missing.fileName) is not in "
+              + "the archive, so neither PostgreSQL nor pitr can tell where it forked. "
+              + advice(missing) + "; or, to restore timeline \(timeline) on purpose, use "
+              + "'timeline: \(stay)'"))
+      }
     case .number(let number):
       timeline = number
       setting = String(number.rawValue)
       guard tree.exists(number) else {
+        if let missing = catalog.missingHistory(of: number) {
+          return .failure(
+            CompileProblem(
+              "timeline \(number) has \(missing.segmentCount) segment\(missing.segmentCount == 1 ? "" : "s") "
+                + "in the archive but no history file \(missing.fileName), so pitr cannot tell "
+                + "where it forked, and PostgreSQL would fail with \"recovery target timeline "
+                + "\(number) does not exist\". " + advice(missing) + "; or use 'timeline: current' "
+                + "or \(usableTimelines(for: backup))"))
+        }
         return .failure(
           CompileProblem(
             "timeline \(number) has no history file (\(number.fileNamePart).history) in the archive: "
               + "PostgreSQL would fail with \"recovery target timeline \(number) does not exist\"; "
-              + "use 'timeline: current' or one of "
-              + Self.list(catalog.timelines.map { "\($0.timeline)" })))
+              + "use 'timeline: current' or \(usableTimelines(for: backup))"))
       }
       guard tree.timeline(owning: backup.label.checkpointLSN, onPathTo: number) == backup.label.startTimeline
       else {
@@ -89,11 +132,14 @@ struct TargetEvaluator {
     guard let window = catalog.windows.first(where: { $0.backupID == backup.id && $0.timeline == timeline })
     else {
       guard tree.path(to: timeline) != nil else {
+        let fix =
+          catalog.missingHistory(of: timeline).map { ". " + advice($0) }
+          ?? "; copy it into the archive from pg_wal/ of a server on timeline \(timeline)"
         return .failure(
           CompileProblem(
             "recovery from backup \(backup.id) follows timeline \(timeline), whose history file "
               + "(\(timeline.fileNamePart).history) is not in the archive, so pitr cannot tell which "
-              + "segments it reads; copy that file into the archive (the source keeps it in pg_wal)"))
+              + "segments it reads" + fix))
       }
       return .failure(CompileProblem("backup \(backup.id) has no WAL on timeline \(timeline)"))
     }

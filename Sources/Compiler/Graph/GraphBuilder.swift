@@ -77,11 +77,10 @@ struct GraphBuilder {
           ]))
       serverInputs.append(.tablespace(tablespace.oid))
     }
-    let segments = "\(prediction.segmentsToFetch) segment\(prediction.segmentsToFetch == 1 ? "" : "s")"
-    var prefetch = ["decompress \(segments) (\(ByteCount.describe(prediction.bytesToFetch))) into \(destination.stateDirectory)/spool while the base is extracted"]
-    if let first = prediction.firstSegment, let last = prediction.lastSegment {
-      prefetch.append("from \(first) to \(last)")
-    }
+    let prefetch = [
+      "decompress \(prediction.fetchDescription())",
+      "into \(destination.stateDirectory)/spool while the base is extracted",
+    ]
     steps.append(
       Step(
         kind: .prefetchWAL, summary: "prefetch the WAL recovery will ask for",

@@ -41,12 +41,7 @@ public enum PlanText {
     if let timeline = prediction.newTimeline {
       text += "  promotion selects timeline \(timeline)\n"
     }
-    text += "  WAL to fetch from the archive: \(prediction.segmentsToFetch) segment\(prediction.segmentsToFetch == 1 ? "" : "s")"
-    text += " (\(ByteCount.describe(prediction.bytesToFetch)))"
-    if let first = prediction.firstSegment, let last = prediction.lastSegment {
-      text += ", \(first) to \(last)"
-    }
-    text += "\n"
+    text += "  WAL to fetch from the archive: \(prediction.fetchDescription())\n"
     if !plan.notes.isEmpty {
       text += "\nNotes\n" + plan.notes.map { "  \($0)\n" }.joined()
     }

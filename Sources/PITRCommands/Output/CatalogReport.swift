@@ -67,10 +67,19 @@ enum CatalogReport {
     let text = "Timelines\n"
     var table = TextTable("TIMELINE", "PARENT", "SWITCH POINT", "REASON", "NOTE")
     for timeline in catalog.timelines {
+      let note =
+        if let missing = timeline.missingHistory {
+          "no \(missing.fileName): parent unknown, not restorable (see the warning below)"
+        } else if timeline.parentContinuesPastFork {
+          "side branch: its parent goes on past the fork"
+        } else {
+          ""
+        }
       table.append(
-        "\(timeline.timeline)", timeline.parent.map { "\($0)" } ?? "-",
-        timeline.switchLSN.map { "\($0)" } ?? "-", timeline.reason ?? "-",
-        timeline.parentContinuesPastFork ? "side branch: its parent goes on past the fork" : "")
+        "\(timeline.timeline)",
+        timeline.parent.map { "\($0)" } ?? (timeline.missingHistory == nil ? "-" : "?"),
+        timeline.switchLSN.map { "\($0)" } ?? (timeline.missingHistory == nil ? "-" : "?"),
+        timeline.reason ?? "-", note)
     }
     return text + (catalog.timelines.isEmpty ? "  none\n" : table.render())
   }

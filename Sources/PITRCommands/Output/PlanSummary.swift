@@ -35,7 +35,7 @@ enum PlanSummary {
       lines.append("  stops:    at the end of the archived WAL")
     }
     lines.append(
-      "  fetches:  \(compiled.prediction.segmentsToFetch) WAL segment\(compiled.prediction.segmentsToFetch == 1 ? "" : "s"); "
+      "  fetches:  \(compiled.prediction.fetchDescription(noun: "WAL segment")); "
         + "pitr plan shows every step")
     return lines.joined(separator: "\n") + "\n"
   }

@@ -54,6 +54,17 @@ struct WALArchiveOptions: ParsableArguments {
       ?? archive.timelines.map(\.timeline).max() ?? TimelineID(1)
   }
 
+  /// Why `timeline` cannot be read: no history file, and when it has segments, what to copy
+  /// where.
+  static func noHistory(_ timeline: TimelineID, in archive: WALArchive) -> String {
+    let tree = TimelineTree(histories: archive.historyFiles)
+    guard let missing = MissingHistoryFile.find(in: archive, tree: tree).first(where: { $0.timeline == timeline })
+    else { return "timeline \(timeline) has no history file in the archive" }
+    let others = archive.timelines.map(\.timeline).filter(tree.exists).map { "\($0)" }
+    let instead = others.isEmpty ? "" : "; or read another timeline with --timeline " + others.joined(separator: " or ")
+    return "\(missing.problem). \(missing.advice())" + instead
+  }
+
   /// The archive, scanned, and the cache it was scanned through (still open: segment
   /// summaries read later can be stored in it, then saved).
   func loadArchive() throws -> (WALArchive, CatalogCache) {

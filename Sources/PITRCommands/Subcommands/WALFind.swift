@@ -22,7 +22,9 @@ struct WALFind: AsyncParsableCommand {
       snippets that restore to just before it (by xid, and by time). A row change whose \
       transaction has not ended in the archived WAL (still running, or its end not archived \
       yet) is listed as such, unless --to is before the last transaction end read. Times are \
-      printed in UTC. A row change is known by the table's relfilenode: --table looks it up on the live \
+      printed in UTC; each event's segment is the archived file it was read from (along a \
+      later timeline, that timeline's copy of the segment holding its switch point, whose first \
+      records are its parent's). A row change is known by the table's relfilenode: --table looks it up on the live \
       source (--source CONNINFO); note that TRUNCATE, VACUUM FULL and CLUSTER give a table a \
       new relfilenode. A TRUNCATE record (in the WAL only at wal_level = logical) names its \
       database and its tables' OIDs instead: --table finds it by the table's OID, --relation \
@@ -99,7 +101,7 @@ struct WALFind: AsyncParsableCommand {
       criteria.tableOID = oid
     }
     guard let result = try WALSearch(archive: walArchive, timeline: timeline).run(criteria) else {
-      Terminal.writeError("pitr: error: timeline \(timeline) has no history file in the archive\n")
+      Terminal.writeError("pitr: error: " + WALArchiveOptions.noHistory(timeline, in: walArchive) + "\n")
       throw PITRExitCode.usage
     }
     if output.json {

@@ -30,17 +30,18 @@ struct WALRestorePoints: AsyncParsableCommand {
     let (walArchive, cache) = try archive.loadArchive()
     let catalog = ArchivedRestorePoints(archive: walArchive, cache: cache)
     cache.save()
+    let missing = MissingHistoryFile.find(in: walArchive, tree: catalog.tree)
     for timeline in catalog.timelinesWithoutHistory {
+      guard let file = missing.first(where: { $0.timeline == timeline }) else { continue }
       Terminal.writeError(
-        "pitr: warning: timeline \(timeline) has no history file in the archive; its segments "
-          + "were not read\n")
+        "pitr: warning: \(file.problem); its segments were not read. \(file.advice())\n")
     }
     var points = catalog.points
     var scope = "the archive"
     if archive.timeline != nil {
       let timeline = archive.chosenTimeline(in: walArchive)
       guard catalog.tree.exists(timeline) else {
-        Terminal.writeError("pitr: error: timeline \(timeline) has no history file in the archive\n")
+        Terminal.writeError("pitr: error: " + WALArchiveOptions.noHistory(timeline, in: walArchive) + "\n")
         throw PITRExitCode.usage
       }
       points = points.filter { catalog.isOnHistory($0, of: timeline) }

@@ -54,6 +54,7 @@ public final class WALReader {
   private var assemblyStart = LSN.invalid
   private var assemblyTotal = 0
   private var assemblyTimeline = TimelineID(0)
+  private var assemblySegment: WALSegmentName?
   private var previousRecordLSN: LSN?
 
   public init(provider: some WALSegmentProvider) {
@@ -172,9 +173,10 @@ public final class WALReader {
         if assembly.count < assemblyTotal { return nil }
         let start = assemblyStart
         let timeline = assemblyTimeline
+        let segment = assemblySegment ?? file.name
         let next = LSN(rawValue: thisPage.rawValue &+ UInt64(headerSize + Self.maxAlign(take)))
         let result = try assembly.withUnsafeBytes { bytes in
-          try deliver(bytes, at: start, next: next, timeline: timeline, visit)
+          try deliver(bytes, at: start, next: next, timeline: timeline, segment: segment, visit)
         }
         resetAssembly()
         switch result {
@@ -216,7 +218,9 @@ public final class WALReader {
         let bytes = UnsafeRawBufferPointer(rebasing: page[offset..<offset + totalLength])
         offset += Self.maxAlign(totalLength)
         let next = LSN(rawValue: thisPage.rawValue &+ UInt64(offset))
-        switch try deliver(bytes, at: recordLSN, next: next, timeline: header.timeline, visit) {
+        switch try deliver(
+          bytes, at: recordLSN, next: next, timeline: header.timeline, segment: file.name, visit)
+        {
         case .end(let end): return end
         case .switchSegment:
           skipToNextSegment()
@@ -230,6 +234,7 @@ public final class WALReader {
       assemblyStart = recordLSN
       assemblyTotal = totalLength
       assemblyTimeline = header.timeline
+      assemblySegment = file.name
       return nil
     }
     return nil
@@ -242,7 +247,7 @@ public final class WALReader {
   /// Checks a complete record (header fields, chain, CRC) and hands it to `visit`.
   private func deliver(
     _ bytes: UnsafeRawBufferPointer, at lsn: LSN, next: LSN, timeline: TimelineID,
-    _ visit: (WALRecord) throws -> Void
+    segment: WALSegmentName, _ visit: (WALRecord) throws -> Void
   ) throws -> Delivery {
     guard let version else { return .end(end(.invalidRecord("no version"), at: lsn)) }
     let resourceManager = bytes[17]
@@ -264,8 +269,8 @@ public final class WALReader {
       WALRecord(
         lsn: lsn, nextLSN: next,
         transactionID: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4, as: UInt32.self)),
-        resourceManager: resourceManager, info: info, timeline: timeline, version: version,
-        bytes: bytes))
+        resourceManager: resourceManager, info: info, timeline: timeline, segment: segment,
+        version: version, bytes: bytes))
     // XLOG_SWITCH: the rest of the segment is unused.
     return resourceManager == ResourceManager.xlog && info & 0xF0 == 0x40 ? .switchSegment : .continue
   }

@@ -12,8 +12,14 @@ public struct WALRecord {
   public let resourceManager: UInt8
   /// `xl_info`: the high nibble is the resource manager's opcode.
   public let info: UInt8
-  /// The timeline of the page the record starts on.
+  /// The timeline of the page the record starts on. A child timeline's file of the segment
+  /// holding its switch point starts with a copy of the parent's pages, and the child's first
+  /// records follow on the parent's last page: those pages keep the parent's timeline.
   public let timeline: TimelineID
+  /// The segment file the record starts in, as the provider named it: the file the record was
+  /// really read from (on a child timeline's copy of a switch segment, the child's file,
+  /// whatever `timeline` says).
+  public let segment: WALSegmentName
   /// The PostgreSQL version that wrote it.
   public let version: WALVersion
   /// The whole record, header included, page headers removed.

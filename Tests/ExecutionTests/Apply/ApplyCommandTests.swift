@@ -99,6 +99,46 @@ extension ApplyTests {
       #expect(try sandbox.sql("SELECT count(*) FROM inventarios", database: "test") == "11")
     }
 
+    /// The dry run's "N extracted" and "WAL to fetch" are what apply does: the bytes it
+    /// writes out of the `-Ft -Z server-gzip -Xs` backup (base.tar.gz and the pg_wal.tar the
+    /// manifest does not list), and the segments PostgreSQL restores from the archive.
+    @Test func theDryRunSaysWhatApplyExtractsAndFetches() throws {
+      let shared = try InventariosApplyLab.get()
+      let sandbox = try shared.sandbox("dry-run-truth")
+      defer { sandbox.remove() }
+      let plan = try Self.writePlan(shared, into: sandbox)
+
+      let dryRun = try Self.pitr(["plan", plan], in: sandbox)
+      #expect(dryRun.status == 0, "\(dryRun.standardError)")
+      let text = dryRun.standardOutput
+      let extracted = try #require(
+        text.firstMatch(of: /, ([0-9.]+ [KMG]?i?B) extracted\n/)?.1, "\(text)")
+      let fetch = try #require(
+        text.firstMatch(
+          of: /WAL to fetch from the archive: (\d+) segments? \([^)]*\), ([0-9A-F]{24})(?: to ([0-9A-F]{24}))?\n/),
+        "\(text)")
+      let fetched = try #require(Int(fetch.1))
+      let first = String(fetch.2)
+      let last = String(fetch.3 ?? fetch.2)
+      // The backup carries the segment it starts in, and the archive has it too.
+      #expect(text.contains("(1 segment)"), "\(text)")
+
+      let result = try Self.pitr(["apply", plan, "--yes"], in: sandbox)
+      #expect(result.status == 0, "\(result.standardError)")
+      let note = try #require(
+        result.standardError.firstMatch(of: /extracted (\d+) files \(([^)]*)\)/), "\(result.standardError)")
+      #expect(String(note.2) == String(extracted), "dry run: \(extracted); apply: \(note.0)")
+
+      // Recovery asks restore_command first, so every segment of the range came from the
+      // archive, the one the backup carries included.
+      let restored = Set(
+        sandbox.serverLog.matches(of: /restored log file "([0-9A-F]{24})" from archive/).map { String($0.1) }
+      ).filter { $0 >= first && $0 <= last }
+      let range = (UInt64(first.suffix(8), radix: 16) ?? 0)...(UInt64(last.suffix(8), radix: 16) ?? 0)
+      #expect(restored.count == fetched, "restored \(restored.sorted()); predicted \(fetched), \(first) to \(last)")
+      #expect(range.count == fetched)
+    }
+
     @Test func jsonPrintsOneEventPerLineAndTheReportLast() throws {
       let shared = try InventariosApplyLab.get()
       let sandbox = try shared.sandbox("json-events")

@@ -1,3 +1,4 @@
+import Catalog
 import Execution
 import Foundation
 import Testing
@@ -38,6 +39,14 @@ extension ExtractionTests {
           "\(file)")
       }
       #expect(report.walSegments.count == 1)
+      // The catalog's expanded size (what the dry run says) is what extraction wrote: the
+      // base archive and the WAL the backup carries, which its manifest does not list.
+      let catalog = Catalog.scan(base: lab.backupsDirectory, wal: [lab.archiveDirectory], cache: .disabled)
+      let catalogued = try #require(catalog.backups.first { $0.path == backup })
+      #expect(catalogued.expandedSize == report.bytes)
+      if case .verified(let manifest) = catalogued.manifest {
+        #expect(manifest.totalSize < report.bytes)
+      }
       #expect(report.verifiedFiles > 900)
       #expect(FileInspection.mode(native) == 0o700)
       try run(
