@@ -55,11 +55,14 @@ public final class PostgresLab {
   ///   - archive: How the server archives WAL.
   ///   - settings: `postgresql.conf` settings over ``defaultSettings`` and the lab's own.
   ///   - initdbArguments: Extra `initdb` arguments, such as `--wal-segsize=32`.
+  ///   - dataChecksums: `true` asks `initdb` for data checksums (`-k`), `false` for none
+  ///     (`--no-data-checksums`, PostgreSQL 18 and later), `nil` leaves initdb's default (off
+  ///     up to PostgreSQL 17, on from 18).
   ///   - start: Whether to start the server.
   /// - Throws: ``FixtureError`` when a program fails; nothing is left behind then.
   public init(
     name: String, archive layout: ArchiveLayout, settings: [String: String] = [:],
-    initdbArguments: [String] = [], start: Bool = true
+    initdbArguments: [String] = [], dataChecksums: Bool? = true, start: Bool = true
   ) throws {
     let label = String(
       name.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
@@ -79,7 +82,11 @@ public final class PostgresLab {
       throw error
     }
     do {
-      try setUp(settings: settings, initdbArguments: initdbArguments, start: start)
+      try setUp(
+        settings: settings,
+        initdbArguments: (dataChecksums.map { $0 ? ["-k"] : ["--no-data-checksums"] } ?? [])
+          + initdbArguments,
+        start: start)
     } catch {
       remove()
       throw error
@@ -109,7 +116,7 @@ public final class PostgresLab {
     try Self.makePostgresDirectory(backupsDirectory)
     try Self.runAsPostgres(
       "initdb",
-      ["-D", dataDirectory, "-N", "-A", "trust", "-k", "-E", "UTF8", "--locale=C"]
+      ["-D", dataDirectory, "-N", "-A", "trust", "-E", "UTF8", "--locale=C"]
         + initdbArguments)
     let own = [
       "port": String(port), "listen_addresses": "", "unix_socket_directories": directory.path,

@@ -23,6 +23,25 @@ struct RealClusterTests {
     try PostgresLab.$binaryDirectory.withValue(binaries) { try readFiles(major: major) }
   }
 
+  /// PostgreSQL 18's initdb turns data checksums on by default: a cluster made with no
+  /// checksum option has them from 18 on, and pitr reads that from pg_control and from a
+  /// backup's, as pg_controldata does.
+  @Test(.timeLimit(.minutes(2)), arguments: PostgresLab.availableMajors)
+  func dataChecksumsFollowInitdbsDefault(major: Int) throws {
+    let binaries = try #require(PostgresLab.binaries(major: major))
+    try PostgresLab.$binaryDirectory.withValue(binaries) {
+      let lab = try PostgresLab(name: "checksums-\(major)", archive: .plainFlat, dataChecksums: nil)
+      defer { lab.remove() }
+      let expected: UInt32 = major >= 18 ? 1 : 0
+      let control = try ControlFile(parsing: Self.read("\(lab.dataDirectory)/global/pg_control"))
+      #expect(control.dataChecksumVersion == expected)
+      #expect(try PostgresLab.controlData(of: lab.dataDirectory)["Data page checksum version"] == "\(expected)")
+      _ = try lab.baseBackup(into: "b", format: .tar(compression: .none), wal: .fetch, label: "checksums")
+      let catalog = Catalog.scan(base: lab.backupsDirectory, wal: [lab.archiveDirectory], cache: .disabled)
+      #expect(catalog.backups.first?.control?.dataChecksums == (major >= 18))
+    }
+  }
+
   private func readFiles(major: Int) throws {
     let lab = try PostgresLab(
       name: "formats-\(major)", archive: .plainFlat, initdbArguments: ["--wal-segsize=32"],
