@@ -148,6 +148,21 @@ import _PITRTestSupport
     #expect(Self.firstLine(result.standardError) == "Error: --timeout must be a positive number of seconds")
   }
 
+  // MARK: - pitr demo
+
+  @Test func demoBinDirMustHoldTheServerPrograms() throws {
+    let folder = try TemporaryDirectory("demo-bin")
+    defer { folder.remove() }
+    let result = try pitr("demo", "--bin-dir", folder.path)
+    #expect(result.status == 64)
+    #expect(
+      result.standardError
+        == "pitr: error: --bin-dir \(folder.path) has no initdb, pg_ctl, postgres, pg_basebackup; give "
+        + "the folder holding PostgreSQL's initdb, pg_ctl, postgres and pg_basebackup (such as "
+        + "/usr/lib/postgresql/17/bin)\n")
+    #expect(result.standardOutput.isEmpty, "nothing was built")
+  }
+
   // MARK: - pitr plan
 
   @Test func anOutputFileThatCannotBeWrittenIsAUsageError() throws {
