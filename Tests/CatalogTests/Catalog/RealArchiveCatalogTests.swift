@@ -25,7 +25,7 @@ struct RealArchiveCatalogTests {
     #expect(tar.path == scenario.backupPath)
     #expect(tar.format == .tar)
     #expect(tar.compression == "gzip")
-    #expect(tar.pgVersion == 15)
+    #expect(tar.pgVersion == PostgresLab.majorVersion)
     #expect(tar.timezone == PostgresLab.timezone)
     #expect(tar.control?.systemIdentifier == scenario.systemIdentifier)
     #expect(tar.control?.maxConnections == 20)
@@ -42,7 +42,7 @@ struct RealArchiveCatalogTests {
 
     let archive = catalog.archive
     #expect(archive.systemIdentifier == scenario.systemIdentifier)
-    #expect(archive.majorVersion == 15)
+    #expect(archive.majorVersion == PostgresLab.majorVersion)
     #expect(archive.segmentSize == .sixteenMiB)
     #expect(archive.segments.allSatisfy { $0.compression == "gzip" })
     #expect(archive.timelines.map(\.timeline) == [TimelineID(1)])
