@@ -22,6 +22,23 @@ import _PITRTestSupport
     }
   }
 
+  @Test(arguments: ["bash", "zsh", "fish"])
+  func completionPrintsTheShellsScript(shell: String) throws {
+    let result = try pitr("completion", shell)
+    #expect(result.status == 0)
+    #expect(result.standardOutput.contains("apply") && result.standardOutput.contains("restore-points"))
+    // The same script as argument-parser's own option.
+    #expect(result.standardOutput == (try pitr("--generate-completion-script", shell)).standardOutput)
+  }
+
+  @Test func completionForAnotherShellIsAUsageError() throws {
+    let result = try pitr("completion", "tcsh")
+    #expect(result.status == 64)
+    #expect(
+      result.standardError.hasPrefix(
+        "Error: The value 'tcsh' is invalid for '<shell>'. Please provide one of 'bash', 'zsh' or 'fish'."))
+  }
+
   @Test func validateHelpExplainsItsArgumentsAndOptions() throws {
     let result = try pitr("validate", "--help")
     #expect(result.status == 0)
