@@ -38,8 +38,9 @@ public enum DirectoryState: Hashable, Sendable {
   /// A file, not a directory.
   case file
   /// The destination of a pitr restore (a journal in `<path>.pitr`) of the plan whose file
-  /// hashes to `planHash`; `running` when its server runs.
-  case restoring(planHash: String, running: Bool)
+  /// hashes to `planHash`, against the backup and WAL that fingerprint to `catalogFingerprint`
+  /// (`nil` when unknown); `running` when its server runs.
+  case restoring(planHash: String, catalogFingerprint: String? = nil, running: Bool)
 }
 
 /// `pg_ctl` and `postgres` as found, or why not.

@@ -62,7 +62,6 @@ public struct PlanCompiler {
     let evaluation = choice.evaluation
     let backup = evaluation.backup
     diagnostics += evaluation.warnings.map { $0.diagnostic(at: plan.target.kind.location, severity: .warning) }
-    diagnostics += DestinationChecks(plan: plan, planHash: Self.sha256(planText), backup: backup, environment: environment).run()
     if let pgVersion = plan.source?.pgVersion, let version = backup.pgVersion, pgVersion.value != version {
       diagnostics.append(
         .error(
@@ -72,6 +71,11 @@ public struct PlanCompiler {
     let prediction = PredictionBuilder.predict(
       evaluation, action: plan.action.value, index: index, catalog: catalog,
       serverTimeZone: ServerTimeZone(settings: plan.destination.settings, backupTimezone: backup.timezone))
+    let catalogFingerprint = fingerprint(evaluation, prediction)
+    diagnostics += DestinationChecks(
+      plan: plan, planHash: Self.sha256(planText), catalogFingerprint: catalogFingerprint, backup: backup,
+      environment: environment
+    ).run()
     var notes: [String] = []
     if let note = evaluation.target.zoneNote { notes.append(note) }
     let destination = resolvedDestination(backup: backup)
@@ -95,7 +99,7 @@ public struct PlanCompiler {
     ).build()
     let compiled = CompiledPlan(
       planFile: plan.file, planName: plan.name.value,
-      planHash: Self.sha256(planText), catalogFingerprint: fingerprint(evaluation, prediction),
+      planHash: Self.sha256(planText), catalogFingerprint: catalogFingerprint,
       backup: CompiledPlan.ChosenBackup(
         id: backup.id, path: backup.path, reason: choice.reason, startLSN: backup.label.startLSN,
         consistentLSN: evaluation.window.start, timeline: backup.label.startTimeline,

@@ -129,7 +129,14 @@ import _PITRTestSupport
       "the archived WAL on timeline 1 ends at \(repository.end) before the target time "
       + "2025-12-24 18:00:00+00 is reached: PostgreSQL would fail with \"recovery ended before "
       + "configured recovery target was reached\""
-    #expect(error.notes.map(\.message) == ["backup b2: " + walEnds, "backup b1: " + walEnds])
+    // What the repository reaches: the latest a time target can be is 701's end.
+    let last = "(last transaction 701, which ended at \(repository.time(2)))"
+    #expect(
+      error.notes.map(\.message) == [
+        "backup b2: " + walEnds, "backup b1: " + walEnds,
+        "the restorable windows are: backup b1 on timeline 1, 0/200100 to \(repository.end) \(last); "
+          + "backup b2 on timeline 1, 0/300100 to \(repository.end) \(last)",
+      ])
   }
 
   @Test func theDryRunListsTheBackupsNotChosenWithTheirReason() throws {

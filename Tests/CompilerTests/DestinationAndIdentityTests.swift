@@ -56,6 +56,12 @@ import _PITRTestSupport
         "'/srv/data' is not empty (3 entries); pitr restores only into an absent or empty "
           + "directory, so choose another path (or move the old one away yourself)"
       ])
+    environment.directories["/srv/data"] = .notEmpty(entries: 1, isDataDirectory: false, running: false)
+    #expect(
+      errors(marked, repository, environment).map(\.0) == [
+        "'/srv/data' is not empty (1 entry); pitr restores only into an absent or empty "
+          + "directory, so choose another path (or move the old one away yourself)"
+      ])
   }
 
   @Test func aRestoreOfThisPlanResumesAndOfAnotherIsRefused() throws {
@@ -67,7 +73,8 @@ import _PITRTestSupport
       compile(marked.text, base: repository.base, wal: [repository.wal], environment: environment)?.compiled)
 
     // Its own journal: resumed, though the directory is full and its server holds the port.
-    environment.directories["/srv/data"] = .restoring(planHash: fresh.planHash, running: true)
+    environment.directories["/srv/data"] = .restoring(
+      planHash: fresh.planHash, catalogFingerprint: fresh.catalogFingerprint, running: true)
     environment.portsInUse = [5599]
     let resumed = try #require(
       compile(marked.text, base: repository.base, wal: [repository.wal], environment: environment))
@@ -79,8 +86,19 @@ import _PITRTestSupport
       ])
     #expect(resumed.diagnostics.first?.severity == .note)
 
-    environment.directories["/srv/data"] = .restoring(planHash: "another", running: false)
+    // This plan's journal, made from other files: apply would refuse it, so validate does.
+    environment.directories["/srv/data"] = .restoring(
+      planHash: fresh.planHash, catalogFingerprint: "other files", running: false)
     environment.portsInUse = []
+    let changed = errors(marked, repository, environment)
+    #expect(changed.map(\.0) == [
+      "'/srv/data' holds a restore of this plan made from other files (the backup or the WAL it "
+        + "needs changed since; its journal is in /srv/data.pitr), which pitr apply cannot resume; "
+        + "remove /srv/data and /srv/data.pitr to start again, or choose another path"
+    ])
+    #expect(changed.map(\.1) == [at(marked, "1️⃣")])
+
+    environment.directories["/srv/data"] = .restoring(planHash: "another", running: false)
     let found = errors(marked, repository, environment)
     #expect(found.map(\.0) == [
       "'/srv/data' holds a restore of another plan, or of an earlier version of this one (its "

@@ -34,8 +34,8 @@ import _PITRTestSupport
     #expect(error.location == marked.at("1️⃣"))
     #expect(
       error.message
-        == walEnds(at: "0/300000", before: "time 2025-12-24 18:00:00+00") + "; segments "
-        + "\(segment(3)) and \(segment(5)) are missing from the archive")
+        == "segments \(segment(3)) and \(segment(5)) are missing from the archive, so "
+        + walEnds(at: "0/300000", before: "time 2025-12-24 18:00:00+00"))
   }
 
   @Test func pastTenMissingSegmentsTheRestAreCounted() throws {
@@ -48,8 +48,8 @@ import _PITRTestSupport
     let named = (3...12).map(segment).joined(separator: ", ")
     #expect(
       error.message
-        == walEnds(at: "0/300000", before: "time 2025-12-24 18:00:00+00") + "; segments \(named) "
-        + "and 3 more are missing from the archive")
+        == "segments \(named) and 3 more are missing from the archive, so "
+        + walEnds(at: "0/300000", before: "time 2025-12-24 18:00:00+00"))
   }
 
   @Test func anLSNTargetNamesOnlyTheSegmentsBeforeIt() throws {
@@ -60,8 +60,8 @@ import _PITRTestSupport
     #expect(error.location == marked.at("1️⃣"))
     #expect(
       error.message
-        == walEnds(at: "0/300000", before: "LSN 0/480000") + "; segment \(segment(3)) is missing "
-        + "from the archive")
+        == "segment \(segment(3)) is missing from the archive, so "
+        + walEnds(at: "0/300000", before: "LSN 0/480000"))
   }
 
   @Test func aRestorePointOrTransactionPastAGapNamesIt() throws {
@@ -74,8 +74,8 @@ import _PITRTestSupport
     #expect(nameError.location == name.at("1️⃣"))
     #expect(
       nameError.message
-        == "no restore point named 'late' in the WAL after backup b1 on timeline 1; segment "
-        + "\(segment(3)) is missing from the archive")
+        == "segment \(segment(3)) is missing from the archive; no restore point named 'late' in "
+        + "the WAL after backup b1 on timeline 1")
     #expect(nameError.notes.map(\.message) == ["there are no restore points in that WAL"])
 
     let xid = markedPlan(repository, target: "  1️⃣xid: 701")
@@ -83,10 +83,10 @@ import _PITRTestSupport
     #expect(xidError.location == xid.at("1️⃣"))
     #expect(
       xidError.message
-        == "transaction 701 has no commit or abort in the WAL after backup b1 on timeline 1: it "
-        + "ended before the backup, has not ended, or its WAL is not archived yet; PostgreSQL "
-        + "would fail with \"recovery ended before configured recovery target was reached\"; "
-        + "segment \(segment(3)) is missing from the archive")
+        == "segment \(segment(3)) is missing from the archive; transaction 701 has no commit or "
+        + "abort in the WAL after backup b1 on timeline 1: it ended before the backup, has not "
+        + "ended, or its WAL is not archived yet; PostgreSQL would fail with \"recovery ended "
+        + "before configured recovery target was reached\"")
   }
 
   // MARK: - Before the backup is consistent

@@ -96,7 +96,9 @@ import _PITRTestSupport
       error.message
         == "backup b1 already holds transaction 699, which ended at \(repository.time(0)), after "
         + "the target 2025-12-24 17:00:30+00: recovery cannot go back in time (PostgreSQL would "
-        + "stop at the backup's end, or fail); use an earlier backup")
+        + "stop at the backup's end, or fail); no backup is older, so the earliest time target "
+        + "this repository can reach is \(repository.time(0)), when transaction 699, the last one "
+        + "backup b1 holds, ended")
   }
 
   @Test func restorePointMadeDuringTheBackupIsRefused() throws {
@@ -111,7 +113,9 @@ import _PITRTestSupport
       error.message
         == "restore point 'early' (\(repository.lsn(0))) was made while backup b1 was being taken, "
         + "before it is consistent (0/200100): PostgreSQL would fail with \"requested recovery "
-        + "stop point is before consistent recovery point\"; use an earlier backup")
+        + "stop point is before consistent recovery point\"; no backup is older, so the earliest "
+        + "target this repository can reach is where backup b1 becomes consistent, the start of "
+        + "its restorable window on timeline 1: lsn: 0/200100, or immediate: true")
   }
 
   @Test func transactionThatEndedDuringTheBackupIsRefused() throws {
@@ -126,7 +130,9 @@ import _PITRTestSupport
       error.message
         == "transaction 699 ended at \(repository.lsn(0)), while backup b1 was being taken (it is "
         + "consistent only at 0/200100): PostgreSQL would fail with \"requested recovery stop "
-        + "point is before consistent recovery point\"; use an earlier backup")
+        + "point is before consistent recovery point\"; no backup is older, so the earliest "
+        + "target this repository can reach is where backup b1 becomes consistent, the start of "
+        + "its restorable window on timeline 1: lsn: 0/200100, or immediate: true")
   }
 
   @Test func restorePointsByName() throws {
@@ -178,7 +184,7 @@ import _PITRTestSupport
       error.message
         == "LSN 0/200050 is before backup b1 is consistent (0/200100): PostgreSQL would fail with "
         + "\"requested recovery stop point is before consistent recovery point\"; target 0/200100 "
-        + "or later, or use an earlier backup")
+        + "or later (no backup is older)")
     let late = plan(repository, target: "  1️⃣lsn: 5/0")
     let beyond = try #require(check(late, repository)?.diagnostics.first { $0.severity == .error })
     #expect(beyond.message.hasPrefix("the archived WAL on timeline 1 ends at \(repository.end) before the target LSN 5/0 is reached"))
@@ -204,7 +210,11 @@ import _PITRTestSupport
     let marked = plan(repository, target: "  1️⃣time: \"2025-12-24 17:30:00+00\"")
     let error = try #require(check(marked, repository)?.diagnostics.first { $0.severity == .error })
     #expect(error.location == location(marked, "1️⃣"))
-    #expect(error.message.hasSuffix("; segment 000000010000000000000003 is missing from the archive"))
+    #expect(
+      error.message
+        == "segment 000000010000000000000003 is missing from the archive, so the archived WAL on "
+        + "timeline 1 ends at 0/300000 before the target time 2025-12-24 17:30:00+00 is reached: "
+        + "PostgreSQL would fail with \"recovery ended before configured recovery target was reached\"")
   }
 
   @Test func backupSelection() throws {

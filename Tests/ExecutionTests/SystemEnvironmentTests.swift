@@ -83,6 +83,41 @@ import _PITRTestSupport
     #expect(missing.problem == "no pg_ctl and postgres in /nonexistent/bin for PostgreSQL 15")
   }
 
+  /// Only other majors on PATH: the message names them and the one the backup needs.
+  @Test func serverBinariesOfAnotherVersionAreNamed() throws {
+    let directory = try TemporaryDirectory("binaries")
+    defer { directory.remove() }
+    for (folder, version) in [("pg15", "15.18"), ("pg16", "16.4")] {
+      let bin = directory.file(folder)
+      try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+      for program in ["pg_ctl", "postgres"] {
+        let path = "\(bin)/\(program)"
+        try "#!/bin/sh\necho '\(program) (PostgreSQL) \(version)'\n".write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o755)
+      }
+    }
+    let one = SystemEnvironment.serverBinaries(
+      in: nil, majorVersion: 17, searchPath: "/nonexistent:\(directory.file("pg15"))",
+      usualPlaces: ["/nonexistent/17/bin"])
+    #expect(
+      one.problem
+        == "found PostgreSQL 15 at \(directory.file("pg15")), the backup needs 17; install "
+        + "PostgreSQL 17's server programs")
+    let two = SystemEnvironment.serverBinaries(
+      in: nil, majorVersion: 17, searchPath: directory.file("pg15"), usualPlaces: [directory.file("pg16")])
+    #expect(
+      two.problem
+        == "found PostgreSQL 15 at \(directory.file("pg15")) and PostgreSQL 16 at "
+        + "\(directory.file("pg16")), the backup needs 17; install PostgreSQL 17's server programs")
+    let found = SystemEnvironment.serverBinaries(
+      in: nil, majorVersion: 16, searchPath: directory.file("pg15"), usualPlaces: [directory.file("pg16")])
+    #expect(found.directory == directory.file("pg16"))
+    #expect(found.majorVersion == 16)
+    let none = SystemEnvironment.serverBinaries(
+      in: nil, majorVersion: 17, searchPath: "/nonexistent", usualPlaces: [])
+    #expect(none.problem == "no pg_ctl and postgres on PATH or in the usual places for PostgreSQL 17")
+  }
+
   @Test func usersAndFreeSpace() {
     let environment = SystemEnvironment()
     #expect(environment.userExists("root"))

@@ -33,6 +33,35 @@ import Testing
     #expect(text.hasSuffix("    port: ñ1\n           ^\n"))
   }
 
+  /// A plan refused for a password in its conninfo must not print the password.
+  @Test func passwordsInTheExcerptAreMasked() {
+    let lines = [
+      "  conninfo: \"host=db password=s3cret port=5432\"",
+      "  conninfo: \"host=db password = 'my s3\\'cret' sslpassword=k\"",
+      "  conninfo: postgresql://alice:s3cret@db:5432/app?sslmode=require&password=two",
+      "  conninfo: 'postgres://:only@db/app'",
+    ]
+    let source = SourceText(file: "p.yaml", text: lines.joined(separator: "\n") + "\n")
+    let printer = DiagnosticPrinter(useColor: false)
+    let excerpts = lines.indices.map { index in
+      printer.render(
+        Diagnostic.error("bad", at: SourceLocation(file: "p.yaml", line: index + 1, column: 13)),
+        source: source
+      ).split(separator: "\n")[1]
+    }
+    #expect(
+      excerpts == [
+        "    conninfo: \"host=db password=****** port=5432\"",
+        "    conninfo: \"host=db password = ************* sslpassword=*\"",
+        "    conninfo: postgresql://alice:******@db:5432/app?sslmode=require&password=***",
+        "    conninfo: 'postgres://:****@db/app'",
+      ])
+    // The caret stays under the column it points at.
+    let text = printer.render(
+      Diagnostic.error("bad", at: SourceLocation(file: "p.yaml", line: 1, column: 29)), source: source)
+    #expect(text.split(separator: "\n")[2] == String(repeating: " ", count: 30) + "^")
+  }
+
   @Test func unlocatedDiagnosticNamesTheTool() {
     let text = DiagnosticPrinter(useColor: false).render(
       Diagnostic.warning("something odd", at: nil), source: nil)

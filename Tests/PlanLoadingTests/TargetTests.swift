@@ -132,6 +132,8 @@ private func plan(target: String) -> String {
 
   @Test(arguments: [
     ("latest", TimelineRequest.latest), ("current", .current), ("3", .number(TimelineID(3))),
+    // Quoted, as recovery_target_timeline = '1' is written: PostgreSQL reads the number.
+    ("\"1\"", .number(TimelineID(1))), ("'3'", .number(TimelineID(3))), ("\"latest\"", .latest),
   ])
   func timelineValues(text: String, expected: TimelineRequest) {
     let loaded = loadValidPlan(plan(target: "  latest: true\n  timeline: \(text)"))
@@ -154,6 +156,14 @@ private func plan(target: String) -> String {
           "1️⃣",
           "'target.timeline' must be one of latest, current, or an integer from 1 to 4294967295, "
             + "not 'newest'", notes: [])
+      ])
+    expectDiagnostics(
+      plan(target: "  latest: true\n  timeline: 1️⃣\"0\""),
+      [
+        .error(
+          "1️⃣",
+          "'target.timeline' must be one of latest, current, or an integer from 1 to 4294967295, "
+            + "not 0")
       ])
   }
 }

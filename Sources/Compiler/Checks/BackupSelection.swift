@@ -125,13 +125,28 @@ struct BackupSelection {
         Refusal(
           problem: CompileProblem(
             "no base backup can reach this target",
-            notes: rejected.map { "backup \($0.id): \($0.problem.message)" }),
+            notes: rejected.map { "backup \($0.id): \($0.problem.message)" } + windowsNote(of: ours)),
           key: .target))
     }
   }
 
   private func evaluate(_ backup: BaseBackup) -> Result<TargetEvaluation, Refusal> {
     evaluator.evaluate(backup).mapError { Refusal(problem: $0, key: .target) }
+  }
+
+  /// What the repository can reach: each restorable window of `backups`, oldest first, with
+  /// the last transaction it reaches (the latest a time or xid target can be).
+  private func windowsNote(of backups: [BaseBackup]) -> [String] {
+    let ids = Set(backups.map(\.id))
+    let windows = catalog.windows.filter { ids.contains($0.backupID) && $0.status == .restorable }
+    guard !windows.isEmpty else { return [] }
+    let described = windows.map { window in
+      "backup \(window.backupID) on timeline \(window.timeline), \(window.start) to \(window.end)"
+        + (window.lastTransaction.map {
+          " (last transaction \($0.transactionID), which ended at \($0.time))"
+        } ?? "")
+    }
+    return ["the restorable windows are: " + described.joined(separator: "; ")]
   }
 
   /// Every backup is of another cluster.

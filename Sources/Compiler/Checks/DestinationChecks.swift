@@ -9,6 +9,9 @@ struct DestinationChecks {
   let plan: Plan
   /// SHA-256 of the plan file: a restore of this very plan may resume in its destination.
   let planHash: String
+  /// What the restore is made of (backup files and WAL segments): a journal of this plan made
+  /// against other files is not resumed.
+  let catalogFingerprint: String
   let backup: BaseBackup
   let environment: any CompilerEnvironment
 
@@ -20,12 +23,20 @@ struct DestinationChecks {
     switch environment.directoryState(data.value) {
     case .absent, .empty:
       break
-    case .restoring(let hash, _) where hash == planHash:
+    case .restoring(let hash, let fingerprint, _)
+    where hash == planHash && (fingerprint == nil || fingerprint == catalogFingerprint):
       resuming = true
       diagnostics.append(
         Diagnostic(
           .note, "'\(data.value)' holds a restore of this plan (its journal is in \(data.value).pitr); "
             + "pitr apply resumes it, skipping the steps already done", at: data.location))
+    case .restoring(let hash, _, _) where hash == planHash:
+      diagnostics.append(
+        .error(
+          "'\(data.value)' holds a restore of this plan made from other files (the backup or the "
+            + "WAL it needs changed since; its journal is in \(data.value).pitr), which pitr apply "
+            + "cannot resume; remove \(data.value) and \(data.value).pitr to start again, or "
+            + "choose another path", at: data.location))
     case .restoring:
       diagnostics.append(
         .error(
@@ -38,7 +49,7 @@ struct DestinationChecks {
       let what =
         running
         ? "is the data directory of a running server"
-        : isDataDirectory ? "already holds a PostgreSQL data directory" : "is not empty (\(entries) entries)"
+        : isDataDirectory ? "already holds a PostgreSQL data directory" : "is not empty (\(entries) \(entries == 1 ? "entry" : "entries"))"
       diagnostics.append(
         .error(
           "'\(data.value)' \(what); pitr restores only into an absent or empty directory, so "
@@ -146,7 +157,7 @@ struct DestinationChecks {
       switch environment.directoryState(mapping.location.value) {
       case .absent, .empty: continue
       case .file: what = "is a file, not a directory"
-      case .notEmpty(_, _, running: true), .restoring(_, running: true):
+      case .notEmpty(_, _, running: true), .restoring(_, _, running: true):
         what = "is the data directory of a running server"
       default: what = "is not empty"
       }

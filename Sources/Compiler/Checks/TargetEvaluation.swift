@@ -199,7 +199,8 @@ struct TargetEvaluator {
           CompileProblem(
             "backup \(backup.id) already holds transaction \(newest.transactionID), which ended "
               + "at \(newest.time), after the target \(resolved.text): recovery cannot go back in "
-              + "time (PostgreSQL would stop at the backup's end, or fail); use an earlier backup"))
+              + "time (PostgreSQL would stop at the backup's end, or fail); "
+              + earlier(than: backup, window: window, heldTransaction: newest)))
       }
       guard
         let first = index.firstTransactionEnd(
@@ -218,8 +219,8 @@ struct TargetEvaluator {
         }
         return .failure(
           CompileProblem(
-            "no restore point named '\(name)' in the WAL after backup \(backup.id) on timeline "
-              + "\(timeline)" + gapText(backup, window: window),
+            gapCause(backup, window: window) + "no restore point named '\(name)' in the WAL after "
+              + "backup \(backup.id) on timeline \(timeline)",
             notes: restorePointNote(from: start, along: timeline)))
       }
       guard first.lsn >= consistent else {
@@ -227,8 +228,8 @@ struct TargetEvaluator {
           CompileProblem(
             "restore point '\(name)' (\(first.lsn)) was made while backup \(backup.id) was being "
               + "taken, before it is consistent (\(consistent)): PostgreSQL would fail with "
-              + "\"requested recovery stop point is before consistent recovery point\"; use an "
-              + "earlier backup"))
+              + "\"requested recovery stop point is before consistent recovery point\"; "
+              + earlier(than: backup, window: window)))
       }
       if points.count > 1 {
         warnings.append(
@@ -244,17 +245,18 @@ struct TargetEvaluator {
         }
         return .failure(
           CompileProblem(
-            "transaction \(xid) has no commit or abort in the WAL after backup \(backup.id) on "
-              + "timeline \(timeline): it ended before the backup, has not ended, or its WAL is "
-              + "not archived yet; PostgreSQL would fail with \"recovery ended before configured "
-              + "recovery target was reached\"" + gapText(backup, window: window)))
+            gapCause(backup, window: window) + "transaction \(xid) has no commit or abort in the "
+              + "WAL after backup \(backup.id) on timeline \(timeline): it ended before the backup, "
+              + "has not ended, or its WAL is not archived yet; PostgreSQL would fail with "
+              + "\"recovery ended before configured recovery target was reached\""))
       }
       guard end.lsn >= consistent else {
         return .failure(
           CompileProblem(
             "transaction \(xid) ended at \(end.lsn), while backup \(backup.id) was being taken "
               + "(it is consistent only at \(consistent)): PostgreSQL would fail with \"requested "
-              + "recovery stop point is before consistent recovery point\"; use an earlier backup"))
+              + "recovery stop point is before consistent recovery point\"; "
+              + earlier(than: backup, window: window)))
       }
       stop = inclusive ? .afterTransaction(end) : .beforeTransaction(end)
     case .lsn(let lsn):
@@ -263,7 +265,8 @@ struct TargetEvaluator {
           CompileProblem(
             "LSN \(lsn) is before backup \(backup.id) is consistent (\(consistent)): PostgreSQL "
               + "would fail with \"requested recovery stop point is before consistent recovery "
-              + "point\"; target \(consistent) or later, or use an earlier backup"))
+              + "point\"; target \(consistent) or later"
+              + (hasEarlierBackup(than: backup) ? ", or use an earlier backup" : " (no backup is older)")))
       }
       guard lsn < window.end, let record = index.firstRecord(atOrAfter: lsn, along: timeline) else {
         return .failure(
@@ -294,6 +297,32 @@ struct TargetEvaluator {
     }
     return .success(
       TargetEvaluation(backup: backup, window: window, target: target, stop: stop, warnings: warnings))
+  }
+
+  /// Whether the repository has a backup taken before `backup` (one that may reach targets
+  /// before it).
+  private func hasEarlierBackup(than backup: BaseBackup) -> Bool {
+    catalog.backups.contains { $0.id != backup.id && $0.label.startLSN < backup.label.startLSN }
+  }
+
+  /// What to do about a target before `backup` is consistent: "use an earlier backup" when
+  /// there is one; else the earliest target the repository can reach (the start of the
+  /// backup's restorable window, or for a time target the end of the last transaction the
+  /// backup holds).
+  private func earlier(
+    than backup: BaseBackup, window: RestorableWindow,
+    heldTransaction: SegmentSummary.TransactionEnd? = nil
+  ) -> String {
+    if hasEarlierBackup(than: backup) { return "use an earlier backup" }
+    if let held = heldTransaction {
+      let when = plan.target.inclusive.value ? "\(held.time)" : "just after \(held.time)"
+      return "no backup is older, so the earliest time target this repository can reach is "
+        + "\(when), when transaction \(held.transactionID), the last one backup \(backup.id) holds, "
+        + "ended"
+    }
+    return "no backup is older, so the earliest target this repository can reach is where "
+      + "backup \(backup.id) becomes consistent, the start of its restorable window on timeline "
+      + "\(window.timeline): lsn: \(window.start), or immediate: true"
   }
 
   /// The WAL is damaged before the target: name the segment file, where valid WAL ends and
@@ -330,11 +359,13 @@ struct TargetEvaluator {
   private func walEndsBeforeTarget(
     _ target: String, backup: BaseBackup, window: RestorableWindow, at lsn: LSN? = nil
   ) -> CompileProblem {
-    var message =
-      "the archived WAL on timeline \(window.timeline) ends at \(window.end) before the target "
+    // The cause first: the missing segment, then where the WAL ends and what PostgreSQL does.
+    let cause = gapCause(backup, window: window, at: lsn)
+    let message =
+      (cause.isEmpty ? "" : String(cause.dropLast(2)) + ", so ")
+      + "the archived WAL on timeline \(window.timeline) ends at \(window.end) before the target "
       + "\(target) is reached: PostgreSQL would fail with \"recovery ended before configured "
       + "recovery target was reached\""
-    message += gapText(backup, window: window, at: lsn)
     var notes = [
       "archive the newest WAL first: run pg_switch_wal() on the source, then validate again (with "
         + "source.switch_wal: true, pitr apply runs it itself before it checks the plan)"
@@ -348,13 +379,14 @@ struct TargetEvaluator {
     return CompileProblem(message, notes: notes)
   }
 
-  /// "; segment … is missing from the archive" when the window ends at a gap, naming every
-  /// segment missing before the target; empty when the WAL simply ends.
-  private func gapText(_ backup: BaseBackup, window: RestorableWindow, at lsn: LSN? = nil) -> String {
+  /// "segment … is missing from the archive; " when the window ends at a gap, naming every
+  /// segment missing before the target (the cause, put before what it leads to); empty when
+  /// the WAL simply ends.
+  private func gapCause(_ backup: BaseBackup, window: RestorableWindow, at lsn: LSN? = nil) -> String {
     guard let firstMissing = window.firstMissingSegment else { return "" }
     let last = lastNeededSegment(along: window.timeline, at: lsn)
     let missing = missingSegments(backup, along: window.timeline, through: last)
-    return "; " + Self.missingPhrase(missing.isEmpty ? [firstMissing] : missing)
+    return Self.missingPhrase(missing.isEmpty ? [firstMissing] : missing) + "; "
   }
 
   /// The last segment a target needs: the one holding `lsn` (an LSN target); else the newest

@@ -20,7 +20,9 @@ public struct SystemEnvironment: CompilerEnvironment {
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
     if entries.isEmpty { return .empty }
     if let journal = Journal.load(from: path + ".pitr") {
-      return .restoring(planHash: journal.planHash, running: Self.serverRuns(in: path))
+      return .restoring(
+        planHash: journal.planHash, catalogFingerprint: journal.catalogFingerprint,
+        running: Self.serverRuns(in: path))
     }
     let isDataDirectory = entries.contains("PG_VERSION")
     return .notEmpty(
@@ -107,16 +109,20 @@ public struct SystemEnvironment: CompilerEnvironment {
   }
 
   public func serverBinaries(in directory: String?, majorVersion: Int?) -> ServerBinaries {
-    var candidates: [String] = []
-    if let directory {
-      candidates = [directory]
-    } else {
-      candidates =
-        (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
-      if let majorVersion {
-        candidates += ["/usr/lib/postgresql/\(majorVersion)/bin", "/usr/pgsql-\(majorVersion)/bin"]
-      }
-    }
+    Self.serverBinaries(
+      in: directory, majorVersion: majorVersion,
+      searchPath: ProcessInfo.processInfo.environment["PATH"] ?? "",
+      usualPlaces: majorVersion.map { ["/usr/lib/postgresql/\($0)/bin", "/usr/pgsql-\($0)/bin"] } ?? [])
+  }
+
+  /// `pg_ctl` and `postgres` in `directory`, else of `majorVersion` on `searchPath` (a PATH
+  /// value) or in `usualPlaces`; when only other versions are there, says which and where.
+  public static func serverBinaries(
+    in directory: String?, majorVersion: Int?, searchPath: String, usualPlaces: [String]
+  ) -> ServerBinaries {
+    let candidates =
+      directory.map { [$0] } ?? searchPath.split(separator: ":").map(String.init) + usualPlaces
+    var others: [(directory: String, version: Int)] = []
     for candidate in candidates
     where FileManager.default.isExecutableFile(atPath: "\(candidate)/pg_ctl")
       && FileManager.default.isExecutableFile(atPath: "\(candidate)/postgres")
@@ -127,8 +133,20 @@ public struct SystemEnvironment: CompilerEnvironment {
           problem: "cannot tell the version of \(candidate)/pg_ctl (pg_ctl --version failed)")
       }
       // On PATH, keep looking for the backup's version if this one differs.
-      if directory == nil, let majorVersion, version != majorVersion { continue }
+      if directory == nil, let majorVersion, version != majorVersion {
+        if !others.contains(where: { $0.directory == candidate }) { others.append((candidate, version)) }
+        continue
+      }
       return ServerBinaries(directory: candidate, majorVersion: version, problem: nil)
+    }
+    if let majorVersion, !others.isEmpty {
+      let found = others.map { "PostgreSQL \($0.version) at \($0.directory)" }
+      let listed =
+        found.count == 1 ? found[0] : found.dropLast().joined(separator: ", ") + " and " + found[found.count - 1]
+      return ServerBinaries(
+        directory: nil, majorVersion: nil,
+        problem: "found \(listed), the backup needs \(majorVersion); install PostgreSQL "
+          + "\(majorVersion)'s server programs")
     }
     let searched = directory.map { "in \($0)" } ?? "on PATH or in the usual places"
     return ServerBinaries(

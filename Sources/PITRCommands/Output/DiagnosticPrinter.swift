@@ -23,8 +23,10 @@ public struct DiagnosticPrinter {
   public func render(_ diagnostic: Diagnostic, source: SourceText?) -> String {
     var text = header(diagnostic.severity, diagnostic.message, at: diagnostic.location)
     if let location = diagnostic.location, let source, source.file == location.file,
-      let line = source.line(location.line)
+      let excerpt = source.line(location.line)
     {
+      // The line is printed, and pasted into tickets: never with a password in it.
+      let line = Substring(SecretMask.masked(excerpt))
       text += "  " + line + "\n"
       text += "  " + caretPadding(line, column: location.column) + paint("^", .green) + "\n"
     }

@@ -24,6 +24,18 @@ extension LoadingContext {
       }
       return .list(checked, node.location)
     case .union(let alternatives):
+      // PostgreSQL reads a quoted number as the number (recovery_target_timeline = '1').
+      if let scalar = node.scalar, case .string = scalar.coreType, !scalar.text.contains("${"),
+        !scalar.text.isEmpty, scalar.text.allSatisfy({ $0.isASCII && $0.isNumber }),
+        let range = alternatives.lazy.compactMap({ alternative -> ClosedRange<Int>? in
+          if case .integer(let range) = alternative { range } else { nil }
+        }).first
+      {
+        guard let number = Int(scalar.text), range.contains(number) else {
+          return outOfRange(node, text: scalar.text, kind: kind, path: path)
+        }
+        return .integer(Located(number, at: node.location))
+      }
       guard let alternative = alternatives.first(where: { fits(node, $0) }) else {
         return mismatch(node, kind, path)
       }

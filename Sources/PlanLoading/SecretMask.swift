@@ -1,0 +1,24 @@
+/// Hides passwords in text pitr prints from a plan (a diagnostic's source excerpt): the value
+/// of `password=`/`sslpassword=` (keyword form, or a URI's query) and the password of a URI's
+/// `user:password@`. Each hidden character becomes `*`, so a caret under the line still
+/// points at the same column.
+public enum SecretMask {
+  public static func masked(_ line: some StringProtocol) -> String {
+    var text = String(line)
+    // keyword=value: quoted ('…' with \-escapes) or up to a space, quote or '&'.
+    let keyword = /(?i)(\b(?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'?|[^\s'"&]*)/
+    text = text.replacing(keyword) { match in
+      match.output.1 + hidden(match.output.2)
+    }
+    // scheme://user:password@host
+    let userInfo = /(:\/\/[^\s:\/@"']*:)([^\s\/@"']*)(@)/
+    text = text.replacing(userInfo) { match in
+      match.output.1 + hidden(match.output.2) + match.output.3
+    }
+    return text
+  }
+
+  private static func hidden(_ secret: Substring) -> Substring {
+    Substring(String(repeating: "*", count: secret.count))
+  }
+}
