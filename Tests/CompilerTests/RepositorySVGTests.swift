@@ -5,10 +5,6 @@ import Testing
 import WAL
 import _PITRTestSupport
 
-#if canImport(FoundationXML)
-  import FoundationXML
-#endif
-
 /// `RepositorySVG`: the picture of `pitr catalog --format svg` and `pitr plan --format svg`.
 @Suite struct RepositorySVGTests {
   /// Timeline 1 with a backup, restore points (one with characters XML must escape) and
@@ -126,75 +122,5 @@ import _PITRTestSupport
     let document = try SVGDocument(RepositorySVG.render(fixture.scan(), restorePoints: []))
     #expect(document.elements(class: "lane").isEmpty)
     #expect(document.elements(class: "empty").first?.text == "no timelines: the archive has no segments")
-  }
-}
-
-/// An SVG parsed with Foundation's `XMLParser`: its elements, their attributes, text and
-/// ancestors, for tests that check structure rather than bytes.
-final class SVGDocument: NSObject, XMLParserDelegate {
-  final class Element {
-    let name: String
-    let attributes: [String: String]
-    weak var parent: Element?
-    var children: [Element] = []
-    var ownText = ""
-    init(name: String, attributes: [String: String], parent: Element?) {
-      self.name = name
-      self.attributes = attributes
-      self.parent = parent
-    }
-    subscript(_ attribute: String) -> String? { attributes[attribute] }
-    /// Its text and its descendants', in order.
-    var text: String { ownText + children.map(\.text).joined() }
-    var ancestors: [Element] {
-      var result: [Element] = []
-      var current = parent
-      while let element = current {
-        result.append(element)
-        current = element.parent
-      }
-      return result
-    }
-  }
-
-  struct ParseError: Error, CustomStringConvertible {
-    var description: String
-  }
-
-  private(set) var root: Element?
-  private var all: [Element] = []
-  private var current: Element?
-
-  init(_ text: String) throws {
-    super.init()
-    let parser = XMLParser(data: Data(text.utf8))
-    parser.delegate = self
-    guard parser.parse(), let root, root.name == "svg" else {
-      throw ParseError(description: "not an SVG document: \(parser.parserError.map { "\($0)" } ?? "no <svg> root")")
-    }
-  }
-
-  func elements(class name: String) -> [Element] { all.filter { $0["class"] == name } }
-  func element(id: String) -> Element? { all.first { $0["id"] == id } }
-
-  func parser(
-    _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-    qualifiedName: String?, attributes: [String: String] = [:]
-  ) {
-    let element = Element(name: elementName, attributes: attributes, parent: current)
-    current?.children.append(element)
-    if root == nil { root = element }
-    all.append(element)
-    current = element
-  }
-
-  func parser(
-    _ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?
-  ) {
-    current = current?.parent
-  }
-
-  func parser(_ parser: XMLParser, foundCharacters string: String) {
-    current?.ownText += string
   }
 }

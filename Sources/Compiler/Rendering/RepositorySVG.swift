@@ -280,6 +280,7 @@ private struct Drawing {
         "restorable window"
       ),
       ("<path d=\"M2,0 L12,0 L7,9 Z\" fill=\"#f9a825\" stroke=\"#795548\"/>", "restore point"),
+      ("<circle cx=\"7\" cy=\"5\" r=\"3\" fill=\"#0d47a1\"/>", "last transaction in a window"),
     ] + (plan == nil ? [] : [
       ("<line x1=\"7\" y1=\"-2\" x2=\"7\" y2=\"12\" stroke=\"#e65100\" stroke-width=\"2\" stroke-dasharray=\"4 2\"/>", "target"),
       ("<line x1=\"7\" y1=\"-2\" x2=\"7\" y2=\"12\" stroke=\"#6a1b9a\" stroke-width=\"2\"/>", "predicted stop"),
@@ -572,9 +573,11 @@ private struct Drawing {
       body += "<line x1=\"\(n(x))\" y1=\"\(n(y))\" x2=\"\(n(x))\" y2=\"\(n(y + 5))\" stroke=\"#333\"/>"
       let label = "\(LSN(rawValue: boundary))"
       let width = Double(label.count) * Self.characterWidth
-      if x - width / 2 > lastLabelEnd + 4 {
-        text(label, x: x, y: y + 16, attributes: "text-anchor=\"middle\" class=\"tick\"")
-        lastLabelEnd = x + width / 2
+      // Centred under its tick, moved in where it would leave the picture.
+      let centre = min(max(x, width / 2 + 2), Self.width - width / 2 - 2)
+      if centre - width / 2 > lastLabelEnd + 4 {
+        text(label, x: centre, y: y + 16, attributes: "text-anchor=\"middle\" class=\"tick\"")
+        lastLabelEnd = centre + width / 2
       }
     }
     // Segment names (without the timeline: the lane says it) centred in their span.
