@@ -112,6 +112,21 @@ import _PITRTestSupport
     #expect(document.elements(class: "restore-point").isEmpty)
   }
 
+  @Test func oneMissingSegmentAmongHundredsStaysVisible() throws {
+    let fixture = try RepositoryFixture()
+    defer { fixture.remove() }
+    try fixture.writeSegments(timeline: 1, 1...199)
+    try fixture.writeSegments(timeline: 1, 201...400)
+    let document = try SVGDocument(RepositorySVG.render(fixture.scan(), restorePoints: []))
+    let gap = try #require(document.elements(class: "gap").first)
+    #expect(gap["data-segment"] == "0000000100000000000000C8")
+    // In proportion it would be 1020 / 400 pixels wide; it gets the minimum, 14.
+    let width = try #require(gap["width"].flatMap(Double.init))
+    #expect(width >= 14)
+    let runs = document.elements(class: "wal").compactMap { $0["width"].flatMap(Double.init) }
+    #expect(runs.count == 2 && runs.allSatisfy { $0 > 400 })
+  }
+
   @Test func escapesEveryXMLSpecialCharacter() {
     #expect(RepositorySVG.escape("a<b>&\"c\"'d'\u{1}") == "a&lt;b&gt;&amp;&quot;c&quot;&apos;d&apos;?")
   }

@@ -285,11 +285,17 @@ private struct Drawing {
       ("<line x1=\"7\" y1=\"-2\" x2=\"7\" y2=\"12\" stroke=\"#e65100\" stroke-width=\"2\" stroke-dasharray=\"4 2\"/>", "target"),
       ("<line x1=\"7\" y1=\"-2\" x2=\"7\" y2=\"12\" stroke=\"#6a1b9a\" stroke-width=\"2\"/>", "predicted stop"),
     ])
+    var y = y
     body += "<g class=\"legend\">"
     for (swatch, label) in entries {
+      let width = 18 + Double(label.count) * Self.characterWidth
+      if x + width > Self.width - 4 {
+        x = 10
+        y += 18
+      }
       body += "<g transform=\"translate(\(n(x)),\(n(y)))\">\(swatch)</g>"
       body += "<text x=\"\(n(x + 18))\" y=\"\(n(y + 9))\">\(RepositorySVG.escape(label))</text>"
-      x += 18 + Double(label.count) * Self.characterWidth + 16
+      x += width + 16
     }
     body += "</g>\n"
     return y + 22
