@@ -68,6 +68,7 @@ struct PictureCommandTests {
     let markX = afterFork.children.first { $0.name == "line" }?["x1"]
     #expect(stop.children.first { $0.name == "line" }?["x1"] == markX)
     #expect(planPicture.elements(class: "backup chosen").map { $0["data-backup"] } == ["fork"])
+    // To look at them: PITR_KEEP_PICTURES=DIR keeps copies (lab-catalog.svg, lab-plan.svg).
     if let keep = ProcessInfo.processInfo.environment["PITR_KEEP_PICTURES"] {
       for file in [catalogFile, planFile] {
         try? FileManager.default.removeItem(atPath: "\(keep)/lab-\((file as NSString).lastPathComponent)")
