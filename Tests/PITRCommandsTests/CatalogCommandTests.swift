@@ -131,4 +131,58 @@ import _PITRTestSupport
     #expect(result.status == 64)
     #expect(result.standardError == "pitr: error: '/nonexistent/base' is not a folder\n")
   }
+
+  @Test func svgDrawsTheRepositoryToStandardOutputOrAFile() throws {
+    let fixture = try repository()
+    defer { fixture.remove() }
+    try fixture.writeSegment("000000010000000000000007", bytes: [UInt8](repeating: 1, count: 100))
+    let printed = try pitr("catalog", "--base", fixture.base, "--wal", fixture.wal, "--no-cache", "--format", "svg")
+    #expect(printed.status == 0, "\(printed.standardError)")
+    let picture = try SVGDocument(printed.standardOutput)
+    #expect(picture.elements(class: "lane").map { $0["data-timeline"] } == ["1", "2"])
+    #expect(picture.elements(class: "gap").map { $0["data-segment"] } == ["000000010000000000000005"])
+    #expect(picture.elements(class: "backup").map { $0["data-backup"] } == ["2025/07/01"])
+    #expect(picture.elements(class: "unusable").map { $0["data-segment"] } == ["000000010000000000000007"])
+    // The problems still go to standard error.
+    #expect(printed.standardError.contains("000000010000000000000007"), "\(printed.standardError)")
+
+    let out = fixture.directory.file("repository.svg")
+    let written = try pitr(
+      "catalog", "--base", fixture.base, "--wal", fixture.wal, "--format", "svg", "--out", out)
+    #expect(written.status == 0)
+    #expect(written.standardOutput.isEmpty)
+    #expect(try String(contentsOfFile: out, encoding: .utf8) == printed.standardOutput)
+
+    let json = try pitr("catalog", "--base", fixture.base, "--wal", fixture.wal, "--format", "json")
+    let flag = try pitr("catalog", "--base", fixture.base, "--wal", fixture.wal, "--json")
+    #expect(json.status == 0 && json.standardOutput == flag.standardOutput)
+  }
+
+  @Test func jsonAndAnotherFormatAreAUsageError() throws {
+    let fixture = try repository()
+    defer { fixture.remove() }
+    let result = try pitr("catalog", "--base", fixture.base, "--wal", fixture.wal, "--json", "--format", "svg")
+    #expect(result.status == 64)
+    #expect(result.standardError.hasPrefix("Error: --json and --format svg ask for two outputs: give one\n"), "\(result.standardError)")
+    #expect(result.standardOutput.isEmpty)
+  }
+
+  @Test func anOutputFileThatCannotBeWrittenIsAUsageError() throws {
+    let fixture = try repository()
+    defer { fixture.remove() }
+    let out = "/nonexistent/repository.svg"
+    let reason: String
+    do {
+      try Data("x".utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+      Issue.record("\(out) could be written")
+      return
+    } catch {
+      reason = error.localizedDescription
+    }
+    let result = try pitr(
+      "catalog", "--base", fixture.base, "--wal", fixture.wal, "--format", "svg", "--out", out)
+    #expect(result.status == 64)
+    #expect(result.standardError == "pitr: error: cannot write \(out): \(reason)\n")
+    #expect(result.standardOutput.isEmpty)
+  }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Catalog
+import Compiler
 import Foundation
 import PlanLoading
 import PlanModel
@@ -18,7 +19,9 @@ struct CatalogCommand: AsyncParsableCommand {
 
       What was read is cached under $XDG_CACHE_HOME/pitr (or ~/.cache/pitr), keyed by each \
       file's path, size and modification time, so a second run rereads nothing; --no-cache \
-      reads everything again. --json prints the catalog as JSON (see docs/catalog-json.md).
+      reads everything again. --json (or --format json) prints the catalog as JSON (see \
+      docs/catalog-json.md); --format svg draws it: a lane per timeline, backups, WAL and its \
+      gaps, restore points and restorable windows (see docs/picture.md). --out writes to a file.
 
       Exit status: 0 when the repository was catalogued (even with problems), 2 when PLAN \
       is invalid, 64 when an argument is wrong or a folder does not exist.
@@ -39,6 +42,16 @@ struct CatalogCommand: AsyncParsableCommand {
   @Flag(name: .long, help: "Read every file again instead of using the cache.")
   var noCache = false
 
+  enum Format: String, ExpressibleByArgument, CaseIterable {
+    case text, json, svg
+  }
+
+  @Option(help: "text (tables for people), json (as --json), or svg (a picture of the repository).")
+  var format: Format?
+
+  @Option(help: ArgumentHelp("Write the output to this file instead of standard output.", valueName: "file"))
+  var out: String?
+
   @OptionGroup var output: OutputOptions
 
   func validate() throws {
@@ -48,6 +61,9 @@ struct CatalogCommand: AsyncParsableCommand {
     if plan == nil, base == nil || wal.isEmpty {
       throw ValidationError("give a plan, or both --base and --wal")
     }
+    if output.json, let format, format != .json {
+      throw ValidationError("--json and --format \(format.rawValue) ask for two outputs: give one")
+    }
   }
 
   func run() async throws {
@@ -55,15 +71,24 @@ struct CatalogCommand: AsyncParsableCommand {
     try Folders.requireExisting([base] + wal)
     let cache = CatalogCache.forFolders([base] + wal, enabled: !noCache)
     let catalog = Catalog.scan(base: base, wal: wal, cache: cache)
-    if output.json {
-      Terminal.write(try CatalogJSON.encode(catalog))
-    } else {
-      Terminal.write(CatalogReport.render(catalog))
-      let printer = DiagnosticPrinter(useColor: Terminal.usesColor(output.color))
-      if !catalog.diagnostics.isEmpty {
-        Terminal.writeError("\n" + printer.render(catalog.diagnostics, source: nil))
-      }
+    switch format ?? (output.json ? .json : .text) {
+    case .json:
+      try OutputFile.write(try CatalogJSON.encode(catalog), to: out)
+    case .svg:
+      let points = ArchivedRestorePoints(archive: catalog.archive, cache: cache).points
+      try OutputFile.write(RepositorySVG.render(catalog, restorePoints: points), to: out)
+      printDiagnostics(catalog)
+    case .text:
+      try OutputFile.write(CatalogReport.render(catalog), to: out)
+      printDiagnostics(catalog)
     }
+  }
+
+  /// The catalog's problems, on standard error after the tables or the picture.
+  private func printDiagnostics(_ catalog: Catalog) {
+    guard !catalog.diagnostics.isEmpty else { return }
+    let printer = DiagnosticPrinter(useColor: Terminal.usesColor(output.color))
+    Terminal.writeError("\n" + printer.render(catalog.diagnostics, source: nil))
   }
 
   /// The folders to scan: from the options, or from the plan.

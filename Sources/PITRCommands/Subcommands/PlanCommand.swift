@@ -1,4 +1,5 @@
 import ArgumentParser
+import Catalog
 import Compiler
 import Foundation
 
@@ -15,20 +16,22 @@ struct PlanCommand: AsyncParsableCommand {
 
       --format json prints the compiled plan, with a hash of the plan file and a fingerprint \
       of the backups and WAL it relies on: pitr apply COMPILED.json refuses it when either \
-      changed. --format dot prints the graph for Graphviz (dot -Tsvg). --out writes to a file.
+      changed. --format dot prints the graph for Graphviz (dot -Tsvg). --format svg draws the \
+      repository with the chosen backup, the target and the predicted stop (see \
+      docs/picture.md). --out writes to a file.
 
       Exit status: 0 when the plan can be applied, 2 when it cannot, 64 for a usage error.
       """
   )
 
   enum Format: String, ExpressibleByArgument, CaseIterable {
-    case text, json, dot
+    case text, json, dot, svg
   }
 
   @Argument(help: "The plan file (YAML).")
   var plan: String
 
-  @Option(help: "text (for people), json (the compiled plan, for pitr apply), or dot (Graphviz).")
+  @Option(help: "text (for people), json (the compiled plan, for pitr apply), dot (Graphviz), or svg (a picture of the repository, the target and the stop).")
   var format: Format = .text
 
   @Option(help: ArgumentHelp("Write the output to this file instead of standard output.", valueName: "file"))
@@ -42,7 +45,7 @@ struct PlanCommand: AsyncParsableCommand {
   func run() async throws {
     let pipeline = PlanPipeline(output: output, useCache: !noCache)
     let (loaded, source) = try pipeline.load(plan)
-    let compilation = pipeline.compile(loaded, source: source)
+    let (compilation, catalog) = pipeline.compileWithCatalog(loaded, source: source)
     pipeline.report(compilation.diagnostics, source: source, file: plan)
     guard let compiled = compilation.compiled else { throw PITRExitCode.invalidPlan }
     let text: String
@@ -50,17 +53,14 @@ struct PlanCommand: AsyncParsableCommand {
     case .text: text = PlanText.render(compiled, resolver: PlanPipeline.resolver(for: compiled))
     case .json: text = try CompiledPlanFile.encode(compiled)
     case .dot: text = PlanDOT.render(compiled)
+    case .svg:
+      guard let catalog else { throw PITRExitCode.invalidPlan }
+      let cache = CatalogCache.forFolders(
+        [loaded.backups.base.value] + loaded.backups.wal.map(\.value), enabled: !noCache)
+      let points = ArchivedRestorePoints(archive: catalog.archive, cache: cache).points
+      text = RepositorySVG.render(catalog, restorePoints: points, plan: compiled)
     }
-    if let out {
-      do {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
-      } catch {
-        Terminal.writeError("pitr: error: cannot write \(out): \(error.localizedDescription)\n")
-        throw PITRExitCode.usage
-      }
-    } else {
-      Terminal.write(text)
-    }
+    try OutputFile.write(text, to: out)
   }
 }
 

@@ -30,6 +30,13 @@ struct PlanPipeline {
 
   /// Compiles a loaded plan against its repository.
   func compile(_ plan: Plan, source: SourceText) -> PlanCompiler.Compilation {
+    compileWithCatalog(plan, source: source).compilation
+  }
+
+  /// `compile`, also returning the catalog it compiled against (nil when a folder is missing).
+  func compileWithCatalog(_ plan: Plan, source: SourceText)
+    -> (compilation: PlanCompiler.Compilation, catalog: Catalog?)
+  {
     var diagnostics: [Diagnostic] = []
     for folder in [plan.backups.base] + plan.backups.wal {
       var isDirectory: ObjCBool = false
@@ -40,7 +47,7 @@ struct PlanPipeline {
           .error("'\(folder.value)' is not a folder on this machine", at: folder.location))
       }
     }
-    if diagnostics.hasErrors { return PlanCompiler.Compilation(diagnostics: diagnostics, compiled: nil) }
+    if diagnostics.hasErrors { return (PlanCompiler.Compilation(diagnostics: diagnostics, compiled: nil), nil) }
     let folders = [plan.backups.base.value] + plan.backups.wal.map(\.value)
     let cache = CatalogCache.forFolders(folders, enabled: useCache)
     let (catalog, index) = Catalog.scanIndexed(
@@ -57,7 +64,7 @@ struct PlanPipeline {
       return demoted
     }
     compilation.diagnostics = catalogProblems + compilation.diagnostics
-    return compilation
+    return (compilation, catalog)
   }
 
   /// A compiled plan written by `pitr plan --format json`, checked not to be stale: its plan
