@@ -7,7 +7,8 @@ import WAL
 /// backup_label writes its times in the server's `log_timezone` abbreviation (`%Z`), which
 /// can be `UTC`, `GMT`, a numeric offset (`+05`, `-0330`) or a name such as `CET` or `EST`
 /// that means different things in different places. Only the first three are turned into
-/// a `date`; the text is always kept.
+/// a `date`; `resolved(logTimezone:)` reads the others in the server's `log_timezone`, and
+/// the text is always kept.
 public struct BackupTimestamp: Hashable, Sendable, CustomStringConvertible {
   /// The text as written.
   public var text: String
