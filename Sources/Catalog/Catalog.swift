@@ -143,8 +143,9 @@ public struct Catalog: Sendable, Codable {
   }
 
   /// Bumped when what is read from a backup changes, so cached backups are read again (2:
-  /// the expanded size counts the WAL and tablespace archives).
-  private static let backupReadingVersion = 2
+  /// the expanded size counts the WAL and tablespace archives; 3: log_timezone, and
+  /// START TIME read in it).
+  private static let backupReadingVersion = 3
 
   /// What identifies this version of a backup's files: every path, size and mtime.
   private static func fingerprint(_ files: [ScannedFile]) -> String {
@@ -164,11 +165,13 @@ public struct Catalog: Sendable, Codable {
     }
     let history =
       matches.count > 1
-      ? matches.first { $0.label == backup.label.label && $0.startTime == backup.label.startTime }
+      ? matches.first { $0.label == backup.label.label && $0.startTime == backup.label.startTimeAsWritten }
       : matches.first
     guard let history else { return }
+    let time = history.stopTime.map { BackupTimestamp($0).resolved(logTimezone: backup.logTimezone) }
     backup.stop = BaseBackup.Stop(
-      lsn: history.stopLSN, timeline: history.stopTimeline, time: history.stopTime,
+      lsn: history.stopLSN, timeline: history.stopTimeline, time: time?.text,
+      timeAsWritten: history.stopTime, timeZoneUnknown: time != nil && time?.instant == nil ? true : nil,
       source: .backupHistoryFile)
   }
 

@@ -47,13 +47,13 @@ import _PITRTestSupport
     let result = try pitr("catalog", "--base", fixture.base, "--wal", fixture.wal, "--no-cache")
     #expect(result.status == 0)
     #expect(result.standardError == "")
-    let size = result.standardOutput.split(separator: "\n")[2].split(separator: " ", omittingEmptySubsequences: true)[10...11]
+    let size = result.standardOutput.split(separator: "\n")[2].split(separator: " ", omittingEmptySubsequences: true)[8...9]
       .joined(separator: " ")
     #expect(
       result.standardOutput == """
         Base backups in \(fixture.base)
-          ID          START                    STOP                     LSN RANGE           TL  PG  SIZE     COMPRESSION  MANIFEST
-          2025/07/01  2025-07-01 02:00:00 UTC  2025-07-01 02:03:00 UTC  0/200028..0/200100  1   15  \(size)  gzip         verified (v1, 7 files)
+          ID          START                   STOP                    LSN RANGE           TL  PG  SIZE     COMPRESSION  MANIFEST
+          2025/07/01  2025-07-01 02:00:00+00  2025-07-01 02:03:00+00  0/200028..0/200100  1   15  \(size)  gzip         verified (v1, 7 files)
 
         WAL archive in \(fixture.wal): 1 MiB segments, PostgreSQL 15, system identifier 7711019213718305796
           TIMELINE  FIRST                     LAST                      SEGMENTS  GAPS
@@ -67,11 +67,68 @@ import _PITRTestSupport
           2         1       0/480000      before 2025-07-01 03:00:00+00  side branch: its parent goes on past the fork
 
         Restorable windows
-          BACKUP      TIMELINE    FROM                                TO        STATUS
-          2025/07/01  1           0/200100 (2025-07-01 02:03:00 UTC)  0/500000  restorable, then 000000010000000000000005 is missing
-          2025/07/01  2 (latest)  0/200100 (2025-07-01 02:03:00 UTC)  0/600000  restorable, then 000000020000000000000006 is missing
+          BACKUP      TIMELINE    FROM                               TO        STATUS
+          2025/07/01  1           0/200100 (2025-07-01 02:03:00+00)  0/500000  restorable, then 000000010000000000000005 is missing
+          2025/07/01  2 (latest)  0/200100 (2025-07-01 02:03:00+00)  0/600000  restorable, then 000000020000000000000006 is missing
 
         """)
+  }
+
+  /// backup_label and the `.backup` file write times in log_timezone's abbreviation; pitr
+  /// prints them with the numeric offset a plan's target.time accepts, or as written with
+  /// `(zone unknown)` when the backup's configuration does not say which zone wrote them.
+  @Test func backupTimesArePrintedWithNumericOffsets() throws {
+    let fixture = try RepositoryFixture()
+    defer { fixture.remove() }
+    try fixture.writeSegments(timeline: 1, 2...4)
+    try fixture.writeBackup(
+      .init(
+        id: "phoenix", logTimezone: "America/Phoenix", startTime: "2026-12-04 11:41:50 MST",
+        manifest: false))
+    try fixture.writeBackupHistory(
+      start: "0/200028", stop: "0/200100", startTime: "2026-12-04 11:41:50 MST",
+      stopTime: "2026-12-04 11:44:10 MST")
+    try fixture.writeBackup(
+      .init(
+        id: "unknown", start: "0/300028", checkpoint: "0/300060", timezone: nil,
+        startTime: "2026-12-04 19:51:50 CET", manifest: false))
+    try fixture.writeBackupHistory(
+      start: "0/300028", stop: "0/300100", startTime: "2026-12-04 19:51:50 CET",
+      stopTime: "2026-12-04 19:54:10 CET")
+    let result = try pitr("catalog", "--base", fixture.base, "--wal", fixture.wal, "--no-cache")
+    #expect(result.status == 0)
+    let lines = result.standardOutput.split(separator: "\n", omittingEmptySubsequences: false)
+    #expect(lines[1].hasPrefix("  ID       START                                   STOP                                    LSN RANGE "))
+    #expect(lines[2].hasPrefix("  phoenix  2026-12-04 11:41:50-07                  2026-12-04 11:44:10-07                  0/200028..0/200100 "))
+    #expect(lines[3].hasPrefix("  unknown  2026-12-04 19:51:50 CET (zone unknown)  2026-12-04 19:54:10 CET (zone unknown)  0/300028..0/300100 "))
+    let windows = result.standardOutput.components(separatedBy: "Restorable windows\n")[1]
+    #expect(
+      windows == """
+          BACKUP   TIMELINE    FROM                                               TO        STATUS
+          phoenix  1 (latest)  0/200100 (2026-12-04 11:44:10-07)                  0/500000  restorable
+          unknown  1 (latest)  0/300100 (2026-12-04 19:54:10 CET (zone unknown))  0/500000  restorable
+
+        """)
+
+    let json = try pitr("catalog", "--json", "--base", fixture.base, "--wal", fixture.wal, "--no-cache")
+    let object = try #require(
+      JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
+    let backups = try #require(object["backups"] as? [[String: Any]])
+    let labels = backups.compactMap { $0["label"] as? [String: Any] }
+    let stops = backups.compactMap { $0["stop"] as? [String: Any] }
+    #expect(labels.map { $0["startTime"] as? String } == ["2026-12-04 11:41:50-07", "2026-12-04 19:51:50 CET"])
+    #expect(
+      labels.map { $0["startTimeAsWritten"] as? String }
+        == ["2026-12-04 11:41:50 MST", "2026-12-04 19:51:50 CET"])
+    #expect(labels.map { $0["startTimeZoneUnknown"] as? Bool } == [nil, true])
+    #expect(stops.map { $0["time"] as? String } == ["2026-12-04 11:44:10-07", "2026-12-04 19:54:10 CET"])
+    #expect(
+      stops.map { $0["timeAsWritten"] as? String } == ["2026-12-04 11:44:10 MST", "2026-12-04 19:54:10 CET"])
+    #expect(stops.map { $0["timeZoneUnknown"] as? Bool } == [nil, true])
+    #expect(backups.map { $0["logTimezone"] as? String } == ["America/Phoenix", nil])
+    let windowObjects = try #require(object["windows"] as? [[String: Any]])
+    #expect(
+      windowObjects.map { $0["startTime"] as? String } == ["2026-12-04 11:44:10-07", "2026-12-04 19:54:10 CET"])
   }
 
   @Test func jsonHasTheDocumentedTopLevelKeys() throws {

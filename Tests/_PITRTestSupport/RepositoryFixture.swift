@@ -97,9 +97,10 @@ public struct RepositoryFixture {
   }
 
   /// Writes the `.backup` file PostgreSQL archives when a backup stops.
-  public func writeBackupHistory(start: String, stop: String, timeline: UInt32 = 1, label: String = "bb")
-    throws
-  {
+  public func writeBackupHistory(
+    start: String, stop: String, timeline: UInt32 = 1, label: String = "bb",
+    startTime: String = "2025-07-01 02:00:00 UTC", stopTime: String = "2025-07-01 02:03:00 UTC"
+  ) throws {
     let startLSN = LSN(start)!
     let segment = WALSegmentName(timeline: TimelineID(timeline), containing: startLSN, size: Self.segmentSize)
     let offset = String(format: "%08X", Self.segmentSize.offset(of: startLSN))
@@ -109,10 +110,10 @@ public struct RepositoryFixture {
       CHECKPOINT LOCATION: \(start)
       BACKUP METHOD: streamed
       BACKUP FROM: primary
-      START TIME: 2025-07-01 02:00:00 UTC
+      START TIME: \(startTime)
       LABEL: \(label)
       START TIMELINE: \(timeline)
-      STOP TIME: 2025-07-01 02:03:00 UTC
+      STOP TIME: \(stopTime)
       STOP TIMELINE: \(timeline)
 
       """
@@ -132,6 +133,10 @@ public struct RepositoryFixture {
     public var timezone: String?
     /// A `timezone` line in postgresql.auto.conf, which wins over postgresql.conf.
     public var autoTimezone: String?
+    /// A `log_timezone` line in postgresql.conf: the zone `START TIME` is written in.
+    public var logTimezone: String?
+    /// `START TIME` in backup_label.
+    public var startTime: String
     public var includedSegments: [String]
     public var manifest: Bool
     public var control: ControlFileFixture
@@ -148,6 +153,7 @@ public struct RepositoryFixture {
       id: String, start: String = "0/200028", checkpoint: String = "0/200060",
       timeline: UInt32 = 1, label: String = "bb", format: Format = .tar(gzip: true),
       timezone: String? = "America/Phoenix", autoTimezone: String? = nil,
+      logTimezone: String? = nil, startTime: String = "2025-07-01 02:00:00 UTC",
       includedSegments: [String] = [], manifest: Bool = true,
       control: ControlFileFixture = ControlFileFixture(),
       systemIdentifier: UInt64 = RepositoryFixture.systemIdentifier
@@ -160,6 +166,8 @@ public struct RepositoryFixture {
       self.format = format
       self.timezone = timezone
       self.autoTimezone = autoTimezone
+      self.logTimezone = logTimezone
+      self.startTime = startTime
       self.includedSegments = includedSegments
       self.manifest = manifest
       self.control = control
@@ -181,19 +189,24 @@ public struct RepositoryFixture {
       CHECKPOINT LOCATION: \(backup.checkpoint)
       BACKUP METHOD: streamed
       BACKUP FROM: primary
-      START TIME: 2025-07-01 02:00:00 UTC
+      START TIME: \(backup.startTime)
       LABEL: \(backup.label)
       START TIMELINE: \(backup.timeline)
 
       """ + (backup.incrementalFrom.map { "INCREMENTAL FROM LSN: \($0.lsn)\nINCREMENTAL FROM TLI: \($0.timeline)\n" } ?? "")
     var members: [(String, [UInt8])] = [
       ("backup_label", Array(label.utf8)), ("tablespace_map", Array(backup.tablespaces.map { "\($0.oid) \($0.location)\n" }.joined().utf8)), ("PG_VERSION", Array("15\n".utf8)),
-      ("postgresql.conf", Array("# settings\ntimezone = '\(backup.timezone ?? "UTC")'\n".utf8)),
+      (
+        "postgresql.conf",
+        Array(
+          ("# settings\n" + (backup.timezone.map { "timezone = '\($0)'\n" } ?? "")
+            + (backup.logTimezone.map { "log_timezone = '\($0)'\n" } ?? "")).utf8)
+      ),
       ("postgresql.auto.conf", Array((backup.autoTimezone.map { "timezone = '\($0)'\n" } ?? "").utf8)),
       ("base/1/1259", [UInt8](repeating: 7, count: 5000)),
       ("global/pg_control", control.sealed()),
     ]
-    if backup.timezone == nil { members.removeAll { $0.0 == "postgresql.conf" } }
+    if backup.timezone == nil, backup.logTimezone == nil { members.removeAll { $0.0 == "postgresql.conf" } }
     if backup.incrementalFrom != nil {
       members.insert(("base/1/INCREMENTAL.2608", [UInt8](repeating: 3, count: 100)), at: members.count - 1)
     }

@@ -31,6 +31,9 @@ public struct BaseBackup: Hashable, Sendable, Codable {
   /// The `timezone` setting in its `postgresql.conf` / `postgresql.auto.conf`, used to read
   /// a target time written without a zone.
   public var timezone: String?
+  /// The `log_timezone` setting there: the zone whose abbreviation `backup_label` and the
+  /// `.backup` file write their times in (`MST`, `CET`).
+  public var logTimezone: String?
   /// WAL segments the backup carries itself (`-X stream` or `-X fetch`).
   public var includedSegments: [WALSegmentName]
   /// Set for an incremental backup (`pg_basebackup --incremental`, 17+): it cannot be
@@ -60,8 +63,15 @@ public struct BaseBackup: Hashable, Sendable, Codable {
     public var checkpointLSN: LSN
     /// `START TIMELINE`.
     public var startTimeline: TimelineID
-    /// `START TIME`, as written (in the source's log_timezone).
+    /// `START TIME` as PostgreSQL prints a `timestamptz` with the offset the server was at
+    /// (`2026-12-04 11:41:50-07`), read in the backup's `log_timezone`; as written when that
+    /// zone is unknown (`startTimeZoneUnknown`).
     public var startTime: String?
+    /// `START TIME` as written (`2026-12-04 11:41:50 MST`, in the source's log_timezone).
+    public var startTimeAsWritten: String?
+    /// `true` when `START TIME` names a zone abbreviation pitr cannot read (the backup's
+    /// `log_timezone` is unset or unknown, or does not use it then): it is kept as written.
+    public var startTimeZoneUnknown: Bool?
     /// `BACKUP FROM`: primary or standby.
     public var source: String
     /// `LABEL`.
@@ -103,8 +113,12 @@ public struct BaseBackup: Hashable, Sendable, Codable {
     /// `STOP WAL LOCATION`: the end of the backup; recovery is consistent from here.
     public var lsn: LSN
     public var timeline: TimelineID
-    /// `STOP TIME`, as written.
+    /// `STOP TIME`, printed like `Label.startTime`.
     public var time: String?
+    /// `STOP TIME` as written.
+    public var timeAsWritten: String?
+    /// `true` when `STOP TIME` is kept as written because its zone is unknown.
+    public var timeZoneUnknown: Bool?
     public var source: Source
   }
 
@@ -180,5 +194,22 @@ public struct BaseBackup: Hashable, Sendable, Codable {
       if case .verified(let manifest) = manifest { return manifest.systemIdentifier }
       return nil
     }()
+  }
+
+  /// A time read from the backup's files, as pitr prints it: `START TIME` and `STOP TIME`
+  /// with a numeric offset, or as written with `(zone unknown)` after it.
+  public static func describe(_ time: String?, zoneUnknown: Bool?) -> String? {
+    guard let time else { return nil }
+    return zoneUnknown == true ? "\(time) (zone unknown)" : time
+  }
+
+  /// `START TIME` as pitr prints it (see `describe`).
+  public var startTimeDescription: String? {
+    Self.describe(label.startTime, zoneUnknown: label.startTimeZoneUnknown)
+  }
+
+  /// `STOP TIME` as pitr prints it (see `describe`).
+  public var stopTimeDescription: String? {
+    Self.describe(stop?.time, zoneUnknown: stop?.timeZoneUnknown)
   }
 }

@@ -73,6 +73,7 @@ struct BaseBackupReader {
       label: BaseBackup.Label(
         startLSN: label.startLSN, checkpointLSN: label.checkpointLSN,
         startTimeline: label.startTimeline, startTime: label.startTime?.text,
+        startTimeAsWritten: label.startTime?.text,
         source: label.source.rawValue, label: label.label, method: label.method),
       stop: nil, control: nil, manifest: manifest, tablespaces: [], timezone: nil,
       includedSegments: contents.segments.sorted())
@@ -91,6 +92,11 @@ struct BaseBackupReader {
       }
     }
     readDescriptions(contents, into: &backup, archive: baseArchive?.path ?? folder)
+    if let written = label.startTime {
+      let time = written.resolved(logTimezone: backup.logTimezone)
+      backup.label.startTime = time.text
+      backup.label.startTimeZoneUnknown = time.instant == nil ? true : nil
+    }
     return backup
   }
 
@@ -281,6 +287,7 @@ struct BaseBackupReader {
       }
     }
     backup.timezone = settings["timezone"]
+    backup.logTimezone = settings["log_timezone"]
   }
 
   private static func describe(_ file: ScannedFile) -> BaseBackup.BackupFile {

@@ -20,7 +20,8 @@ public struct RestorableWindow: Hashable, Sendable, Codable {
   public var status: Status
   /// Where the backup is consistent: the earliest target.
   public var start: LSN
-  /// When the backup stopped, as PostgreSQL wrote it.
+  /// When the backup stopped: its `stop.time` (with a numeric offset, or as written when
+  /// its zone is unknown).
   public var startTime: String?
   /// Where continuous WAL on the timeline's path ends: the end of its last segment (the last
   /// record lies before it), or where valid WAL ends when a damaged segment ends the window.

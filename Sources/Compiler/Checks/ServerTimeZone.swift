@@ -1,5 +1,6 @@
 import Foundation
 import PlanModel
+import WAL
 
 /// The zone the restored server prints times in: its `timezone` setting, from the plan's
 /// `destination.settings` or else the backup's configuration (PostgreSQL's own default,
@@ -26,14 +27,5 @@ public struct ServerTimeZone: Hashable, Sendable {
   /// The zone to print in: the server's, or UTC when pitr does not know it.
   public var printingZone: TimeZone { zone ?? TimeZone(identifier: "UTC")! }
 
-  static func lookUp(_ name: String) -> TimeZone? {
-    if let zone = TimeZone(identifier: name) { return zone }
-    // PostgreSQL matches zone names without regard to case.
-    if let identifier = TimeZone.knownTimeZoneIdentifiers.first(where: {
-      $0.caseInsensitiveCompare(name) == .orderedSame
-    }) {
-      return TimeZone(identifier: identifier)
-    }
-    return TimeZone(abbreviation: name.uppercased())
-  }
+  static func lookUp(_ name: String) -> TimeZone? { PostgresTimeZone.lookUp(name) }
 }

@@ -18,7 +18,7 @@ enum CatalogReport {
     for backup in catalog.backups {
       let end = backup.consistentLSN.map { "\($0)" } ?? "?"
       table.append(
-        backup.id, backup.label.startTime ?? "?", backup.stop?.time ?? "?",
+        backup.id, backup.startTimeDescription ?? "?", backup.stopTimeDescription ?? "?",
         "\(backup.label.startLSN)..\(end)", "\(backup.label.startTimeline)",
         backup.pgVersion.map(String.init) ?? "?", ByteCount.describe(backup.sizeOnDisk),
         backup.format == .plain ? "plain" : backup.compression, backup.manifest.summary)
@@ -89,7 +89,9 @@ enum CatalogReport {
     guard !catalog.windows.isEmpty else { return text + "  none\n" }
     var table = TextTable("BACKUP", "TIMELINE", "FROM", "TO", "STATUS")
     for window in catalog.windows {
-      let from = "\(window.start)" + (window.startTime.map { " (\($0))" } ?? "")
+      let startTime =
+        catalog.backups.first { $0.id == window.backupID }?.stopTimeDescription ?? window.startTime
+      let from = "\(window.start)" + (startTime.map { " (\($0))" } ?? "")
       var to = "\(window.end)"
       if let last = window.lastTransaction { to += " (last commit \(last.time))" }
       var status = window.status.rawValue

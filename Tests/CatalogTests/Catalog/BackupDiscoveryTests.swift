@@ -22,7 +22,9 @@ import WAL
     #expect(first.label.startLSN == LSN("0/200028"))
     #expect(first.label.checkpointLSN == LSN("0/200060"))
     #expect(first.label.startTimeline == TimelineID(1))
-    #expect(first.label.startTime == "2025-07-01 02:00:00 UTC")
+    #expect(first.label.startTime == "2025-07-01 02:00:00+00")
+    #expect(first.label.startTimeAsWritten == "2025-07-01 02:00:00 UTC")
+    #expect(first.label.startTimeZoneUnknown == nil)
     #expect(first.pgVersion == 15)
     #expect(first.timezone == "America/Phoenix")
     #expect(first.control?.systemIdentifier == RepositoryFixture.systemIdentifier)
@@ -69,9 +71,58 @@ import WAL
     try fixture.writeBackupHistory(start: "0/200028", stop: "0/200138")
     let backup = try #require(fixture.scan().backups.first)
     #expect(backup.stop?.lsn == LSN("0/200138"))
-    #expect(backup.stop?.time == "2025-07-01 02:03:00 UTC")
+    #expect(backup.stop?.time == "2025-07-01 02:03:00+00")
+    #expect(backup.stop?.timeAsWritten == "2025-07-01 02:03:00 UTC")
     #expect(backup.stop?.source == .backupHistoryFile)
     #expect(backup.manifest == .missing)
+  }
+
+  @Test(arguments: [
+    ("America/Phoenix", "2026-12-04 11:41:50 MST", "2026-12-04 11:44:10 MST",
+     "2026-12-04 11:41:50-07", "2026-12-04 11:44:10-07"),
+    ("Europe/Berlin", "2026-12-04 19:41:50 CET", "2026-12-04 19:44:10 CET",
+     "2026-12-04 19:41:50+01", "2026-12-04 19:44:10+01"),
+    ("America/New_York", "2026-12-04 13:41:50 EST", "2026-12-04 13:44:10 EST",
+     "2026-12-04 13:41:50-05", "2026-12-04 13:44:10-05"),
+    ("Asia/Kolkata", "2026-12-04 23:11:50 +0530", "2026-12-04 23:14:10 +0530",
+     "2026-12-04 23:11:50+05:30", "2026-12-04 23:14:10+05:30"),
+    ("UTC", "2026-12-04 18:41:50 UTC", "2026-12-04 18:44:10 UTC",
+     "2026-12-04 18:41:50+00", "2026-12-04 18:44:10+00"),
+  ])
+  func startAndStopTimesAreReadInTheBackupsLogTimezone(
+    zone: String, start: String, stop: String, printedStart: String, printedStop: String
+  ) throws {
+    let fixture = try RepositoryFixture()
+    defer { fixture.remove() }
+    try fixture.writeBackup(.init(id: "b", logTimezone: zone, startTime: start, manifest: false))
+    try fixture.writeBackupHistory(start: "0/200028", stop: "0/200138", startTime: start, stopTime: stop)
+    let backup = try #require(fixture.scan().backups.first)
+    #expect(backup.logTimezone == zone)
+    #expect(backup.label.startTime == printedStart)
+    #expect(backup.label.startTimeAsWritten == start)
+    #expect(backup.label.startTimeZoneUnknown == nil)
+    #expect(backup.stop?.time == printedStop)
+    #expect(backup.stop?.timeAsWritten == stop)
+    #expect(backup.stop?.timeZoneUnknown == nil)
+    #expect(backup.startTimeDescription == printedStart)
+    #expect(backup.stopTimeDescription == printedStop)
+  }
+
+  @Test func anAbbreviationWithoutLogTimezoneIsKeptAsWritten() throws {
+    let fixture = try RepositoryFixture()
+    defer { fixture.remove() }
+    try fixture.writeBackup(.init(id: "b", startTime: "2026-12-04 19:41:50 CET", manifest: false))
+    try fixture.writeBackupHistory(
+      start: "0/200028", stop: "0/200138", startTime: "2026-12-04 19:41:50 CET",
+      stopTime: "2026-12-04 19:44:10 CET")
+    let backup = try #require(fixture.scan().backups.first)
+    #expect(backup.logTimezone == nil)
+    #expect(backup.label.startTime == "2026-12-04 19:41:50 CET")
+    #expect(backup.label.startTimeZoneUnknown == true)
+    #expect(backup.stop?.time == "2026-12-04 19:44:10 CET")
+    #expect(backup.stop?.timeZoneUnknown == true)
+    #expect(backup.startTimeDescription == "2026-12-04 19:41:50 CET (zone unknown)")
+    #expect(backup.stopTimeDescription == "2026-12-04 19:44:10 CET (zone unknown)")
   }
 
   @Test func corruptManifestIsReportedAndTheBackupKept() throws {

@@ -76,13 +76,12 @@ struct RealClusterTests {
         == WALSegmentName(
           timeline: TimelineID(1), containing: label.startLSN, size: control.walSegmentSize))
     let startTime = try #require(label.startTime)
-    if PostgresLab.timezone == "UTC" {
-      let started = try #require(startTime.date)
-      #expect(abs(started.timeIntervalSinceNow) < 600)
-    } else {
-      // In log_timezone's abbreviation (`MST`), which pitr keeps as text and never guesses.
-      #expect(startTime.text.count > "2026-12-04 11:41:50".count)
-    }
+    // Written in log_timezone's abbreviation (`MST`, `CET`, `UTC`); read in that zone.
+    let resolved = startTime.resolved(logTimezone: PostgresLab.timezone)
+    let started = try #require(resolved.instant, "\(startTime.text) not read in \(PostgresLab.timezone)")
+    #expect(abs(started.date.timeIntervalSinceNow) < 600)
+    let zone = try #require(TimeZone(identifier: PostgresLab.timezone))
+    #expect(resolved.text == started.formatted(in: zone))
 
     let backupControl = try ControlFile(parsing: Self.read("\(backup)/global/pg_control"))
     try Self.expect(backupControl, matches: PostgresLab.controlData(of: backup))
