@@ -1,12 +1,11 @@
 import Foundation
 import Testing
-import _PITRTestSupport
 
 /// Python's `jsonschema` package (Debian `python3-jsonschema`), a real JSON Schema 2020-12
 /// validator independent of pitr.
-enum JSONSchemaValidator {
+public enum JSONSchemaValidator {
   /// A Python that can `import jsonschema`; `.ci/run` installs one.
-  static let python: String? = {
+  public static let python: String? = {
     for candidate in ["/usr/bin/python3", "/usr/local/bin/python3", "python3"] {
       let executable =
         candidate.hasPrefix("/")
@@ -36,7 +35,7 @@ enum JSONSchemaValidator {
 
   /// Validates documents against the schema; returns each document's verdict ("ok" or
   /// "invalid: …") in order, or records an issue when no validator is available.
-  static func validate(schema: Data, documents: [Data]) throws -> [String] {
+  public static func validate(schema: Data, documents: [Data]) throws -> [String] {
     guard let python else {
       Issue.record("no python3 with jsonschema: install python3-jsonschema (.ci/run does)")
       return []
@@ -59,5 +58,19 @@ enum JSONSchemaValidator {
         return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil
       }, uniquingKeysWith: { $1 })
     return paths.map { verdicts[$0] ?? "missing" }
+  }
+}
+
+extension JSONSchemaValidator {
+  /// Checks each line of JSON Lines output against a schema in docs/ (such as
+  /// `apply-events.schema.json`), recording an issue for each line that does not conform.
+  public static func expectLines(_ output: String, conformTo schemaFile: String) throws {
+    let schema = try Data(contentsOf: URL(fileURLWithPath: "\(RepositoryPaths.root)/docs/\(schemaFile)"))
+    let lines = output.split(separator: "\n").map { Data($0.utf8) }
+    #expect(!lines.isEmpty, "no JSON lines to check against \(schemaFile)")
+    let verdicts = try validate(schema: schema, documents: lines)
+    for (line, verdict) in zip(lines, verdicts) where verdict != "ok" {
+      Issue.record("\(schemaFile): \(verdict): \(String(decoding: line, as: UTF8.self).prefix(400))")
+    }
   }
 }
