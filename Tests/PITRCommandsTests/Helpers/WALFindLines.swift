@@ -9,11 +9,13 @@ enum WALFindLines {
   static func lines(_ output: String) throws -> [[String: Any]] {
     #expect(output.hasSuffix("\n"), "JSON Lines end with a newline")
     try JSONSchemaValidator.expectLines(output, conformTo: "wal-find.schema.json")
-    return try output.split(separator: "\n").map { line in
+    let lines = output.split(separator: "\n")
+    return try lines.map { line in
       try #require(
         JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not a JSON object: \(line)")
     }.enumerated().map { index, object in
-      #expect((object["type"] as? String == "end") == (index == output.split(separator: "\n").count - 1))
+      let isLast = index == lines.count - 1
+      #expect((object["type"] as? String == "end") == isLast, "only the last line is the end line")
       return object
     }
   }
