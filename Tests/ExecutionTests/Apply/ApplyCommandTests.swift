@@ -205,6 +205,27 @@ extension ApplyTests {
       #expect(try sandbox.sql("SELECT count(*) FROM inventarios", database: "test") == "11")
     }
 
+    /// A socket listening on a port the kernel chose, on every address.
+    static func listen() -> (descriptor: Int32, port: Int)? {
+      let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+      guard descriptor >= 0 else { return nil }
+      var address = sockaddr_in()
+      address.sin_family = sa_family_t(AF_INET)
+      address.sin_addr.s_addr = INADDR_ANY
+      var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+      let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+          bind(descriptor, $0, length) == 0 && Glibc.listen(descriptor, 1) == 0
+            && getsockname(descriptor, $0, &length) == 0
+        }
+      }
+      guard bound else {
+        close(descriptor)
+        return nil
+      }
+      return (descriptor, Int(UInt16(bigEndian: address.sin_port)))
+    }
+
     @Test func aDrillRestoresChecksReportsAndLeavesNothingBehind() throws {
       let shared = try InventariosApplyLab.get()
       let sandbox = try shared.sandbox("dr")
@@ -258,12 +279,14 @@ extension ApplyTests {
       #expect(PostgresLab.processes(mentioning: placed).isEmpty)
 
       // A port in use is refused before anything is made.
+      let listener = try #require(Self.listen(), "cannot listen on a TCP port")
+      defer { close(listener.descriptor) }
       let busy = try Self.pitr(
-        ["apply", plan, "--drill", "--drill-directory", placed, "--drill-port", String(shared.lab.port)], in: sandbox)
+        ["apply", plan, "--drill", "--drill-directory", placed, "--drill-port", String(listener.port)], in: sandbox)
       #expect(busy.status == 2)
       #expect(
         busy.standardError
-          == "pitr: error: --drill-port \(shared.lab.port) is in use on this machine; choose a free port, or leave "
+          == "pitr: error: --drill-port \(listener.port) is in use on this machine; choose a free port, or leave "
           + "--drill-port out for one\n")
       #expect(try FileManager.default.contentsOfDirectory(atPath: placed) == [])
       #expect(PostgresLab.processes(mentioning: temporary).isEmpty)
