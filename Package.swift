@@ -125,7 +125,7 @@ let package = Package(
     ),
     .testTarget(
       name: "PITRCommandsTests",
-      dependencies: ["PITRCommands", "PlanLoading", "PlanModel", "_PITRTestSupport"]
+      dependencies: ["PITRCommands", "Execution", "PlanLoading", "PlanModel", "_PITRTestSupport"]
     ),
   ]
 )

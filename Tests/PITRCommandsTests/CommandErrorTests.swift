@@ -90,16 +90,23 @@ import _PITRTestSupport
 
   // MARK: - pitr apply
 
-  @Test func aDrillNeedsATemporaryFolderItCanCreate() throws {
+  @Test func aDrillNeedsAFolderThatExists() throws {
     let directory = try TemporaryDirectory("apply-tmpdir")
     defer { directory.remove() }
     let plan = try directory.write(SamplePlan.base, to: "plan.yaml")
     let result = try pitr(
       "apply", "--drill", plan, environment: ["TMPDIR": "/nonexistent"])
-    #expect(result.status == 1)
+    #expect(result.status == 64)
     #expect(
       result.standardError
-        == "pitr: error: cannot create a folder in /nonexistent: \(String(cString: strerror(ENOENT)))\n")
+        == "pitr: error: /nonexistent (from $TMPDIR) is not a folder on this machine; create it, or "
+        + "give the drill a folder with --drill-directory\n")
+    let given = try pitr("apply", "--drill", plan, "--drill-directory", "/nonexistent/drills")
+    #expect(given.status == 64)
+    #expect(given.standardError == "pitr: error: --drill-directory /nonexistent/drills is not a folder on this machine\n")
+    let withoutDrill = try pitr("apply", plan, "--drill-port", "5999")
+    #expect(withoutDrill.status == 64)
+    #expect(withoutDrill.standardError == "pitr: error: --drill-directory and --drill-port go with --drill\n")
   }
 
   @Test func aJSONFileThatIsNotACompiledPlanIsAUsageError() throws {

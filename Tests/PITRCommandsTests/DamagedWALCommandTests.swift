@@ -85,7 +85,8 @@ import _PITRTestSupport
         + "after it (to 000000010000000000000005) were not searched\n")
 
     let json = try pitr("wal", "find", "--json", "--wal", repository.fixture.wal)
-    let object = try #require(JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
+    let object = try #require(try WALFindLines.lines(json.standardOutput).last)
+    #expect(object["type"] as? String == "end")
     let damage = try #require(object["damage"] as? [String: Any])
     #expect(damage["lsn"] as? String == "\(repository.commits[2])")
     #expect(damage["laterSegments"] as? Int == 2)

@@ -41,9 +41,7 @@ struct WALCommandTests {
       "wal", "find", "--wal", lab.archiveDirectory, "--no-cache", "--xid", String(scenario.insertXid),
       "--json")
     #expect(byXid.status == 0)
-    let document = try #require(
-      JSONSerialization.jsonObject(with: Data(byXid.standardOutput.utf8)) as? [String: Any])
-    let events = try #require(document["events"] as? [[String: Any]])
+    let events = try WALFindLines.events(byXid.standardOutput)
     #expect(events.contains { $0["kind"] as? String == "insert" })
     #expect(events.contains { $0["kind"] as? String == "commit" && $0["transactionID"] as? Int == Int(scenario.insertXid) })
     #expect(events.allSatisfy { ($0["transactionID"] as? Int) == Int(scenario.insertXid) })

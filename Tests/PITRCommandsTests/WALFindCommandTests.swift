@@ -87,9 +87,7 @@ struct WALFindCommandTests {
     let result = try ProcessRunner.run(
       RepositoryPaths.pitrExecutable, command, environment: ["NO_COLOR": "1"], timeout: 60)
     #expect(result.status == 0, "pitr \(command.joined(separator: " ")): \(result.standardError)")
-    let document = try #require(
-      JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
-    return try #require(document["events"] as? [[String: Any]])
+    return try WALFindLines.events(result.standardOutput)
   }
 
   /// Each event as `kind xid`, with `(aborted)` for row changes whose transaction aborted.
@@ -97,9 +95,8 @@ struct WALFindCommandTests {
     events.map { event in
       let kind = event["kind"] as? String ?? "?"
       let xid = (event["transactionID"] as? Int).map(String.init) ?? "-"
-      let end = event["transactionEnd"] as? [String: Any]
       let aborted = ["insert", "update", "delete", "truncate"].contains(kind)
-        && end?["outcome"] as? String == "abort"
+        && event["ended"] as? String == "abort"
       return "\(kind) \(xid)" + (aborted ? " (aborted)" : "")
     }
   }
@@ -123,9 +120,10 @@ struct WALFindCommandTests {
     #expect(rowChanges.allSatisfy { $0["relation"] as? [String: Int] == changes.relationObject })
     // Each row change knows where its transaction ended: the commit or abort listed after it.
     for change in rowChanges {
-      let end = try #require(change["transactionEnd"] as? [String: Any])
+      let endLSN = try #require(change["endLSN"] as? String)
+      #expect(change["topTransactionID"] == nil)
       let ended = all.first {
-        ["commit", "abort"].contains($0["kind"] as? String) && $0["lsn"] as? String == end["lsn"] as? String
+        ["commit", "abort"].contains($0["kind"] as? String) && $0["lsn"] as? String == endLSN
       }
       #expect(ended?["transactionID"] as? Int == change["transactionID"] as? Int)
     }
@@ -211,9 +209,7 @@ struct WALFindCommandTests {
     let json = try ProcessRunner.run(
       RepositoryPaths.pitrExecutable, command + ["--json"], environment: ["NO_COLOR": "1"], timeout: 60)
     #expect(json.status == 0, "\(json.standardError)")
-    let document = try #require(
-      JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
-    let events = try #require(document["events"] as? [[String: Any]])
+    let events = try WALFindLines.events(json.standardOutput)
 
     let forkNumber = scenario.forkWALFileOnTimeline2.dropFirst(8)
     let afterFork = try #require(events.first { $0["restorePoint"] as? String == "after-fork" })
@@ -260,9 +256,9 @@ struct WALFindCommandTests {
     let truncate = try #require(found.first)
     #expect(truncate["truncatedTables"] as? [Int] == [changes.tableOID])
     #expect(truncate["relation"] == nil)
-    let end = try #require(truncate["transactionEnd"] as? [String: Any])
-    #expect(end["outcome"] as? String == "commit")
-    #expect(end["transactionID"] as? Int == Int(truncateXid))
+    #expect(truncate["ended"] as? String == "commit")
+    #expect(truncate["transactionID"] as? Int == Int(truncateXid))
+    let end = ["lsn": try #require(truncate["endLSN"] as? String)]
 
     let text = try pitr("wal", "find", "--wal", lab.archiveDirectory, "--no-cache", "--kind", "truncate")
     #expect(text.status == 0)

@@ -85,7 +85,15 @@ public struct DiagnosticPrinter {
 
   /// The diagnostics as a JSON array (sorted keys, ending in a newline).
   public static func json(_ diagnostics: [Diagnostic]) -> String {
-    let records = diagnostics.map { diagnostic in
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    let data = (try? encoder.encode(records(diagnostics))) ?? Data("[]".utf8)
+    return String(decoding: data, as: UTF8.self) + "\n"
+  }
+
+  /// The diagnostics as the records `--json` prints.
+  static func records(_ diagnostics: [Diagnostic]) -> [Record] {
+    diagnostics.map { diagnostic in
       Record(
         file: diagnostic.location?.file, line: diagnostic.location?.line,
         column: diagnostic.location?.column, severity: diagnostic.severity.rawValue,
@@ -96,9 +104,5 @@ public struct DiagnosticPrinter {
             column: $0.location?.column)
         })
     }
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    let data = (try? encoder.encode(records)) ?? Data("[]".utf8)
-    return String(decoding: data, as: UTF8.self) + "\n"
   }
 }

@@ -84,3 +84,29 @@ final class JSONRunObserver: RunObserver {
     Terminal.write(String(decoding: data, as: UTF8.self) + "\n")
   }
 }
+
+/// Passes a run on to another observer and times its steps, for the final report.
+final class StepTimingObserver: RunObserver {
+  private let inner: RunObserver
+  private var started: [String: Date] = [:]
+  private(set) var steps: [StepTime] = []
+
+  init(_ inner: RunObserver) { self.inner = inner }
+
+  func stepStarted(_ step: Step) {
+    started[step.id] = Date()
+    inner.stepStarted(step)
+  }
+
+  func stepFinished(_ step: Step, skipped: Bool) {
+    let seconds = started[step.id].map { Date().timeIntervalSince($0) } ?? 0
+    steps.append(StepTime(id: step.id, seconds: (seconds * 1000).rounded() / 1000, skipped: skipped))
+    inner.stepFinished(step, skipped: skipped)
+  }
+
+  func progress(_ step: Step, _ message: String) { inner.progress(step, message) }
+  func progress(_ step: Step, _ message: String, measure: ProgressMeasure) {
+    inner.progress(step, message, measure: measure)
+  }
+  func note(_ message: String) { inner.note(message) }
+}

@@ -54,16 +54,96 @@ enum WALFindReport {
     """
   }
 
-  // MARK: - JSON
+  // MARK: - JSON Lines
 
-  struct Document: Encodable {
-    var timeline: TimelineID
-    var events: [FoundEvent]
-    var endOfWAL: String
-    var endLSN: LSN
-    /// Present when the WAL stops being readable before the end of the archive.
+  /// One line of `pitr wal find --json`: an event (`type` "event"), a target that stops just
+  /// before a transaction that made a matching row change ("target"), and the last line
+  /// ("end"). Its schema is docs/wal-find.schema.json.
+  struct Line: Encodable {
+    var type: String
+    var kind: FoundEvent.Kind?
+    var lsn: LSN?
+    var segment: WALSegmentName?
+    var transactionID: UInt32?
+    var time: PostgresTimestamp?
+    var prepared: Bool?
+    var restorePoint: String?
+    var relation: RelationFileLocator?
+    var block: UInt32?
+    var rows: Int?
+    var truncatedTables: [UInt32]?
+    /// For row changes: how their transaction ended ("commit" or "abort"), the LSN of that
+    /// record, and the top-level transaction when the change was a subtransaction's.
+    var ended: String?
+    var endLSN: LSN?
+    var topTransactionID: UInt32?
+    // Targets.
+    var before: UInt32?
+    var xid: UInt32?
+    var inclusive: Bool?
+    // The end line.
+    var timeline: TimelineID?
+    var events: Int?
+    var endOfWAL: String?
+    var readUpTo: LSN?
     var damage: WALSearch.Damage?
-    var targets: [Target]
+
+    init(type: String) { self.type = type }
+
+    init(_ event: FoundEvent) {
+      type = "event"
+      kind = event.kind
+      lsn = event.lsn
+      segment = event.segment
+      transactionID = event.transactionID
+      time = event.time
+      restorePoint = event.restorePoint
+      relation = event.relation
+      block = event.block
+      rows = event.rows
+      truncatedTables = event.truncatedTables
+      guard let end = event.transactionEnd else { return }
+      if event.kind == .commit || event.kind == .abort {
+        if end.prepared { prepared = true }
+      } else {
+        ended = end.outcome == .commit ? "commit" : "abort"
+        endLSN = end.lsn
+        if end.transactionID != event.transactionID { topTransactionID = end.transactionID }
+      }
+    }
+  }
+
+  /// Writes `pitr wal find --json`: one compact JSON object a line.
+  static func writeJSONLines(
+    _ result: WALSearch.Result, timeline: TimelineID, write: (String) -> Void
+  ) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    var buffer = ""
+    func emit(_ line: Line) throws {
+      buffer += String(decoding: try encoder.encode(line), as: UTF8.self) + "\n"
+      if buffer.utf8.count >= 1 << 16 {
+        write(buffer)
+        buffer = ""
+      }
+    }
+    for event in result.events { try emit(Line(event)) }
+    for end in transactionsToAvoid(result.events) {
+      var target = Line(type: "target")
+      target.before = end.transactionID
+      target.xid = end.transactionID
+      target.time = end.time
+      target.inclusive = false
+      try emit(target)
+    }
+    var last = Line(type: "end")
+    last.timeline = timeline
+    last.events = result.events.count
+    last.endOfWAL = result.end.description
+    last.readUpTo = result.end.lsn
+    last.damage = result.damage
+    try emit(last)
+    write(buffer)
   }
 
   /// The line `pitr wal find` ends with on standard error: how far it read, and why it
@@ -83,24 +163,5 @@ enum WALFindReport {
         : ", and the \(damage.laterSegments) archived segments after it (to \(last)) were not searched"
     }
     return line + "\n"
-  }
-
-  struct Target: Encodable {
-    var before: UInt32
-    var xid: UInt32
-    var time: String
-    var inclusive: Bool
-  }
-
-  static func json(_ result: WALSearch.Result, timeline: TimelineID) throws -> String {
-    let document = Document(
-      timeline: timeline, events: result.events, endOfWAL: result.end.description,
-      endLSN: result.end.lsn, damage: result.damage,
-      targets: transactionsToAvoid(result.events).map {
-        Target(before: $0.transactionID, xid: $0.transactionID, time: $0.time.description, inclusive: false)
-      })
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    return String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"
   }
 }

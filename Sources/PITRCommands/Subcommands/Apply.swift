@@ -2,6 +2,7 @@ import ArgumentParser
 import Compiler
 import Execution
 import Foundation
+import PlanLoading
 import PlanModel
 
 /// `pitr apply PLAN|COMPILED.json`: run a restore.
@@ -21,9 +22,16 @@ struct Apply: AsyncParsableCommand {
       in DATA_DIRECTORY.pitr: a second run never acts on the same destination at once, and \
       after an interruption pitr apply resumes where it stopped (or says what to remove).
 
-      --drill restores into a temporary directory on a free port instead of the plan's \
-      destination, runs the checks, removes everything and reports pass or fail: a restore \
-      test for nightly automation.
+      --drill restores into a new folder pitr-drill-XXXXXX in --drill-directory (default \
+      $TMPDIR, or /tmp) on --drill-port (default a free port) instead of the plan's \
+      destination, runs the checks, stops the server, removes the folder and reports pass or \
+      fail: a restore test for nightly automation. It first checks that the folder has room \
+      for the extracted backup and the WAL recovery fetches, and that the port is free.
+
+      With --json, standard output carries one JSON event a line, and always ends with a \
+      'finished' event (refusals included) giving the outcome, the exit code and its reason, \
+      the prediction compared, the checks, each step's time and the drill: see \
+      docs/automation.md.
 
       With source.switch_wal, pitr apply PLAN first runs pg_switch_wal() on the source and \
       waits until that segment is archived, then checks the plan against the archive: a \
@@ -31,7 +39,8 @@ struct Apply: AsyncParsableCommand {
       nothing and check the archive as it is.
 
       Exit status: 0 restored (and every check passed); 1 the restore failed, a check \
-      failed, or PostgreSQL stopped elsewhere than pitr predicted; 2 the plan is invalid, its target unreachable, or COMPILED.json stale; 64 usage.
+      failed, or PostgreSQL stopped elsewhere than pitr predicted; 2 the plan is invalid, its \
+      target unreachable, COMPILED.json stale, or the drill's folder or port unusable; 64 usage.
       """
   )
 
@@ -43,6 +52,18 @@ struct Apply: AsyncParsableCommand {
 
   @Flag(name: .long, help: "Restore into a temporary directory and free port, check, and remove it all.")
   var drill = false
+
+  @Option(
+    name: .customLong("drill-directory"),
+    help: ArgumentHelp(
+      "Where --drill makes its temporary folder (default: $TMPDIR, or /tmp); it needs room for "
+        + "the extracted backup and the WAL recovery fetches.", valueName: "dir"))
+  var drillDirectory: String?
+
+  @Option(
+    name: .customLong("drill-port"),
+    help: ArgumentHelp("The port of the server --drill starts (default: a free port).", valueName: "port"))
+  var drillPort: Int?
 
   @Option(help: ArgumentHelp("Give up waiting for recovery to reach the target after this many seconds.", valueName: "seconds"))
   var timeout: Double = 86_400
@@ -57,69 +78,195 @@ struct Apply: AsyncParsableCommand {
   }
 
   func run() async throws {
+    let collector = DiagnosticCollector()
+    let timing = StepTimingObserver(output.json ? JSONRunObserver() : TerminalRunObserver())
+    let drillState = DrillState()
+    do {
+      try perform(collector: collector, timing: timing, drillState: drillState)
+    } catch let failure as ApplyFailure {
+      guard output.json else { throw failure.code }
+      Terminal.write(
+        FinishedEvent(
+          outcome: failure.outcome, exitCode: failure.code.rawValue, exitReason: failure.reason,
+          steps: timing.steps, diagnostics: collector.diagnostics, drill: drillState.record,
+          serverLog: failure.serverLog
+        ).line())
+      throw failure.code
+    }
+  }
+
+  /// What a drill did so far (its folder, port, removal), for whatever event ends the run.
+  final class DrillState {
+    var record: DrillRecord?
+  }
+
+  /// Why `pitr apply` ended without a report: its exit code, its outcome in the final JSON
+  /// event, and the reason it gives.
+  struct ApplyFailure: Error {
+    var code: ExitCode
+    var outcome: String
+    var reason: String
+    var serverLog: String?
+
+    /// Nothing was restored.
+    static func refused(_ code: ExitCode, _ reason: String) -> ApplyFailure {
+      ApplyFailure(code: code, outcome: "refused", reason: reason)
+    }
+  }
+
+  private func perform(
+    collector: DiagnosticCollector, timing: StepTimingObserver, drillState: DrillState
+  ) throws {
     // With --json, standard output carries only the run's JSON lines: diagnostics go to
-    // standard error as text.
+    // standard error as text, and are repeated in the final event.
     var diagnosticsOutput = output
     diagnosticsOutput.json = false
-    let pipeline = PlanPipeline(output: diagnosticsOutput, useCache: !noCache)
-    var drillDirectory: String?
+    var pipeline = PlanPipeline(output: diagnosticsOutput, useCache: !noCache)
+    pipeline.collector = collector
+    let usage = { (message: String) -> ApplyFailure in
+      pipeline.fail(message)
+      return .refused(PITRExitCode.usage, "usage: \(message)")
+    }
+    guard drill || (drillDirectory == nil && drillPort == nil) else {
+      throw usage("--drill-directory and --drill-port go with --drill")
+    }
+    var temporaryDirectory: String?
     let compiled: CompiledPlan
     var switchedSegment: String?
     if Self.isCompiledPlan(plan) {
-      guard !drill else {
-        Terminal.writeError("pitr: error: --drill takes the plan file (YAML), not a compiled plan\n")
-        throw PITRExitCode.usage
+      guard !drill else { throw usage("--drill takes the plan file (YAML), not a compiled plan") }
+      do {
+        compiled = try pipeline.loadCompiled(plan)
+      } catch let code as ExitCode {
+        throw ApplyFailure.refused(
+          code, code == PITRExitCode.usage ? "\(plan) cannot be read" : "\(plan) is stale or its plan invalid")
       }
-      compiled = try pipeline.loadCompiled(plan)
     } else {
-      var (loaded, source) = try pipeline.load(plan)
-      if drill {
-        let directory = try Self.drillDestination(for: &loaded)
-        drillDirectory = directory
+      var (loaded, source): (Plan, SourceText)
+      do {
+        (loaded, source) = try pipeline.load(plan)
+      } catch let code as ExitCode {
+        throw ApplyFailure.refused(code, code == PITRExitCode.usage ? "\(plan) cannot be read" : "the plan is invalid")
       }
-      switchedSegment = try Self.switchSourceWAL(for: loaded, json: output.json)
+      if drill {
+        let (directory, port) = try drillPlace(pipeline: pipeline)
+        temporaryDirectory = try Self.drillDestination(for: &loaded, in: directory, port: port, pipeline: pipeline)
+        drillState.record = DrillRecord(directory: temporaryDirectory!, port: port, removed: false, passed: false)
+      }
+      let removeDrill = {
+        if let temporaryDirectory {
+          try? FileManager.default.removeItem(atPath: temporaryDirectory)
+          drillState.record?.removed = !FileManager.default.fileExists(atPath: temporaryDirectory)
+        }
+      }
+      do {
+        switchedSegment = try Self.switchSourceWAL(for: loaded, json: output.json, pipeline: pipeline)
+      } catch {
+        removeDrill()
+        throw ApplyFailure(code: PITRExitCode.executionFailed, outcome: "failed", reason: "pg_switch_wal() on the source failed")
+      }
       let compilation = pipeline.compile(loaded, source: source)
       pipeline.report(compilation.diagnostics, source: source, file: plan)
       guard let result = compilation.compiled else {
-        if let drillDirectory { try? FileManager.default.removeItem(atPath: drillDirectory) }
-        throw PITRExitCode.invalidPlan
+        removeDrill()
+        throw ApplyFailure.refused(PITRExitCode.invalidPlan, "the plan is invalid or its target unreachable")
       }
       compiled = result
-    }
-    let resolver = PlanPipeline.resolver(for: compiled)
-    if !drill { try confirm(compiled, resolver: resolver) }
-    let runner = RestoreRunner(
-      plan: compiled, resolver: resolver,
-      observer: output.json ? JSONRunObserver() : TerminalRunObserver(), timeout: timeout)
-    runner.sourceWALSwitchedBeforeCompiling = switchedSegment
-    defer {
-      if let drillDirectory {
-        runner.tearDown()
-        try? FileManager.default.removeItem(atPath: drillDirectory)
+      if let temporaryDirectory, let problem = Self.drillSpaceProblem(compiled, in: temporaryDirectory) {
+        removeDrill()
+        pipeline.fail(problem)
+        throw ApplyFailure.refused(PITRExitCode.invalidPlan, problem)
       }
     }
+    let resolver = PlanPipeline.resolver(for: compiled)
+    if !drill { try confirm(compiled, resolver: resolver, pipeline: pipeline) }
+    let runner = RestoreRunner(plan: compiled, resolver: resolver, observer: timing, timeout: timeout)
+    runner.sourceWALSwitchedBeforeCompiling = switchedSegment
     let report: RunReport
     do {
       report = try runner.run()
     } catch {
+      if let temporaryDirectory {
+        runner.tearDown()
+        try? FileManager.default.removeItem(atPath: temporaryDirectory)
+        drillState.record?.removed = !FileManager.default.fileExists(atPath: temporaryDirectory)
+      }
+      let excerpt = (error as? RunnerError)?.logExcerpt ?? []
       Self.printFailure(error, json: output.json)
-      throw PITRExitCode.executionFailed
+      collector.diagnostics.append(.error(String(describing: error), at: nil))
+      throw ApplyFailure(
+        code: PITRExitCode.executionFailed, outcome: "failed", reason: "the restore failed: \(error)",
+        serverLog: excerpt.isEmpty ? nil : excerpt.joined(separator: "\n"))
+    }
+    let (code, _) = RunSummary.verdict(report)
+    if let temporaryDirectory {
+      runner.tearDown()
+      try? FileManager.default.removeItem(atPath: temporaryDirectory)
+      drillState.record?.removed = !FileManager.default.fileExists(atPath: temporaryDirectory)
+      drillState.record?.passed = code == 0
     }
     if output.json {
-      Terminal.write(try RunSummary.json(report))
+      Terminal.write(FinishedEvent(report: report, steps: timing.steps, drill: drillState.record).line())
     } else {
-      Terminal.write(RunSummary.text(report, plan: compiled, drill: drill))
+      Terminal.write(RunSummary.text(report, plan: compiled, drill: drillState.record))
     }
-    guard report.outcome != .checksFailed, report.checks.allSatisfy(\.passed) else {
-      throw PITRExitCode.executionFailed
+    // A check failed, or PostgreSQL stopped elsewhere than predicted: the data may not be
+    // what the plan meant.
+    guard code == 0 else { throw ExitCode(code) }
+  }
+
+  /// The folder a drill goes into and its port, checked: the folder exists, the port is free.
+  private func drillPlace(pipeline: PlanPipeline) throws -> (String, Int) {
+    let directory = drillDirectory ?? ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue
+    else {
+      let message =
+        drillDirectory != nil
+        ? "--drill-directory \(directory) is not a folder on this machine"
+        : "\(directory) (from $TMPDIR) is not a folder on this machine; create it, or give the drill "
+          + "a folder with --drill-directory"
+      pipeline.fail(message)
+      throw ApplyFailure.refused(PITRExitCode.usage, "usage: \(message)")
     }
-    // PostgreSQL stopped elsewhere than predicted: the data may not be what the plan meant.
-    guard report.predictionMatched else { throw PITRExitCode.executionFailed }
+    let system = SystemEnvironment()
+    if let drillPort {
+      guard (1...65535).contains(drillPort) else {
+        let message = "--drill-port must be a port number from 1 to 65535, not \(drillPort)"
+        pipeline.fail(message)
+        throw ApplyFailure.refused(PITRExitCode.usage, "usage: \(message)")
+      }
+      guard !system.isPortInUse(drillPort) else {
+        let message = "--drill-port \(drillPort) is in use on this machine; choose a free port, or leave --drill-port out for one"
+        pipeline.fail(message)
+        throw ApplyFailure.refused(PITRExitCode.invalidPlan, message)
+      }
+      return (directory, drillPort)
+    }
+    guard let port = system.freePort() else {
+      pipeline.fail("no free port for the drill; give one with --drill-port")
+      throw ApplyFailure(code: PITRExitCode.executionFailed, outcome: "failed", reason: "no free port for the drill")
+    }
+    return (directory, port)
+  }
+
+  /// Why the drill's folder is too small for the extracted backup and the WAL recovery fetches.
+  static func drillSpaceProblem(_ plan: CompiledPlan, in directory: String) -> String? {
+    guard let extracted = plan.backup.expandedSize,
+      let free = SystemEnvironment().freeBytes(at: directory)
+    else { return nil }
+    let needed = extracted + plan.prediction.bytesToFetch
+    guard free < needed else { return nil }
+    let parent = (directory as NSString).deletingLastPathComponent
+    return "the drill needs \(ByteCount.describe(needed)) in \(parent) (the backup extracted, "
+      + "\(ByteCount.describe(extracted)), and the WAL recovery fetches, "
+      + "\(ByteCount.describe(plan.prediction.bytesToFetch))), but only \(ByteCount.describe(free)) is free "
+      + "there; free some space or choose another --drill-directory"
   }
 
   /// With `source.switch_wal`, switches WAL on the source and waits for the archive before
   /// the plan is compiled, so the checks see the newest WAL; returns the archived segment.
-  static func switchSourceWAL(for plan: Plan, json: Bool) throws -> String? {
+  static func switchSourceWAL(for plan: Plan, json: Bool, pipeline: PlanPipeline) throws -> String? {
     guard let source = plan.source, source.switchWAL.value, let conninfo = source.conninfo?.value else {
       return nil
     }
@@ -133,6 +280,7 @@ struct Apply: AsyncParsableCommand {
       return segment
     } catch {
       printFailure(error, json: json)
+      pipeline.collector?.diagnostics.append(.error(String(describing: error), at: nil))
       throw PITRExitCode.executionFailed
     }
   }
@@ -147,13 +295,13 @@ struct Apply: AsyncParsableCommand {
   }
 
   /// On a terminal, shows the dry run and asks; without one, `--yes` is required.
-  private func confirm(_ compiled: CompiledPlan, resolver: StepResolver) throws {
+  private func confirm(_ compiled: CompiledPlan, resolver: StepResolver, pipeline: PlanPipeline) throws {
     if yes { return }
     guard Terminal.isTerminal(STDIN_FILENO) else {
-      Terminal.writeError(
-        "pitr: error: pitr apply needs --yes when standard input is not a terminal (review the "
-          + "steps with pitr plan first)\n")
-      throw PITRExitCode.usage
+      let message =
+        "pitr apply needs --yes when standard input is not a terminal (review the steps with pitr plan first)"
+      pipeline.fail(message)
+      throw ApplyFailure.refused(PITRExitCode.usage, "usage: \(message)")
     }
     Terminal.writeError(PlanText.render(compiled, resolver: resolver))
     Terminal.writeError(
@@ -161,34 +309,33 @@ struct Apply: AsyncParsableCommand {
         + "\(compiled.destination.port)? Type yes to go on: ")
     guard readLine()?.trimmingCharacters(in: .whitespaces).lowercased() == "yes" else {
       Terminal.writeError("Nothing was done.\n")
-      throw PITRExitCode.executionFailed
+      throw ApplyFailure.refused(PITRExitCode.executionFailed, "the restore was not confirmed")
     }
   }
 
-  /// Points the plan at a new temporary directory and a free port; returns the directory.
-  static func drillDestination(for plan: inout Plan) throws -> String {
-    let directory = try TemporaryFolder.make(prefix: "pitr-drill")
-    guard let port = SystemEnvironment().freePort() else {
-      Terminal.writeError("pitr: error: no free port for the drill\n")
-      throw PITRExitCode.executionFailed
+  /// Points the plan at a new folder in `directory` and at `port`; returns the folder.
+  static func drillDestination(
+    for plan: inout Plan, in directory: String, port: Int, pipeline: PlanPipeline
+  ) throws -> String {
+    guard let folder = TemporaryFolder.make(prefix: "pitr-drill", in: directory) else {
+      let message = "cannot create a folder in \(directory): \(String(cString: strerror(errno)))"
+      pipeline.fail(message)
+      throw ApplyFailure(code: PITRExitCode.executionFailed, outcome: "failed", reason: message)
     }
     let destination = plan.destination
-    plan.destination.dataDirectory = Located("\(directory)/data", at: destination.dataDirectory.location)
+    plan.destination.dataDirectory = Located("\(folder)/data", at: destination.dataDirectory.location)
     plan.destination.port = Located(port, at: destination.port.location)
     plan.destination.tablespaces = destination.tablespaces.map { mapping in
       var moved = mapping
-      moved.location = Located("\(directory)/tablespace-\(mapping.tablespace.value)", at: mapping.location.location)
+      moved.location = Located("\(folder)/tablespace-\(mapping.tablespace.value)", at: mapping.location.location)
       return moved
     }
-    return directory
+    return folder
   }
 
+  /// Prints a failure on standard error (with --json too: the final event repeats it).
   static func printFailure(_ error: Error, json: Bool) {
     let excerpt = (error as? RunnerError)?.logExcerpt ?? []
-    if json {
-      JSONRunObserver().emit("failed", message: ([String(describing: error)] + excerpt).joined(separator: "\n"))
-      return
-    }
     var text = "pitr: error: \(error)\n"
     if !excerpt.isEmpty {
       text += "The server log says:\n" + excerpt.map { "  | \($0)\n" }.joined()

@@ -113,7 +113,7 @@ struct DemoCommand: AsyncParsableCommand {
       let restore = RestoreRunner(plan: compiled, resolver: resolver, observer: TerminalRunObserver(), timeout: 300)
       runner = restore
       let report = try restore.run()
-      Terminal.write(RunSummary.text(report, plan: compiled, drill: false))
+      Terminal.write(RunSummary.text(report, plan: compiled, drill: nil))
 
       heading("5. The rows are back")
       let connection = try PostgresConnection(

@@ -31,6 +31,9 @@ struct WALFind: AsyncParsableCommand {
       SPC/DB/REL when its database is DB and its tables include OID REL (a table's \
       relfilenode is its OID until its first TRUNCATE, VACUUM FULL or CLUSTER).
 
+      --json prints JSON Lines, one compact object a line: each event, then the targets, then \
+      a last line saying how far the WAL was read (docs/automation.md).
+
       Exit status: 0 (even when nothing matches), 64 for a usage error or an unreachable source.
       """
   )
@@ -105,7 +108,10 @@ struct WALFind: AsyncParsableCommand {
       throw PITRExitCode.usage
     }
     if output.json {
-      Terminal.write(try WALFindReport.json(result, timeline: timeline))
+      try WALFindReport.writeJSONLines(result, timeline: timeline) { text in
+        var text = text
+        text.withUTF8 { Self.writeStandardOutput(UnsafeRawBufferPointer($0)) }
+      }
     } else {
       WALFindTable.render(result.events, timeline: timeline, write: Self.writeStandardOutput)
       Terminal.writeError(WALFindReport.endLine(result, timeline: timeline))

@@ -10,6 +10,9 @@ import PlanModel
 struct PlanPipeline {
   let output: OutputOptions
   let useCache: Bool
+  /// Also keeps every diagnostic and error printed (`pitr apply --json` repeats them in its
+  /// final event on standard output).
+  var collector: DiagnosticCollector? = nil
 
   /// The loaded plan and its source text; prints the plan's diagnostics and throws exit 2 (or
   /// 64 for an unreadable file) when it is invalid.
@@ -18,7 +21,7 @@ struct PlanPipeline {
     do {
       result = try PlanLoader().load(contentsOf: path)
     } catch let error as PlanLoader.FileError {
-      Terminal.writeError("pitr: error: \(error.description)\n")
+      fail(error.description)
       throw PITRExitCode.usage
     }
     guard let plan = result.plan, let source = result.source else {
@@ -74,20 +77,20 @@ struct PlanPipeline {
     do {
       stored = try CompiledPlanFile.decode(Data(contentsOf: URL(fileURLWithPath: path)))
     } catch {
-      Terminal.writeError("pitr: error: \(path) is not a compiled plan pitr can read: \(CompiledPlanFile.describe(error))\n")
+      fail("\(path) is not a compiled plan pitr can read: \(CompiledPlanFile.describe(error))")
       throw PITRExitCode.usage
     }
     let (plan, source) = try load(stored.planFile)
     let compilation = compile(plan, source: source)
     guard let fresh = compilation.compiled else {
       report(compilation.diagnostics, source: source, file: stored.planFile)
-      Terminal.writeError("pitr: error: \(path) is stale: its plan \(stored.planFile) no longer compiles\n")
+      fail("\(path) is stale: its plan \(stored.planFile) no longer compiles")
       throw PITRExitCode.invalidPlan
     }
     if let reason = Self.staleness(of: stored, comparedWith: fresh) {
-      Terminal.writeError(
-        "pitr: error: \(path) is stale: \(reason); run pitr plan \(stored.planFile) --format json again "
-          + "and review it\n")
+      fail(
+        "\(path) is stale: \(reason); run pitr plan \(stored.planFile) --format json again "
+          + "and review it")
       throw PITRExitCode.invalidPlan
     }
     return stored
@@ -105,6 +108,7 @@ struct PlanPipeline {
 
   /// Prints diagnostics (text to standard error, or JSON to standard output).
   func report(_ diagnostics: [Diagnostic], source: SourceText?, file: String) {
+    collector?.diagnostics += diagnostics
     if output.json {
       Terminal.write(DiagnosticPrinter.json(diagnostics))
       return
@@ -114,6 +118,12 @@ struct PlanPipeline {
     if diagnostics.hasErrors {
       Terminal.writeError(Validate.tally(diagnostics, file: file))
     }
+  }
+
+  /// Prints `pitr: error: MESSAGE` on standard error (and keeps it, with a collector).
+  func fail(_ message: String) {
+    Terminal.writeError("pitr: error: \(message)\n")
+    collector?.diagnostics.append(.error(message, at: nil))
   }
 
   /// The resolver the dry run and the executor share.
@@ -126,4 +136,9 @@ struct PlanPipeline {
       pitrExecutable: system.pitrExecutable, binDirectory: destination.binDirectory,
       serverUser: system.isRoot ? destination.osUser : nil)
   }
+}
+
+/// The diagnostics and errors a command printed, kept to be repeated as JSON.
+final class DiagnosticCollector {
+  var diagnostics: [Diagnostic] = []
 }

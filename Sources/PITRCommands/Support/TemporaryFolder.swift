@@ -19,4 +19,13 @@ enum TemporaryFolder {
     chmod(path, 0o755)
     return path
   }
+
+  /// Creates `<directory>/<prefix>-XXXXXX` with mode 0755; nil (with `errno` set) when it cannot.
+  static func make(prefix: String, in directory: String) -> String? {
+    var template = Array("\(directory)/\(prefix)-XXXXXX".utf8CString)
+    guard let made = mkdtemp(&template) else { return nil }
+    let path = String(cString: made)
+    chmod(path, 0o755)
+    return path
+  }
 }

@@ -237,9 +237,12 @@ extension ApplyTests {
         let message = event["message"] as? String ?? ""
         #expect(message.wholeMatch(of: /replayed up to [0-9A-F]+\/[0-9A-F]+, stopping at [0-9A-F]+\/[0-9A-F]+/) != nil, "\(message)")
       }
-      let report = try #require(events.last?["report"] as? [String: Any])
-      let predicted = try #require(report["predictedStop"] as? String)
-      #expect(report["loggedStop"] as? String == predicted)
+      try JSONSchemaValidator.expectLines(run.standardOutput, conformTo: "apply-events.schema.json")
+      let report = try #require(events.last?["prediction"] as? [String: Any])
+      let predicted = try #require(report["predicted"] as? String)
+      #expect(report["logged"] as? String == predicted)
+      #expect(report["matched"] as? Bool == true)
+      #expect(events.last?["exitCode"] as? Int == 0)
       #expect(predicted.hasPrefix("recovery stopping at restore point \"test_pirt\", time "))
 
       // As if PostgreSQL had stopped at another restore point.
@@ -262,10 +265,19 @@ extension ApplyTests {
       let last = try #require(json.standardOutput.split(separator: "\n").last.map(String.init))
       let finished = try #require(JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
       #expect(finished["event"] as? String == "finished")
-      let resumed = try #require(finished["report"] as? [String: Any])
-      #expect(resumed["loggedStop"] as? String == elsewhere)
-      #expect(resumed["predictedStop"] as? String == predicted)
-      #expect(resumed["outcome"] as? String == "shut-down")
+      try JSONSchemaValidator.expectLines(json.standardOutput, conformTo: "apply-events.schema.json")
+      let resumed = try #require(finished["prediction"] as? [String: Any])
+      #expect(resumed["logged"] as? String == elsewhere)
+      #expect(resumed["predicted"] as? String == predicted)
+      #expect(resumed["matched"] as? Bool == false)
+      #expect(finished["outcome"] as? String == "shut-down")
+      #expect(finished["exitCode"] as? Int == 1)
+      #expect(
+        finished["exitReason"] as? String
+          == "PostgreSQL stopped elsewhere than pitr predicted: look at the data before trusting it")
+      // The resumed run had nothing left to do: every step is told as skipped.
+      let steps = try #require(finished["steps"] as? [[String: Any]])
+      #expect(!steps.isEmpty && steps.allSatisfy { $0["skipped"] as? Bool == true }, "\(steps)")
 
       // A log without any stop line.
       try Data(log.replacingOccurrences(of: predicted, with: "").utf8).write(to: URL(fileURLWithPath: logPath))

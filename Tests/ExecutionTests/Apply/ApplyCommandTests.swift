@@ -156,10 +156,19 @@ extension ApplyTests {
       #expect(events.contains { $0["event"] as? String == "step-started" && $0["step"] as? String == "extract-base" })
       #expect(events.contains { $0["event"] as? String == "step-finished" && $0["step"] as? String == "verify" })
       #expect(kinds.last == "finished")
-      let report = try #require(events.last?["report"] as? [String: Any])
+      try JSONSchemaValidator.expectLines(result.standardOutput, conformTo: "apply-events.schema.json")
+      let report = try #require(events.last)
       #expect(report["outcome"] as? String == "promoted")
-      #expect(report["loggedStop"] as? String == report["predictedStop"] as? String)
+      #expect(report["exitCode"] as? Int == 0)
+      #expect(report["exitReason"] as? String == "restored: every check passed and PostgreSQL stopped where pitr predicted")
+      #expect((report["prediction"] as? [String: Any])?["matched"] as? Bool == true)
       #expect((report["checks"] as? [[String: Any]])?.allSatisfy { $0["passed"] as? Bool == true } == true)
+      // Each step that ran, in order, with its time.
+      let steps = try #require(report["steps"] as? [[String: Any]])
+      let finishedSteps = events.filter { $0["event"] as? String == "step-finished" }.compactMap { $0["step"] as? String }
+      #expect(steps.compactMap { $0["id"] as? String } == finishedSteps)
+      #expect(steps.allSatisfy { ($0["seconds"] as? Double ?? -1) >= 0 && $0["skipped"] as? Bool == false })
+      #expect(report["drill"] == nil)
     }
 
     @Test func aCompiledPlanIsRefusedOnceItsPlanChangedAndAppliedWhenFresh() throws {
@@ -196,6 +205,27 @@ extension ApplyTests {
       #expect(try sandbox.sql("SELECT count(*) FROM inventarios", database: "test") == "11")
     }
 
+    /// A socket listening on a port the kernel chose, on every address.
+    static func listen() -> (descriptor: Int32, port: Int)? {
+      let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+      guard descriptor >= 0 else { return nil }
+      var address = sockaddr_in()
+      address.sin_family = sa_family_t(AF_INET)
+      address.sin_addr.s_addr = INADDR_ANY
+      var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+      let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+          bind(descriptor, $0, length) == 0 && Glibc.listen(descriptor, 1) == 0
+            && getsockname(descriptor, $0, &length) == 0
+        }
+      }
+      guard bound else {
+        close(descriptor)
+        return nil
+      }
+      return (descriptor, Int(UInt16(bigEndian: address.sin_port)))
+    }
+
     @Test func aDrillRestoresChecksReportsAndLeavesNothingBehind() throws {
       let shared = try InventariosApplyLab.get()
       let sandbox = try shared.sandbox("dr")
@@ -214,13 +244,51 @@ extension ApplyTests {
       let result = try Self.pitr(["apply", plan, "--drill"], in: sandbox, environment: ["TMPDIR": temporary])
 
       #expect(result.status == 0, "\(result.standardError)")
-      let output = result.standardOutput
-      #expect(output.contains("Restored: the server is promoted"), "\(output)")
-      #expect(output.contains("check passed: every row is back"), "\(output)")
-      #expect(output.contains("Drill passed; the temporary restore was removed."), "\(output)")
+      let lines = result.standardOutput.split(separator: "\n").map(String.init)
+      let folder = try #require(
+        lines.first?.wholeMatch(of: /Drill: backup \S+ restored in (\S+) on port (\d+); the server was promoted\./),
+        "\(lines)")
+      #expect(folder.1.hasPrefix("\(temporary)/pitr-drill-"), "\(lines)")
+      #expect(lines.contains("check passed: every row is back"), "\(lines)")
+      #expect(lines.last == "Drill passed; the server was stopped and \(folder.1) removed.")
+      #expect(!result.standardOutput.contains("accepts writes"))
       #expect(try FileManager.default.contentsOfDirectory(atPath: temporary) == [])
       #expect(!FileManager.default.fileExists(atPath: sandbox.dataDirectory))
       #expect(!FileManager.default.fileExists(atPath: sandbox.stateDirectory))
+      #expect(PostgresLab.processes(mentioning: temporary).isEmpty)
+
+      // Placed: a folder and a port of the caller's; the JSON report is for a nightly job to keep.
+      let placed = sandbox.file("drills")
+      try FileManager.default.createDirectory(atPath: placed, withIntermediateDirectories: true)
+      let port = SystemEnvironment().freePort() ?? 6123
+      let json = try Self.pitr(
+        ["apply", plan, "--drill", "--drill-directory", placed, "--drill-port", String(port), "--json"], in: sandbox)
+      #expect(json.status == 0, "\(json.standardError)")
+      try JSONSchemaValidator.expectLines(json.standardOutput, conformTo: "apply-events.schema.json")
+      let last = try #require(json.standardOutput.split(separator: "\n").last.map(String.init))
+      let finished = try #require(JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
+      let drill = try #require(finished["drill"] as? [String: Any])
+      #expect((drill["directory"] as? String)?.hasPrefix("\(placed)/pitr-drill-") == true, "\(drill)")
+      #expect(drill["port"] as? Int == port)
+      #expect(drill["removed"] as? Bool == true)
+      #expect(drill["passed"] as? Bool == true)
+      #expect(finished["exitCode"] as? Int == 0)
+      #expect((finished["prediction"] as? [String: Any])?["matched"] as? Bool == true)
+      #expect((finished["steps"] as? [[String: Any]])?.contains { $0["id"] as? String == "extract-base" } == true)
+      #expect(try FileManager.default.contentsOfDirectory(atPath: placed) == [])
+      #expect(PostgresLab.processes(mentioning: placed).isEmpty)
+
+      // A port in use is refused before anything is made.
+      let listener = try #require(Self.listen(), "cannot listen on a TCP port")
+      defer { close(listener.descriptor) }
+      let busy = try Self.pitr(
+        ["apply", plan, "--drill", "--drill-directory", placed, "--drill-port", String(listener.port)], in: sandbox)
+      #expect(busy.status == 2)
+      #expect(
+        busy.standardError
+          == "pitr: error: --drill-port \(listener.port) is in use on this machine; choose a free port, or leave "
+          + "--drill-port out for one\n")
+      #expect(try FileManager.default.contentsOfDirectory(atPath: placed) == [])
       #expect(PostgresLab.processes(mentioning: temporary).isEmpty)
     }
   }
