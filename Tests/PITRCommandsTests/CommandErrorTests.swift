@@ -208,6 +208,18 @@ import _PITRTestSupport
     (["--table", "db.public.t"], "--table needs --source CONNINFO to look the table up"),
     (["--table", "public.t", "--source", "host=/tmp"], "--table must be database.schema.table"),
     (["--timeline", "0"], "--timeline must be 'newest' or a number of at least 1"),
+    (["--all"], "--all needs --base DIR: without the backups every event is listed"),
+    (
+      ["--from", "2025-12-24 17:53:00"],
+      "--from: '2025-12-24 17:53:00' has no zone; add one (-07, +00, UTC or America/Phoenix), or "
+        + "give --base DIR to read it in the backups' timezone"
+    ),
+    (
+      ["--to", "2025-12-24"],
+      "--to: '2025-12-24' has no zone; add one (-07, +00, UTC or America/Phoenix), or give "
+        + "--base DIR to read it in the backups' timezone"
+    ),
+    (["--from", "2025-02-30"], "--from: '2025-02-30' is not a valid date"),
   ])
   func walFindUsageErrors(arguments: [String], message: String) throws {
     let result = try ProcessRunner.run(

@@ -56,6 +56,40 @@ struct WALCommandTests {
     #expect(commits.first?.contains(" \(scenario.deleteXid) ") == true)
   }
 
+  /// With the backups, the commits of initdb and of the transaction before the backup are left
+  /// out (no restore can stop there); `--all` lists them.
+  @Test func withTheBackupsOnlyWhatARestoreReachesIsListed() throws {
+    let lab = try PostgresLab(name: "wal-find-base", archive: .plainFlat)
+    defer { lab.remove() }
+    let scenario = try InventariosScenario.run(in: lab)
+    func commits(_ output: String) -> [UInt32] {
+      output.split(separator: "\n").compactMap { line in
+        let cells = line.split(separator: " ", omittingEmptySubsequences: true)
+        return cells.count > 2 && cells[1] == "commit" ? UInt32(cells[2]) : nil
+      }
+    }
+    let reached = try pitr(
+      "wal", "find", "--wal", lab.archiveDirectory, "--base", lab.backupsDirectory, "--no-cache",
+      "--kind", "commit")
+    #expect(reached.status == 0, "\(reached.standardError)")
+    let all = try pitr(
+      "wal", "find", "--wal", lab.archiveDirectory, "--base", lab.backupsDirectory, "--no-cache",
+      "--kind", "commit", "--all")
+    #expect(all.status == 0, "\(all.standardError)")
+    let (shown, every) = (commits(reached.standardOutput), commits(all.standardOutput))
+    #expect(shown.contains(scenario.insertXid) && shown.contains(scenario.deleteXid))
+    #expect(!shown.contains(scenario.initialRowsXid) && every.contains(scenario.initialRowsXid))
+    // initdb's transactions, before the table's.
+    let initdb = every.filter { $0 < scenario.initialRowsXid }
+    #expect(initdb.count > 10 && shown.allSatisfy { $0 > scenario.initialRowsXid })
+    let leftOut = every.count - shown.count
+    #expect(
+      reached.standardError.split(separator: "\n").last.map(String.init)
+        == "pitr: \(leftOut < 1000 ? "\(leftOut)" : "\(leftOut / 1000),\(String(format: "%03d", leftOut % 1000))") "
+        + "events outside every restorable window of the backups left out (--all shows them)")
+    #expect(!all.standardError.contains("left out"))
+  }
+
   @Test func restorePointsAreListed() throws {
     let lab = try PostgresLab(name: "wal-rp", archive: .plainFlat)
     defer { lab.remove() }

@@ -31,6 +31,15 @@ struct WALFind: AsyncParsableCommand {
       SPC/DB/REL when its database is DB and its tables include OID REL (a table's \
       relfilenode is its OID until its first TRUNCATE, VACUUM FULL or CLUSTER).
 
+      With --base DIR (a plan's backups.base), pitr catalogs the backups and lists only the \
+      events a restore from one of them can reach: those inside a restorable window, from \
+      where the backup is consistent to where continuous WAL ends (a row change by where its \
+      transaction ended); a line on standard error says how many were left out, and --all \
+      lists them too. --from and --to take a time with a zone (2025-12-24 17:53:45-07, or \
+      2025-12-24 17:53:45 America/Phoenix) or a date alone (its midnight); a time or date \
+      without a zone needs --base, and is read in the backups' timezone setting, as a plan's \
+      target.time is.
+
       --json prints JSON Lines, one compact object a line: each event, then the targets, then \
       a last line saying how far the WAL was read (docs/automation.md).
 
@@ -40,11 +49,27 @@ struct WALFind: AsyncParsableCommand {
 
   @OptionGroup var archive: WALArchiveOptions
 
-  @Option(help: ArgumentHelp("Transactions that ended at or after this time (with a zone).", valueName: "time"))
+  @Option(
+    help: ArgumentHelp(
+      "Transactions that ended at or after this time, or date (midnight); without a zone, in "
+        + "the backups' timezone (needs --base).", valueName: "time"))
   var from: String?
 
-  @Option(help: ArgumentHelp("Transactions that ended at or before this time (with a zone).", valueName: "time"))
+  @Option(
+    help: ArgumentHelp(
+      "Transactions that ended at or before this time, or date (midnight); without a zone, in "
+        + "the backups' timezone (needs --base).", valueName: "time"))
   var to: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "The base backup folder (a plan's backups.base): list only what a restore from one of its "
+        + "backups can reach, and read times without a zone in the backups' timezone.",
+      valueName: "dir"))
+  var base: String?
+
+  @Flag(help: "With --base, list also the events no backup's restorable window reaches.")
+  var all = false
 
   @Option(help: ArgumentHelp("One transaction id.", valueName: "xid"))
   var xid: UInt32?
@@ -85,17 +110,37 @@ struct WALFind: AsyncParsableCommand {
     if let table, table.split(separator: ".").count != 3 {
       throw ValidationError("--table must be database.schema.table")
     }
+    if all, base == nil {
+      throw ValidationError("--all needs --base DIR: without the backups every event is listed")
+    }
     for (name, value) in [("--from", from), ("--to", to)] {
       guard let value else { continue }
-      _ = try Self.instant(value, option: name)
+      let time = try Self.time(value, option: name)
+      if time.zone == .unspecified, base == nil {
+        throw ValidationError(
+          "\(name): '\(value)' has no zone; add one (-07, +00, UTC or America/Phoenix), or give "
+            + "--base DIR to read it in the backups' timezone")
+      }
     }
   }
 
   func run() async throws {
-    let (walArchive, timeline) = try archive.load()
+    let walArchive: WALArchive
+    let timeline: TimelineID
+    var reach: RestorableReach?
+    var zone: BackupZone?
+    if let base {
+      let catalog = try loadCatalog(base: absolutePath(base))
+      walArchive = catalog.archive
+      timeline = archive.chosenTimeline(in: walArchive)
+      zone = BackupZone(catalog.backups)
+      if !all { reach = RestorableReach(windows: catalog.windows, archive: walArchive, timeline: timeline) }
+    } else {
+      (walArchive, timeline) = try archive.load()
+    }
     var criteria = WALSearch.Criteria(
-      from: try from.map { try Self.instant($0, option: "--from") },
-      to: try to.map { try Self.instant($0, option: "--to") }, transactionID: xid,
+      from: try from.map { try Self.instant($0, option: "--from", zone: zone) },
+      to: try to.map { try Self.instant($0, option: "--to", zone: zone) }, transactionID: xid,
       relation: relation.flatMap(RelationFileLocator.init),
       kinds: Set(kind.compactMap(FoundEvent.Kind.init(rawValue:))))
     if let table, let source {
@@ -103,10 +148,12 @@ struct WALFind: AsyncParsableCommand {
       criteria.relation = files
       criteria.tableOID = oid
     }
-    guard let result = try WALSearch(archive: walArchive, timeline: timeline).run(criteria) else {
+    guard var result = try WALSearch(archive: walArchive, timeline: timeline).run(criteria) else {
       Terminal.writeError("pitr: error: " + WALArchiveOptions.noHistory(timeline, in: walArchive) + "\n")
       throw PITRExitCode.usage
     }
+    let found = result.events.count
+    if let reach { result.events.removeAll { !reach.reaches($0) } }
     if output.json {
       try WALFindReport.writeJSONLines(result, timeline: timeline) { text in
         var text = text
@@ -115,6 +162,66 @@ struct WALFind: AsyncParsableCommand {
     } else {
       WALFindTable.render(result.events, timeline: timeline, write: Self.writeStandardOutput)
       Terminal.writeError(WALFindReport.endLine(result, timeline: timeline))
+    }
+    if let reach, let base, let line = Self.leftOutLine(found - result.events.count, reach: reach, base: base) {
+      Terminal.writeError(line)
+    }
+  }
+
+  /// The line saying how many events no restorable window reaches were left out; `nil` when
+  /// none were.
+  static func leftOutLine(_ count: Int, reach: RestorableReach, base: String) -> String? {
+    guard count > 0 else { return nil }
+    if reach.isEmpty {
+      return "pitr: warning: no backup in \(base) can restore along timeline \(reach.timeline), so "
+        + "all \(grouped(count)) events were left out (--all shows them)\n"
+    }
+    return "pitr: \(grouped(count)) \(count == 1 ? "event" : "events") outside every restorable "
+      + "window of the backups left out (--all shows them)\n"
+  }
+
+  /// `12431` as `12,431`, whatever the locale.
+  static func grouped(_ number: Int) -> String {
+    var digits = Array(String(number))
+    var index = digits.count - 3
+    while index > 0 {
+      digits.insert(",", at: index)
+      index -= 3
+    }
+    return String(digits)
+  }
+
+  /// The catalog of `base` and the archive: its windows say what a restore can reach.
+  func loadCatalog(base: String) throws -> Catalog {
+    let folders = archive.wal.map(absolutePath)
+    try Folders.requireExisting([base] + folders)
+    let cache = CatalogCache.forFolders([base] + folders, enabled: !archive.noCache)
+    let catalog = Catalog.scan(base: base, wal: folders, cache: cache)
+    if catalog.archive.segments.isEmpty {
+      Terminal.writeError("pitr: error: no WAL segments in \(folders.joined(separator: ", "))\n")
+      throw PITRExitCode.usage
+    }
+    return catalog
+  }
+
+  /// The `timezone` setting the backups agree on, which reads a time given without a zone.
+  enum BackupZone {
+    case zone(name: String, TimeZone)
+    case unknown(name: String)
+    case unset
+    case disagreeing([String])
+
+    init(_ backups: [BaseBackup]) {
+      let names = Set(backups.compactMap(\.timezone)).sorted()
+      guard let name = names.first else {
+        self = .unset
+        return
+      }
+      guard names.count == 1 else {
+        self = .disagreeing(names)
+        return
+      }
+      self = PostgresTimeZone.lookUp(name).map { .zone(name: name, $0) } ?? .unknown(name: name)
     }
   }
 
@@ -131,19 +238,48 @@ struct WALFind: AsyncParsableCommand {
     }
   }
 
-  /// A time given on the command line, which must say its zone.
-  static func instant(_ text: String, option: String) throws -> PostgresTimestamp {
-    switch TargetTimeParser.parse(text) {
+  /// A time given on the command line, as a plan's `target.time` is written, or a date
+  /// alone (`2025-12-24`), its midnight.
+  static func time(_ text: String, option: String) throws -> TargetTime {
+    let isDate = text.wholeMatch(of: /\d{4}-\d{2}-\d{2}/) != nil
+    switch TargetTimeParser.parse(isDate ? text + " 00:00:00" : text) {
     case .failure(let problem):
-      throw ValidationError("\(option): \(problem.message)")
-    case .success(let time):
-      guard let date = time.instant() else {
-        throw ValidationError(
-          "\(option): '\(text)' has no zone; add one (-07, +00, UTC or America/Phoenix) so "
-            + "there is no doubt which instant it is")
-      }
-      return PostgresTimestamp(date)
+      let message = isDate ? "'\(text)' is not a valid date" : problem.message
+      throw ValidationError("\(option): \(message)")
+    case .success(var time):
+      time.text = text
+      return time
     }
+  }
+
+  /// The instant of a time given on the command line: in its own zone, or without one in the
+  /// backups' timezone (`zone`, from --base; `validate` refused it without --base).
+  static func instant(_ text: String, option: String, zone: BackupZone?) throws -> PostgresTimestamp {
+    let time = try time(text, option: option)
+    if let date = time.instant() { return PostgresTimestamp(date) }
+    let problem: String
+    switch zone {
+    case .zone(let name, let timeZone):
+      if let date = time.instant(defaultZone: timeZone) {
+        let instant = PostgresTimestamp(date)
+        Terminal.writeError(
+          "pitr: note: \(option) '\(text)' has no zone: read in the backups' timezone \(name) = "
+            + instant.formatted(utcOffsetSeconds: timeZone.secondsFromGMT(for: date)) + "\n")
+        return instant
+      }
+      problem = "is not a time in zone \(name)"
+    case .unknown(let name):
+      problem = "has no zone and the backups' timezone '\(name)' is not a zone pitr knows"
+    case .disagreeing(let names):
+      problem =
+        "has no zone and the backups disagree on timezone (" + names.joined(separator: ", ") + ")"
+    case .unset, nil:
+      problem = "has no zone and no backup's configuration sets timezone"
+    }
+    Terminal.writeError(
+      "pitr: error: \(option): '\(text)' \(problem); add the zone to the time (-07, UTC or "
+        + "America/Phoenix)\n")
+    throw PITRExitCode.usage
   }
 
   /// The relation files of `database.schema.table` on the live source, and its OID (which
