@@ -109,6 +109,28 @@ import _PITRTestSupport
     #expect(withoutDrill.standardError == "pitr: error: --drill-directory and --drill-port go with --drill\n")
   }
 
+  /// A drill folder without room for the backup and the WAL is refused before anything is
+  /// written: a 64 KiB tmpfs (mounting needs root, as CI and the live tests run).
+  @Test(.enabled(if: getuid() == 0, "mounting a small tmpfs needs root"))
+  func aDrillFolderWithoutRoomIsRefused() throws {
+    let repository = try CompilableRepository()
+    defer { repository.remove() }
+    let small = repository.directory.file("small")
+    try FileManager.default.createDirectory(atPath: small, withIntermediateDirectories: true)
+    let mount = try ProcessRunner.run("/bin/mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", small])
+    try #require(mount.succeeded, "mount: \(mount.standardError)")
+    defer { _ = try? ProcessRunner.run("/bin/umount", [small]) }
+
+    let result = try pitr("apply", repository.planPath, "--drill", "--drill-directory", small, "--yes")
+    #expect(result.status == 2)
+    let message = try #require(result.standardError.split(separator: "\n").first.map(String.init))
+    #expect(
+      message.wholeMatch(
+        of: /pitr: error: the drill needs [0-9.]+ [KM]iB in (.+) \(the backup extracted, [0-9.]+ KiB, and the WAL recovery fetches, [0-9.]+ MiB\), but only [0-9.]+ KiB is free there; free some space or choose another --drill-directory/
+      )?.1 == Substring(small), "\(result.standardError)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: small).isEmpty, "nothing was written")
+  }
+
   @Test func aJSONFileThatIsNotACompiledPlanIsAUsageError() throws {
     let directory = try TemporaryDirectory("apply-not-compiled")
     defer { directory.remove() }
