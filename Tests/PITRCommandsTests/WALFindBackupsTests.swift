@@ -62,6 +62,47 @@ import _PITRTestSupport
     text.split(separator: "\n").last.map(String.init) ?? ""
   }
 
+  /// `--plan PLAN` takes the plan's backups.base and backups.wal: the same listing as
+  /// `--base` and `--wal`; giving both, or neither an archive nor a plan, is a usage error.
+  @Test func aPlanNamesTheBackupsAndTheArchive() throws {
+    let fixture = try Self.repository()
+    defer { fixture.remove() }
+    let plan = try fixture.directory.write(
+      """
+      version: 1
+      backups:
+        base: \(fixture.base)
+        wal: \(fixture.wal)
+      target:
+        latest: true
+      destination:
+        data_directory: \(fixture.directory.file("restore"))
+        port: 5599
+      action: promote
+
+      """, to: "plan.yaml")
+    let byPlan = try ProcessRunner.run(
+      RepositoryPaths.pitrExecutable, ["wal", "find", "--plan", plan, "--no-cache", "--from", "2025-12-24"],
+      environment: ["NO_COLOR": "1"], timeout: 60)
+    #expect(byPlan.status == 0, "\(byPlan.standardError)")
+    let byFolders = try Self.find(fixture, "--base", fixture.base, "--from", "2025-12-24")
+    #expect(byPlan.standardOutput == byFolders.standardOutput)
+    #expect(Self.rows(byPlan.standardOutput) == ["insert 701", "commit 701", "restore-point -", "commit 702"])
+    #expect(
+      Self.lastLine(byPlan.standardError)
+        == "pitr: 2 events outside every restorable window of the backups left out (--all shows them)")
+
+    let both = try Self.find(fixture, "--plan", plan)
+    #expect(both.status == 64)
+    #expect(
+      both.standardError.hasPrefix(
+        "Error: give --plan, or --base and --wal, not both: the plan names its backups and archive"))
+    let neither = try ProcessRunner.run(
+      RepositoryPaths.pitrExecutable, ["wal", "find"], environment: ["NO_COLOR": "1"], timeout: 60)
+    #expect(neither.status == 64)
+    #expect(neither.standardError.hasPrefix("Error: give the archive with --wal DIR"))
+  }
+
   @Test func onlyWhatARestorableWindowReachesIsListedByDefault() throws {
     let fixture = try Self.repository()
     defer { fixture.remove() }

@@ -36,10 +36,15 @@ struct WALArchiveOptions: ParsableArguments {
   var noCache = false
 
   func validate() throws {
-    if wal.isEmpty { throw ValidationError("give the archive with --wal DIR") }
     if let timeline, timeline != "newest", UInt32(timeline).map({ $0 >= 1 }) != true {
       throw ValidationError("--timeline must be 'newest' or a number of at least 1")
     }
+  }
+
+  /// Refuses a command line without an archive (a command that can take it from elsewhere,
+  /// such as a plan, checks that itself).
+  func requireArchive() throws {
+    if wal.isEmpty { throw ValidationError("give the archive with --wal DIR") }
   }
 
   /// The archive, scanned (through the cache), and the timeline to read.

@@ -31,7 +31,8 @@ struct WALFind: AsyncParsableCommand {
       SPC/DB/REL when its database is DB and its tables include OID REL (a table's \
       relfilenode is its OID until its first TRUNCATE, VACUUM FULL or CLUSTER).
 
-      With --base DIR (a plan's backups.base), pitr catalogs the backups and lists only the \
+      With --base DIR (a plan's backups.base), or a plan's backups with --plan PLAN, pitr \
+      catalogs the backups and lists only the \
       events a restore from one of them can reach: those inside a restorable window, from \
       where the backup is consistent to where continuous WAL ends (a row change by where its \
       transaction ended); a line on standard error says how many were left out, and --all \
@@ -68,7 +69,13 @@ struct WALFind: AsyncParsableCommand {
       valueName: "dir"))
   var base: String?
 
-  @Flag(help: "With --base, list also the events no backup's restorable window reaches.")
+  @Option(
+    help: ArgumentHelp(
+      "A restore plan: its backups.base and backups.wal, instead of --base and --wal.",
+      valueName: "plan"))
+  var plan: String?
+
+  @Flag(help: "With --base (or --plan), list also the events no backup's restorable window reaches.")
   var all = false
 
   @Option(help: ArgumentHelp("One transaction id.", valueName: "xid"))
@@ -110,13 +117,18 @@ struct WALFind: AsyncParsableCommand {
     if let table, table.split(separator: ".").count != 3 {
       throw ValidationError("--table must be database.schema.table")
     }
-    if all, base == nil {
+    if plan != nil, base != nil || !archive.wal.isEmpty {
+      throw ValidationError("give --plan, or --base and --wal, not both: the plan names its backups and archive")
+    }
+    if plan == nil { try archive.requireArchive() }
+    let knowsBackups = base != nil || plan != nil
+    if all, !knowsBackups {
       throw ValidationError("--all needs --base DIR: without the backups every event is listed")
     }
     for (name, value) in [("--from", from), ("--to", to)] {
       guard let value else { continue }
       let time = try Self.time(value, option: name)
-      if time.zone == .unspecified, base == nil {
+      if time.zone == .unspecified, !knowsBackups {
         throw ValidationError(
           "\(name): '\(value)' has no zone; add one (-07, +00, UTC or America/Phoenix), or give "
             + "--base DIR to read it in the backups' timezone")
@@ -129,8 +141,9 @@ struct WALFind: AsyncParsableCommand {
     let timeline: TimelineID
     var reach: RestorableReach?
     var zone: BackupZone?
+    let (base, folders) = try repository()
     if let base {
-      let catalog = try loadCatalog(base: absolutePath(base))
+      let catalog = try loadCatalog(base: base, folders: folders)
       walArchive = catalog.archive
       timeline = archive.chosenTimeline(in: walArchive)
       zone = BackupZone(catalog.backups)
@@ -191,9 +204,16 @@ struct WALFind: AsyncParsableCommand {
     return String(digits)
   }
 
+  /// The backups folder (when known) and the archive's folders: `--plan`'s `backups`, or
+  /// `--base` and `--wal`.
+  func repository() throws -> (base: String?, wal: [String]) {
+    guard let plan else { return (base.map(absolutePath), archive.wal.map(absolutePath)) }
+    let (loaded, _) = try PlanPipeline(output: output, useCache: !archive.noCache).load(plan)
+    return (loaded.backups.base.value, loaded.backups.wal.map(\.value))
+  }
+
   /// The catalog of `base` and the archive: its windows say what a restore can reach.
-  func loadCatalog(base: String) throws -> Catalog {
-    let folders = archive.wal.map(absolutePath)
+  func loadCatalog(base: String, folders: [String]) throws -> Catalog {
     try Folders.requireExisting([base] + folders)
     let cache = CatalogCache.forFolders([base] + folders, enabled: !archive.noCache)
     let catalog = Catalog.scan(base: base, wal: folders, cache: cache)

@@ -26,6 +26,8 @@ struct WALRestorePoints: AsyncParsableCommand {
   @OptionGroup var archive: WALArchiveOptions
   @OptionGroup var output: OutputOptions
 
+  func validate() throws { try archive.requireArchive() }
+
   func run() async throws {
     let (walArchive, cache) = try archive.loadArchive()
     let catalog = ArchivedRestorePoints(archive: walArchive, cache: cache)
