@@ -45,6 +45,25 @@ import _PITRTestSupport
     #expect(diagnostics.first?["severity"] as? String == "error")
   }
 
+  /// Another live run's lock on the destination: refused before anything is done.
+  @Test func aDestinationAnotherRunHoldsIsRefusedAsJSON() throws {
+    let repository = try CommandErrorTests.CompilableRepository()
+    defer { repository.remove() }
+    let state = repository.directory.file("restore.pitr")
+    try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+    // This test process is alive: its id in the lock is another run's.
+    try Data("\(getpid())\n".utf8).write(to: URL(fileURLWithPath: "\(state)/lock"))
+
+    let event = try Self.refusal(repository.planPath, "--yes", "--no-cache", status: 1)
+
+    let reason = "another pitr run (process \(getpid())) is restoring into this destination (lock "
+      + "\(state)/lock); wait for it, or stop it"
+    #expect(event["outcome"] as? String == "refused")
+    #expect(event["exitReason"] as? String == reason)
+    #expect(Self.messages(event) == [reason])
+    #expect(!FileManager.default.fileExists(atPath: repository.directory.file("restore")), "nothing was done")
+  }
+
   @Test func aMalformedPlanAndAMissingFileAreRefusedAsJSON() throws {
     let directory = try TemporaryDirectory("apply-json-malformed")
     defer { directory.remove() }

@@ -194,8 +194,11 @@ struct Apply: AsyncParsableCommand {
       let excerpt = (error as? RunnerError)?.logExcerpt ?? []
       Self.printFailure(error, json: output.json)
       collector.diagnostics.append(.error(String(describing: error), at: nil))
+      // Another run holding the destination is a refusal: nothing was done.
+      let held = error is RunLock.Held
       throw ApplyFailure(
-        code: PITRExitCode.executionFailed, outcome: "failed", reason: "the restore failed: \(error)",
+        code: PITRExitCode.executionFailed, outcome: held ? "refused" : "failed",
+        reason: held ? "\(error)" : "the restore failed: \(error)",
         serverLog: excerpt.isEmpty ? nil : excerpt.joined(separator: "\n"))
     }
     let (code, _) = RunSummary.verdict(report)
