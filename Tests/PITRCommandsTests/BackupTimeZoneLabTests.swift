@@ -38,22 +38,7 @@ struct BackupTimeZoneLabTests {
     #expect("\(start.dropLast(3)) MST" == String(written))
     #expect(result.standardOutput.contains(" (\(stop))  "), "the window starts at the stop time")
 
-    let planPath = lab.directory.file("plan.yaml")
-    let plan = """
-      version: 1
-      backups:
-        base: \(lab.backupsDirectory)
-        wal: \(lab.archiveDirectory)
-      target:
-        time: "\(start)"
-      destination:
-        data_directory: \(lab.directory.file("restore"))
-        port: 5599
-        os_user: postgres
-      action: promote
-
-      """
-    try Data(plan.utf8).write(to: URL(fileURLWithPath: planPath))
+    let planPath = try writeLabPlan(lab, target: "  time: \"\(start)\"")
     let validated = try pitr("validate", "--no-cache", planPath, timeout: 120)
     #expect(validated.status == 0, "\(validated.standardOutput)\(validated.standardError)")
     #expect(

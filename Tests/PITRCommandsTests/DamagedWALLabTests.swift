@@ -18,23 +18,7 @@ struct DamagedWALLabTests {
     let deleteSegment = try #require(WALSegmentName(scenario.deleteWALFile))
     #expect(damaged < deleteSegment, "the target must lie in a later segment")
 
-    let planPath = lab.directory.file("plan.yaml")
-    let plan = """
-      version: 1
-      backups:
-        base: \(lab.backupsDirectory)
-        wal: \(lab.archiveDirectory)
-      target:
-        time: "\(scenario.deleteCommitTime)"
-        inclusive: false
-      destination:
-        data_directory: \(lab.directory.file("restore"))
-        port: 5599
-        os_user: postgres
-      action: promote
-
-      """
-    try Data(plan.utf8).write(to: URL(fileURLWithPath: planPath))
+    let planPath = try writeLabPlan(lab, target: "  time: \"\(scenario.deleteCommitTime)\"\n  inclusive: false")
     let intact = try pitr("validate", "--no-cache", planPath, timeout: 120)
     #expect(intact.status == 0, "\(intact.standardError)")
 

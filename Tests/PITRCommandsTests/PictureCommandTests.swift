@@ -38,24 +38,7 @@ struct PictureCommandTests {
     #expect(both.status == 64)
     #expect(both.standardError.contains("--json and --format svg ask for two outputs: give one"), "\(both.standardError)")
 
-    let planPath = lab.directory.file("plan.yaml")
-    try Data(
-      """
-      version: 1
-      backups:
-        base: \(lab.backupsDirectory)
-        wal: \(lab.archiveDirectory)
-      target:
-        name: after-fork
-        timeline: 2
-      destination:
-        data_directory: \(lab.directory.file("restore"))
-        port: 5599
-        os_user: postgres
-      action: promote
-
-      """.utf8
-    ).write(to: URL(fileURLWithPath: planPath))
+    let planPath = try writeLabPlan(lab, target: "  name: after-fork\n  timeline: 2")
     let planFile = lab.directory.file("plan.svg")
     let plan = try pitr("plan", planPath, "--no-cache", "--format", "svg", "--out", planFile, timeout: 120)
     #expect(plan.status == 0, "\(plan.standardError)")

@@ -6,23 +6,6 @@ import _PITRTestSupport
 /// touched, with exit 2 and a message that says how to fix them.
 @Suite(.tags(.integration), .enabled(if: PostgresLab.isAvailable))
 struct SeedFailureTests {
-  private func plan(_ lab: PostgresLab, target: String) -> String {
-    """
-    version: 1
-    backups:
-      base: \(lab.backupsDirectory)
-      wal: \(lab.archiveDirectory)
-    target:
-      \(target)
-    destination:
-      data_directory: \(lab.directory.file("restore"))
-      port: 5599
-      os_user: postgres
-    action: promote
-
-    """
-  }
-
   @Test func targetBeforeTheBackupsEnd() throws {
     let lab = try PostgresLab(name: "seed-early", archive: .gzipFlat)
     defer { lab.remove() }
@@ -33,7 +16,7 @@ struct SeedFailureTests {
     _ = try lab.baseBackup(into: "b", format: .tar(compression: .serverGzip), wal: .stream, label: "b")
     try lab.sql("INSERT INTO early VALUES (2)")
     try lab.switchWAL()
-    let path = try lab.directory.write(plan(lab, target: "time: \"\(before)\""), to: "plan.yaml")
+    let path = try writeLabPlan(lab, target: "  time: \"\(before)\"")
     let result = try pitr("validate", path, "--no-cache")
     #expect(result.status == 2)
     #expect(result.standardError.contains("\(path):6:3: error: backup b already holds transaction"))
@@ -49,7 +32,7 @@ struct SeedFailureTests {
     try lab.sql("INSERT INTO late VALUES (1)")
     let after = try lab.sql("SELECT clock_timestamp()")
     // No pg_switch_wal(): the segment holding the insert is still open, not archived.
-    let path = try lab.directory.write(plan(lab, target: "time: \"\(after)\""), to: "plan.yaml")
+    let path = try writeLabPlan(lab, target: "  time: \"\(after)\"")
     let result = try pitr("validate", path, "--no-cache")
     #expect(result.status == 2)
     #expect(result.standardError.contains("\(path):6:3: error: the archived WAL on timeline 1 ends at"))

@@ -109,7 +109,7 @@ public struct BackupTimestamp: Hashable, Sendable, CustomStringConvertible {
       hour <= 23, minute <= 59, second <= 59
     else { return nil }
     let seconds =
-      daysSinceEpoch(year: year, month: month, day: day) * 86_400
+      Int(PostgresTimestamp.daysSince1970(year: Int64(year), month: Int64(month), day: Int64(day))) * 86_400
       + hour * 3600 + minute * 60 + second
     return (seconds, String(match.zone))
   }
@@ -131,15 +131,5 @@ public struct BackupTimestamp: Hashable, Sendable, CustomStringConvertible {
     case 4, 6, 9, 11: 30
     default: 31
     }
-  }
-
-  /// Days from 1970-01-01 in the proleptic Gregorian calendar (Howard Hinnant's algorithm).
-  private static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
-    let shiftedYear = month <= 2 ? year - 1 : year
-    let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
-    let yearOfEra = shiftedYear - era * 400
-    let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-    let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-    return era * 146_097 + dayOfEra - 719_468
   }
 }

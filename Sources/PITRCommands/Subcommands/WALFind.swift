@@ -284,7 +284,7 @@ struct WALFind: AsyncParsableCommand {
         let instant = PostgresTimestamp(date)
         Terminal.writeError(
           "pitr: note: \(option) '\(text)' has no zone: read in the backups' timezone \(name) = "
-            + instant.formatted(utcOffsetSeconds: timeZone.secondsFromGMT(for: date)) + "\n")
+            + instant.formatted(in: timeZone) + "\n")
         return instant
       }
       problem = "is not a time in zone \(name)"

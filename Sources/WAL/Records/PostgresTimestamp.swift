@@ -118,7 +118,7 @@ extension PostgresTimestamp {
 
   /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm, the
   /// inverse of the one `formatted(utcOffsetSeconds:)` uses).
-  static func daysSince1970(year: Int64, month: Int64, day: Int64) -> Int64 {
+  public static func daysSince1970(year: Int64, month: Int64, day: Int64) -> Int64 {
     let y = month <= 2 ? year - 1 : year
     let era = (y >= 0 ? y : y - 399) / 400
     let yearOfEra = y - era * 400
