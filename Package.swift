@@ -34,21 +34,27 @@ let package = Package(
     .target(name: "Archives", dependencies: ["CZlib"], exclude: ["README.md"]),
     /// CRC-32C with the CPU's instruction (SSE4.2, ARMv8 CRC), chosen at run time by WAL.
     .target(name: "CCRC32C"),
-    /// PostgreSQL's WAL vocabulary and decoding: LSNs, timelines, segment names, pages, records.
-    .target(name: "WAL", dependencies: ["Archives", "CCRC32C"], exclude: ["README.md"]),
+    /// PostgreSQL's vocabulary as pure values: LSNs, timelines, segment and WAL file names, majors.
+    .target(name: "PostgresVocabulary", exclude: ["README.md"]),
+    /// PostgreSQL's WAL decoding: page and record headers, CRC-32C, the reader, the records.
+    .target(
+      name: "WAL", dependencies: ["PostgresVocabulary", "Archives", "CCRC32C"],
+      exclude: ["README.md"]
+    ),
     /// Pure values: the plan, its targets, source locations and diagnostics.
-    .target(name: "PlanModel", dependencies: ["WAL"], exclude: ["README.md"]),
+    .target(name: "PlanModel", dependencies: ["PostgresVocabulary"], exclude: ["README.md"]),
     /// YAML plan file -> PlanModel, with every value located and every error collected.
     .target(
       name: "PlanLoading",
-      dependencies: ["PlanModel", "WAL", .product(name: "Yams", package: "Yams")],
+      dependencies: ["PlanModel", "PostgresVocabulary", .product(name: "Yams", package: "Yams")],
       exclude: ["README.md"]
     ),
     /// What is really in the backup repository: base backups, WAL archive, timelines, windows.
     .target(
       name: "Catalog",
       dependencies: [
-        "PlanModel", "WAL", "Archives", .product(name: "Crypto", package: "swift-crypto"),
+        "PlanModel", "PostgresVocabulary", "WAL", "Archives",
+        .product(name: "Crypto", package: "swift-crypto"),
       ],
       exclude: ["README.md"]
     ),
@@ -60,7 +66,8 @@ let package = Package(
     .target(
       name: "Compiler",
       dependencies: [
-        "PlanModel", "Catalog", "WAL", .product(name: "Crypto", package: "swift-crypto"),
+        "PlanModel", "Catalog", "PostgresVocabulary", "WAL",
+        .product(name: "Crypto", package: "swift-crypto"),
       ],
       exclude: ["README.md"]
     ),
@@ -68,7 +75,8 @@ let package = Package(
     .target(
       name: "Execution",
       dependencies: [
-        "Compiler", "PlanModel", "Catalog", "WAL", "Archives", "PostgresClient", "Processes",
+        "Compiler", "PlanModel", "Catalog", "PostgresVocabulary", "WAL", "Archives",
+        "PostgresClient", "Processes",
         .product(name: "Crypto", package: "swift-crypto"),
       ],
       exclude: ["README.md"]
@@ -79,7 +87,8 @@ let package = Package(
     .target(
       name: "PITRCommands",
       dependencies: [
-        "PlanModel", "PlanLoading", "WAL", "Catalog", "Compiler", "Execution", "PostgresClient", "Demo",
+        "PlanModel", "PlanLoading", "PostgresVocabulary", "WAL", "Catalog", "Compiler", "Execution",
+        "PostgresClient", "Demo",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       exclude: ["README.md"]
@@ -93,39 +102,51 @@ let package = Package(
     .target(
       name: "_PITRTestSupport",
       dependencies: [
-        "PlanModel", "WAL", "Archives", "Catalog", "Compiler", "Execution", "Processes", "CZlib",
+        "PlanModel", "PostgresVocabulary", "WAL", "Archives", "Catalog", "Compiler", "Execution",
+        "Processes", "CZlib",
         .product(name: "Crypto", package: "swift-crypto"),
       ],
       path: "Tests/_PITRTestSupport"),
     .testTarget(name: "ArchivesTests", dependencies: ["Archives", "_PITRTestSupport"]),
-    .testTarget(name: "WALTests", dependencies: ["WAL", "_PITRTestSupport"]),
+    .testTarget(
+      name: "PostgresVocabularyTests", dependencies: ["PostgresVocabulary", "_PITRTestSupport"]
+    ),
+    .testTarget(
+      name: "WALTests", dependencies: ["WAL", "PostgresVocabulary", "_PITRTestSupport"]
+    ),
     .testTarget(name: "PlanModelTests", dependencies: ["PlanModel", "_PITRTestSupport"]),
     .testTarget(
       name: "PlanLoadingTests",
-      dependencies: ["PlanLoading", "PlanModel", "_PITRTestSupport"]
+      dependencies: ["PlanLoading", "PlanModel", "PostgresVocabulary", "_PITRTestSupport"]
     ),
     .testTarget(
       name: "CatalogTests",
       dependencies: [
-        "Catalog", "Archives", "WAL", "PlanModel", "_PITRTestSupport",
+        "Catalog", "Archives", "PostgresVocabulary", "WAL", "PlanModel", "_PITRTestSupport",
         .product(name: "Crypto", package: "swift-crypto"),
       ]
     ),
     .testTarget(
       name: "CompilerTests",
-      dependencies: ["Compiler", "Catalog", "PlanLoading", "PlanModel", "WAL", "_PITRTestSupport"],
+      dependencies: [
+        "Compiler", "Catalog", "PlanLoading", "PlanModel", "PostgresVocabulary", "WAL",
+        "_PITRTestSupport",
+      ],
       exclude: ["Snapshots"]
     ),
     .testTarget(
       name: "ExecutionTests",
       dependencies: [
-        "Execution", "Compiler", "Catalog", "PlanLoading", "PlanModel", "WAL", "Archives",
-        "_PITRTestSupport",
+        "Execution", "Compiler", "Catalog", "PlanLoading", "PlanModel", "PostgresVocabulary", "WAL",
+        "Archives", "_PITRTestSupport",
       ]
     ),
     .testTarget(
       name: "PITRCommandsTests",
-      dependencies: ["PITRCommands", "Execution", "PlanLoading", "PlanModel", "_PITRTestSupport"]
+      dependencies: [
+        "PITRCommands", "Execution", "PlanLoading", "PlanModel", "PostgresVocabulary",
+        "_PITRTestSupport",
+      ]
     ),
   ]
 )

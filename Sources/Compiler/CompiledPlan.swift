@@ -1,6 +1,6 @@
 import Catalog
 import PlanModel
-import WAL
+import PostgresVocabulary
 
 /// A plan compiled against the catalog: everything `pitr apply` does, decided and shown in
 /// advance. `pitr plan --format json` writes it; `pitr apply` runs it after checking it is not

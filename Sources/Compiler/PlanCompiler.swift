@@ -2,7 +2,6 @@ import Catalog
 import Crypto
 import Foundation
 import PlanModel
-import WAL
 
 /// Compiles a loaded plan against the catalog: checks everything DESIGN §5 lists, each
 /// problem located at the plan key it concerns, and when nothing is wrong produces the

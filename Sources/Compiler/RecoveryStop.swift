@@ -1,4 +1,5 @@
 import Foundation
+import PostgresVocabulary
 import WAL
 
 /// Where recovery stops, as a value: what PostgreSQL's `recovery stopping …` log line says,

@@ -1,5 +1,6 @@
 import Foundation
 import PlanModel
+import PostgresVocabulary
 import WAL
 
 /// The plan's target as it will be written for PostgreSQL: times resolved to an instant and

@@ -1,4 +1,4 @@
-import WAL
+import PostgresVocabulary
 
 /// Where recovery stops (the plan's `target:` section).
 public struct RecoveryTarget: Hashable, Sendable, Codable {

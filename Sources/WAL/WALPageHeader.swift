@@ -1,3 +1,5 @@
+import PostgresVocabulary
+
 /// The header at the start of every WAL page (PostgreSQL's `XLogPageHeaderData`), and the
 /// long form at the start of every segment (`XLogLongPageHeaderData`).
 ///

@@ -5,6 +5,7 @@ import PlanModel
 import Testing
 import WAL
 import _PITRTestSupport
+import PostgresVocabulary
 
 /// A record or page that does not decode in the middle of the archived WAL ends the chain
 /// PostgreSQL replays: the restorable window ends at the last valid record before it, and a

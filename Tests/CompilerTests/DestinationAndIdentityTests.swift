@@ -1,7 +1,6 @@
 import Compiler
 import PlanModel
 import Testing
-import WAL
 import _PITRTestSupport
 
 /// The destination, the machine and the cluster's identity, each located at its plan key.

@@ -1,7 +1,6 @@
 import Compiler
 import PlanModel
 import Testing
-import WAL
 import _PITRTestSupport
 
 /// Compiler messages about the destination, time zones and backups: each one's exact text and

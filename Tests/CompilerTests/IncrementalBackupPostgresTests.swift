@@ -3,8 +3,8 @@ import Compiler
 import Foundation
 import PlanModel
 import Testing
-import WAL
 import _PITRTestSupport
+import PostgresVocabulary
 
 /// The majors with incremental backups (17+) whose programs are here.
 private let incrementalMajors = PostgresLab.availableMajors.filter { $0 >= 17 }

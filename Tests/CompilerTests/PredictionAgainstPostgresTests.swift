@@ -3,7 +3,6 @@ import Compiler
 import Foundation
 import PlanModel
 import Testing
-import WAL
 import _PITRTestSupport
 
 /// For every kind of target, the compiler's prediction against what PostgreSQL 15 logs when

@@ -3,6 +3,7 @@ import Testing
 import WAL
 
 @testable import Compiler
+import PostgresVocabulary
 
 /// `recovery stopping …` lines read into values and written back as a server in a given
 /// zone and major version writes them.

@@ -2,8 +2,8 @@ import Catalog
 import Compiler
 import Foundation
 import Testing
-import WAL
 import _PITRTestSupport
+import PostgresVocabulary
 
 /// `RepositorySVG`: the picture of `pitr catalog --format svg` and `pitr plan --format svg`.
 @Suite struct RepositorySVGTests {

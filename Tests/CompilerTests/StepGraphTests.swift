@@ -2,7 +2,6 @@ import Compiler
 import Foundation
 import PlanModel
 import Testing
-import WAL
 import _PITRTestSupport
 
 @Suite struct StepGraphTests {

@@ -3,6 +3,7 @@ import PlanModel
 import Testing
 import WAL
 import _PITRTestSupport
+import PostgresVocabulary
 
 /// Reachability and backup selection, each failure located at the plan key it concerns.
 @Suite struct TargetCheckTests {

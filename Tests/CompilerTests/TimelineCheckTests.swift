@@ -2,8 +2,8 @@ import Catalog
 import Compiler
 import PlanModel
 import Testing
-import WAL
 import _PITRTestSupport
+import PostgresVocabulary
 
 @Suite struct TimelineCheckTests {
   private func plan(_ repository: SyntheticRepository, timeline: String) -> MarkedText {

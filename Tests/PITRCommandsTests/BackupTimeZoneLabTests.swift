@@ -1,6 +1,5 @@
 import Foundation
 import Testing
-import WAL
 import _PITRTestSupport
 
 /// A real server in America/Phoenix writes `START TIME: … MST` in backup_label and the

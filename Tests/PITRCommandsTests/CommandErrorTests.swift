@@ -5,6 +5,7 @@ import WAL
 import _PITRTestSupport
 
 @testable import PITRCommands
+import PostgresVocabulary
 
 #if canImport(Glibc)
   import Glibc

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-import WAL
 import _PITRTestSupport
+import PostgresVocabulary
 
 /// The seed 001 lab's gzip'd archive with 8 bytes flipped at offset 0x110 of the segment
 /// holding the insert (decompressed, then gzip'd again): `pitr validate` refuses a target in a

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-import WAL
 import _PITRTestSupport
+import PostgresVocabulary
 
 /// `pitr catalog --format svg` and `pitr plan --format svg` over a real repository with a
 /// timeline switch (``TimelineForkScenario``).

@@ -1,6 +1,6 @@
 @testable import Catalog
 @testable import PITRCommands
-import WAL
+import PostgresVocabulary
 
 /// The `String` renderer `pitr wal find` used before `WALFindTable`, kept as the reference
 /// the byte-buffer table must equal.

@@ -4,6 +4,7 @@ import WAL
 import _PITRTestSupport
 
 @testable import PITRCommands
+import PostgresVocabulary
 
 /// `pitr wal find --base DIR` on a synthetic repository: only what a restore from one of the
 /// backups can reach is listed (`--all` lists the rest), and times without a zone are read in

@@ -4,6 +4,7 @@ import Foundation
 import Testing
 @testable import WAL
 import _PITRTestSupport
+import PostgresVocabulary
 
 /// `pitr wal find`'s table, formatted as bytes for speed, must be byte for byte what the
 /// `String` version (`ReferenceWALFindReport.render`) printed: for every kind of event, cells wider

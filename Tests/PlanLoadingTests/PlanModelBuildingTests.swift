@@ -2,7 +2,6 @@ import PlanLoading
 import PlanModel
 import Testing
 import _PITRTestSupport
-import WAL
 
 @Suite struct PlanModelBuildingTests {
   @Test func everyKeyReachesTheModel() throws {

@@ -1,7 +1,7 @@
 import PlanLoading
 import PlanModel
+import PostgresVocabulary
 import Testing
-import WAL
 
 /// Plan text with the given `target:` section.
 private func plan(target: String) -> String {

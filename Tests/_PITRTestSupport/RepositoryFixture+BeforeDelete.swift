@@ -1,3 +1,4 @@
+import PostgresVocabulary
 import WAL
 
 extension RepositoryFixture {

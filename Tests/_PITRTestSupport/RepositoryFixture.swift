@@ -2,6 +2,7 @@ import Archives
 import Catalog
 import Crypto
 import Foundation
+import PostgresVocabulary
 import WAL
 
 /// A synthetic backup repository in a temporary folder, written file by file so each test

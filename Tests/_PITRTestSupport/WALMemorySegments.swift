@@ -1,4 +1,5 @@
 import Archives
+import PostgresVocabulary
 import WAL
 
 /// A `WALSegmentProvider` over segments held in memory, for tests that read many variants of

@@ -1,3 +1,4 @@
+import PostgresVocabulary
 import WAL
 
 /// XLOG resource manager records (FORMATS.md §4.3) and fillers.

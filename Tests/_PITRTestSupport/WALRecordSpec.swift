@@ -1,3 +1,4 @@
+import PostgresVocabulary
 import WAL
 
 /// One synthetic WAL record before it is placed: header fields, block references and main

@@ -1,5 +1,5 @@
 import Foundation
-import WAL
+import PostgresVocabulary
 
 extension WALSegmentBuilder {
   /// Writes the segments (`segmentFiles()`) into `directory`, gzip'd as `<name>.gz` when

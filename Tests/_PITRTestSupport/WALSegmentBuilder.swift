@@ -1,3 +1,4 @@
+import PostgresVocabulary
 import WAL
 
 /// Writes byte-exact synthetic WAL segments, as PostgreSQL 13–18 would lay them out: a long

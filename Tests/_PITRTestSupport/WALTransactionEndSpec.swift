@@ -1,3 +1,4 @@
+import PostgresVocabulary
 import WAL
 
 /// The parts of a synthetic COMMIT / ABORT / COMMIT_PREPARED / ABORT_PREPARED record

@@ -1,4 +1,5 @@
 import Archives
+import PostgresVocabulary
 import WAL
 
 /// What the first page of an archived segment says about itself: enough to learn the segment

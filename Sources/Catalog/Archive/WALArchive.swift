@@ -1,4 +1,4 @@
-import WAL
+import PostgresVocabulary
 
 /// What the WAL archive holds: its segments per timeline with their gaps, the timeline
 /// history files and the backup history files, found at any depth under the archive folders.

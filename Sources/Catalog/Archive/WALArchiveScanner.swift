@@ -1,5 +1,6 @@
 import Archives
 import PlanModel
+import PostgresVocabulary
 import WAL
 
 /// Builds a `WALArchive` from the files found under the archive folders: classifies them by

@@ -1,4 +1,4 @@
-import WAL
+import PostgresVocabulary
 
 /// One base backup as the catalog found it, read without extracting it.
 public struct BaseBackup: Hashable, Sendable, Codable {

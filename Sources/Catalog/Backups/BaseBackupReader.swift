@@ -1,7 +1,7 @@
 import Archives
 import Foundation
 import PlanModel
-import WAL
+import PostgresVocabulary
 
 /// Reads one base backup folder without extracting it: the few small files that describe
 /// it (`backup_label`, `PG_VERSION`, `global/pg_control`, `tablespace_map`, the server's

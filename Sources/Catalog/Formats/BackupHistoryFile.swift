@@ -1,4 +1,4 @@
-import WAL
+import PostgresVocabulary
 
 /// A backup history file (`00000001000000000000000D.00000060.backup`): the backup_label
 /// lines plus where and when the backup stopped.

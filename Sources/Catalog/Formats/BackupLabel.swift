@@ -1,4 +1,4 @@
-import WAL
+import PostgresVocabulary
 
 /// The `backup_label` file of a base backup: where recovery of the backup starts.
 ///

@@ -1,4 +1,4 @@
-import WAL
+import PostgresVocabulary
 
 extension BackupManifest {
   /// The WAL a backup needs on one timeline: from `start` to `end`.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PostgresVocabulary
 import WAL
 
 /// The `backup_manifest` pg_basebackup writes (13+): every file of the backup with its size

@@ -1,4 +1,4 @@
-import WAL
+import PostgresVocabulary
 
 /// A backup or archive file whose content pitr cannot read: which file, where, and why.
 ///

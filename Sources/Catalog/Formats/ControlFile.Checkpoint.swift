@@ -1,5 +1,5 @@
 import Foundation
-import WAL
+import PostgresVocabulary
 
 extension ControlFile {
   /// The copy of the latest checkpoint record pg_control keeps (`checkPointCopy`).

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresVocabulary
 import WAL
 
 /// `global/pg_control`: the cluster's identity, build parameters and last checkpoint.

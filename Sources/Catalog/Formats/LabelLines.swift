@@ -1,4 +1,4 @@
-import WAL
+import PostgresVocabulary
 
 /// The `KEY: value` lines of a backup_label or backup history file, by key.
 ///

@@ -1,4 +1,4 @@
-import WAL
+import PostgresVocabulary
 
 /// A timeline history file (`00000003.history`): the ancestors of a timeline, oldest first,
 /// and the LSN at which each one was left.

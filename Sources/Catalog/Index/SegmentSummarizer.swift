@@ -1,4 +1,5 @@
 import Archives
+import PostgresVocabulary
 import WAL
 
 /// Reads one archived segment and summarises it. A record that starts in the segment and

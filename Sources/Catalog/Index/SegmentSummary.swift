@@ -1,3 +1,4 @@
+import PostgresVocabulary
 import WAL
 
 /// What one WAL segment holds that recovery targets depend on, read once and cached: its

@@ -1,3 +1,4 @@
+import PostgresVocabulary
 import WAL
 
 /// Where the chain of valid WAL records stops while a segment is read, and why: the first

@@ -1,3 +1,4 @@
+import PostgresVocabulary
 import WAL
 
 /// Answers what recovery targets need to know about the archived WAL, reading each segment

@@ -1,3 +1,4 @@
+import PostgresVocabulary
 import WAL
 
 /// The restore points of every archived segment, each once, on the timeline that wrote it.

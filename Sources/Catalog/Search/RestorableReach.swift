@@ -1,4 +1,4 @@
-import WAL
+import PostgresVocabulary
 
 /// Which events `pitr wal find` found along a timeline some backup can restore to: an event is
 /// reached when its place lies inside a restorable window (from where the backup is consistent

@@ -1,3 +1,4 @@
+import PostgresVocabulary
 import WAL
 
 /// Finds events in the archived WAL along one timeline: commits, aborts, restore points and

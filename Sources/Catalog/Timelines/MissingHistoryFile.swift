@@ -1,4 +1,4 @@
-import WAL
+import PostgresVocabulary
 
 /// A timeline whose segments are archived but whose `.history` file is not: which timeline
 /// it forked from, and where, is unknown, so no restore can follow it.

@@ -1,3 +1,4 @@
+import PostgresVocabulary
 import WAL
 
 /// Which archived file recovery reads for each segment number along a timeline's path

@@ -1,4 +1,4 @@
-import WAL
+import PostgresVocabulary
 
 /// One timeline as `pitr catalog` shows it: where it came from and how much WAL it has.
 public struct TimelineSummary: Hashable, Sendable, Codable {

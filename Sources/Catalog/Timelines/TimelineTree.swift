@@ -1,4 +1,4 @@
-import WAL
+import PostgresVocabulary
 
 /// How the archive's timelines descend from each other, from its `.history` files, with
 /// PostgreSQL's rules for following them (FORMATS.md §5.2).

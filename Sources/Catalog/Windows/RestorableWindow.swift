@@ -1,4 +1,4 @@
-import WAL
+import PostgresVocabulary
 
 /// The range of targets recovery can reach from one backup along one timeline: from the
 /// backup's consistent point to the end of continuous WAL on the timeline's path.

@@ -1,5 +1,5 @@
 import PlanModel
-import WAL
+import PostgresVocabulary
 
 /// Computes each backup's restorable windows, one per timeline its recovery can follow, by
 /// walking segment numbers the way recovery fetches them (FORMATS.md §5.2: for each segment,

@@ -1,6 +1,6 @@
 import Catalog
 import PlanModel
-import WAL
+import PostgresVocabulary
 
 /// What PostgreSQL will log when recovery stops, from the evaluated stop point.
 enum PredictionBuilder {

@@ -1,6 +1,6 @@
 import Catalog
 import PlanModel
-import WAL
+import PostgresVocabulary
 
 /// Where recovery from one backup stops for the plan's target, worked out from the WAL as
 /// PostgreSQL's rules say (FORMATS.md §5.1), or why it would fail.

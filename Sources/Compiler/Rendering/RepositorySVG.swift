@@ -1,6 +1,7 @@
 import Catalog
 import Foundation
 import PlanModel
+import PostgresVocabulary
 import WAL
 
 /// The backup repository as a picture (`pitr catalog --format svg`, `pitr plan --format svg`):

@@ -1,4 +1,4 @@
-import WAL
+import PostgresVocabulary
 
 /// The progress line shown while the restored server replays WAL towards the target:
 /// "replayed up to 0/3000060, stopping at 0/3000100" (without the stop when pitr could not

@@ -3,8 +3,8 @@ import Compiler
 import Foundation
 import PlanModel
 import PostgresClient
+import PostgresVocabulary
 import Processes
-import WAL
 
 #if canImport(Glibc)
   import Glibc

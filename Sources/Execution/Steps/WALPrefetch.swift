@@ -2,7 +2,6 @@ import Archives
 import Catalog
 import Compiler
 import Foundation
-import WAL
 
 #if canImport(Glibc)
   import Glibc

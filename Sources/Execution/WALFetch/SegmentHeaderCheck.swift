@@ -1,3 +1,4 @@
+import PostgresVocabulary
 import WAL
 
 /// Checks that the first bytes of a file are the long page header of the segment it is named

@@ -1,4 +1,4 @@
-import WAL
+import PostgresVocabulary
 
 #if canImport(Glibc)
   import Glibc

@@ -1,7 +1,7 @@
 import Catalog
 import Compiler
 import Foundation
-import WAL
+import PostgresVocabulary
 
 /// The text `pitr catalog` prints: backups, WAL per timeline, timelines, windows.
 enum CatalogReport {

@@ -1,5 +1,6 @@
 import Catalog
 import Foundation
+import PostgresVocabulary
 import WAL
 
 /// What `pitr wal find` prints besides the table rows (`WALFindTable`): each row's detail,

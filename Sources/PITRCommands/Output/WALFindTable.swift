@@ -1,5 +1,6 @@
 import Catalog
 import Foundation
+import PostgresVocabulary
 import WAL
 
 /// The table `pitr wal find` prints, written fast: a search can find a million and more

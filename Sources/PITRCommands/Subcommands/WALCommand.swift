@@ -1,7 +1,7 @@
 import ArgumentParser
 import Catalog
 import Foundation
-import WAL
+import PostgresVocabulary
 
 /// `pitr wal`: questions answered by reading the archived WAL natively.
 struct WALCommand: AsyncParsableCommand {

@@ -4,6 +4,7 @@ import Foundation
 import PlanLoading
 import PlanModel
 import PostgresClient
+import PostgresVocabulary
 import WAL
 
 /// `pitr wal find`: discover a recovery target.

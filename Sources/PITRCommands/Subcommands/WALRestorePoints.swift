@@ -1,6 +1,7 @@
 import ArgumentParser
 import Catalog
 import Foundation
+import PostgresVocabulary
 import WAL
 
 /// `pitr wal restore-points`: every restore point in the archive.

@@ -1,5 +1,5 @@
 import PlanModel
-import WAL
+import PostgresVocabulary
 
 /// Turns the checked root section into a `Plan`, and applies the rules that span sections
 /// (the data directory must not be inside the backups, settings pitr itself controls).

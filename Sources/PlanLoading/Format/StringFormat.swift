@@ -1,4 +1,4 @@
-import WAL
+import PostgresVocabulary
 
 /// The formats of text values in a plan. Each has a JSON Schema pattern (for editors) and a
 /// check with a specific message (for the loader); the loader's check is the stricter one.

@@ -1,3 +1,5 @@
+import PostgresVocabulary
+
 /// Why reading stopped, and where: the end of valid WAL is a normal event, not an error.
 public struct EndOfWAL: Hashable, Sendable, CustomStringConvertible {
   public enum Reason: Hashable, Sendable {

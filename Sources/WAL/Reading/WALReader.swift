@@ -1,4 +1,5 @@
 import Archives
+import PostgresVocabulary
 
 #if canImport(Glibc)
   import Glibc

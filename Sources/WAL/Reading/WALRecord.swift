@@ -1,3 +1,5 @@
+import PostgresVocabulary
+
 /// One WAL record as the reader found it: its header fields and its bytes.
 ///
 /// The bytes are only valid during the callback that receives the record: copy what you keep.

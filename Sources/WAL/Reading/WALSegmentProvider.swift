@@ -1,4 +1,5 @@
 import Archives
+import PostgresVocabulary
 
 /// Where a `WALReader` gets its segments, one segment number after another.
 ///

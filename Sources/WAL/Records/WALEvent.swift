@@ -1,3 +1,5 @@
+import PostgresVocabulary
+
 /// What a WAL record means for recovery targets and for finding a bad change, decoded from
 /// the records that matter (all others are skipped by length).
 public enum WALEvent: Hashable, Sendable {

@@ -1,3 +1,5 @@
+import PostgresVocabulary
+
 /// Decoding the records recovery targets and `pitr wal find` care about.
 extension WALRecord {
   /// The record's meaning, or `nil` for records pitr does not decode (or cannot: a record

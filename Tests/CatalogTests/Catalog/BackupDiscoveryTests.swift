@@ -3,7 +3,7 @@ import Catalog
 import PlanModel
 import Testing
 import _PITRTestSupport
-import WAL
+import PostgresVocabulary
 
 @Suite struct BackupDiscoveryTests {
   @Test func backupsAreFoundAtAnyDepthAndReadWithoutExtracting() throws {

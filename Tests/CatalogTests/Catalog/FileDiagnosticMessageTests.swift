@@ -2,7 +2,6 @@ import Catalog
 import Foundation
 import PlanModel
 import Testing
-import WAL
 import _PITRTestSupport
 
 /// The exact text of catalog diagnostics about backups and archive files: each test

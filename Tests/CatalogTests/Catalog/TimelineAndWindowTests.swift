@@ -3,7 +3,7 @@ import Catalog
 import PlanModel
 import Testing
 import _PITRTestSupport
-import WAL
+import PostgresVocabulary
 
 @Suite struct TimelineAndWindowTests {
   /// A backup at segment 2 of timeline 1, consistent at 0/200100 (1 MiB segments).

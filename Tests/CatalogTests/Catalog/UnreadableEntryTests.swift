@@ -3,8 +3,8 @@ import Dispatch
 import Foundation
 import PlanModel
 import Testing
-import WAL
 import _PITRTestSupport
+import PostgresVocabulary
 
 #if canImport(Glibc)
   import Glibc

@@ -2,8 +2,8 @@ import Foundation
 import Catalog
 import PlanModel
 import Testing
-import WAL
 import _PITRTestSupport
+import PostgresVocabulary
 
 @Suite struct WALArchiveScanTests {
   /// The catalog's diagnostics about the archive (these fixtures have no base backups).

@@ -1,7 +1,7 @@
 import Catalog
 import Foundation
+import PostgresVocabulary
 import Testing
-import WAL
 
 @Suite struct BackupHistoryFileTests {
   /// The [V15] example of FORMATS.md §6.2.

@@ -1,7 +1,7 @@
 import Catalog
 import Foundation
+import PostgresVocabulary
 import Testing
-import WAL
 
 @Suite struct BackupLabelTests {
   /// The [V15] backup_label of FORMATS.md §6.1.

@@ -1,5 +1,6 @@
 import Catalog
 import Foundation
+import PostgresVocabulary
 import Testing
 import WAL
 

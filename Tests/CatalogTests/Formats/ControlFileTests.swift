@@ -2,6 +2,7 @@ import Catalog
 import Foundation
 import Testing
 import _PITRTestSupport
+import PostgresVocabulary
 import WAL
 
 @Suite struct ControlFileTests {

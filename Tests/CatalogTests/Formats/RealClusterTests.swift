@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import WAL
 import _PITRTestSupport
+import PostgresVocabulary
 
 #if canImport(Glibc)
   import Glibc

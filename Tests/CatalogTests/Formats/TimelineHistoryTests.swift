@@ -1,6 +1,6 @@
 import Catalog
+import PostgresVocabulary
 import Testing
-import WAL
 
 @Suite struct TimelineHistoryTests {
   static func message(_ text: String, timeline: UInt32) -> String? {

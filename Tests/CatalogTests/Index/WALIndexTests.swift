@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import WAL
 import _PITRTestSupport
+import PostgresVocabulary
 
 /// The WAL index's answers on the seed 001 lab, checked against what the lab measured.
 @Suite(.tags(.integration), .enabled(if: PostgresLab.isAvailable))

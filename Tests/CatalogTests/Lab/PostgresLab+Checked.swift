@@ -2,6 +2,7 @@ import Foundation
 import WAL
 import Testing
 import _PITRTestSupport
+import PostgresVocabulary
 
 extension PostgresLab {
   /// Removes the lab, recording an issue for anything left running.

@@ -2,8 +2,8 @@ import Catalog
 import Execution
 import Foundation
 import Testing
-import WAL
 import _PITRTestSupport
+import PostgresVocabulary
 
 #if canImport(Glibc)
   import Glibc

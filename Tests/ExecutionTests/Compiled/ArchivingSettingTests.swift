@@ -4,7 +4,6 @@ import Foundation
 import PlanLoading
 import PlanModel
 import Testing
-import WAL
 import _PITRTestSupport
 
 @testable import Execution

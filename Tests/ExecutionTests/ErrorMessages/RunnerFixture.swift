@@ -5,7 +5,6 @@ import Foundation
 import PlanLoading
 import PlanModel
 import Testing
-import WAL
 import _PITRTestSupport
 
 #if canImport(Glibc)

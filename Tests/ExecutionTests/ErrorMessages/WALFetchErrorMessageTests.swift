@@ -1,7 +1,6 @@
 import Execution
 import Foundation
 import Testing
-import WAL
 import _PITRTestSupport
 
 #if canImport(Glibc)

@@ -5,6 +5,7 @@ import WAL
 import _PITRTestSupport
 
 @testable import Execution
+import PostgresVocabulary
 
 /// A synthetic base backup for extraction tests, written as tar (plain or gzip'd, with
 /// `pg_wal.tar` and one tar per tablespace) or as a plain directory, with a

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
-import WAL
 
 @testable import Execution
+import PostgresVocabulary
 
 /// The progress lines a restore shows while it runs: extraction (`TransferRate`, fed with
 /// `ExtractionProgress`) and replay (`ReplayProgress`). On a terminal they are rewritten in

@@ -1,6 +1,7 @@
 import Testing
 import WAL
 import _PITRTestSupport
+import PostgresVocabulary
 
 /// PostgreSQL 19's WAL: page magic 0xD121, `xlp_info` without `XLP_BKP_REMOVABLE` and with
 /// the overwrite flag at 0x0004, the XLOG2 resource manager (22), and a 96-byte CheckPoint.

@@ -1,3 +1,4 @@
+import PostgresVocabulary
 import WAL
 
 /// One record as a test saw it in the reader's callback (copied out: the bytes are not).

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import WAL
 import _PITRTestSupport
+import PostgresVocabulary
 
 /// The catalog's `TimelineSegmentProvider` feeding the reader real WAL across a timeline
 /// switch, as recovery reads it: along timeline 2, timeline 1's records up to the switch

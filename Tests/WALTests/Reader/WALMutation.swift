@@ -1,5 +1,6 @@
 import WAL
 import _PITRTestSupport
+import PostgresVocabulary
 
 /// One seeded random change to a set of segment files, for fuzzing the reader.
 enum WALMutation: CustomStringConvertible {

@@ -1,5 +1,6 @@
 import WAL
 import _PITRTestSupport
+import PostgresVocabulary
 
 /// Everything one read delivered, and why it stopped.
 struct WALReadOutcome {

@@ -1,5 +1,5 @@
+import PostgresVocabulary
 import Testing
-import WAL
 
 @Suite struct WALSegmentNameTests {
   static let mib: UInt32 = 1 << 20

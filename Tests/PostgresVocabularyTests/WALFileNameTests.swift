@@ -1,5 +1,5 @@
+import PostgresVocabulary
 import Testing
-import WAL
 
 @Suite struct WALFileNameTests {
   @Test(arguments: [

@@ -1,9 +1,8 @@
-import Foundation
-
 /// A PostgreSQL major release (`15`), as `PG_VERSION` and `pg_control` identify it.
 ///
 /// pitr supports 13 to 19; other releases can still be represented, so that a catalog can
-/// say which release a backup came from before refusing it.
+/// say which release a backup came from before refusing it. Reading a `PG_VERSION` file
+/// (`init(pgVersionFile:)`) is Catalog's, which owns that file's errors.
 public struct PostgreSQLMajorVersion: RawRepresentable, Hashable, Comparable, Sendable, Codable,
   CustomStringConvertible
 {
@@ -27,22 +26,6 @@ public struct PostgreSQLMajorVersion: RawRepresentable, Hashable, Comparable, Se
 
   public static func < (lhs: PostgreSQLMajorVersion, rhs: PostgreSQLMajorVersion) -> Bool {
     lhs.rawValue < rhs.rawValue
-  }
-
-  /// Reads a `PG_VERSION` file: the major number and a newline (`15\n`).
-  ///
-  /// Surrounding whitespace is tolerated. Releases before 10 (`9.6`) and anything that is not
-  /// a number are errors.
-  public init(pgVersionFile text: String) throws(CatalogFormatError) {
-    let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-    guard let major = Int(trimmed), (1...999).contains(major) else {
-      let problem =
-        trimmed.wholeMatch(of: /[0-9]\.[0-9]+/) != nil
-        ? "'\(trimmed)' is a PostgreSQL release older than 10; pitr reads \(Self.supportedRange)"
-        : "expected a PostgreSQL major version such as '15', found '\(trimmed)'"
-      throw CatalogFormatError(.pgVersion, .invalidContent(problem))
-    }
-    self.init(major)
   }
 
   /// The release a `pg_control` file was written by, from its `pg_control_version` and
