@@ -125,7 +125,8 @@ let package = Package(
     ),
     .testTarget(
       name: "PITRCommandsTests",
-      dependencies: ["PITRCommands", "Execution", "PlanLoading", "PlanModel", "_PITRTestSupport"]
+      dependencies: ["PITRCommands", "Execution", "PlanLoading", "PlanModel", "_PITRTestSupport"],
+      exclude: ["Snapshots"]
     ),
   ]
 )
