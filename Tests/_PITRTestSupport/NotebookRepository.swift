@@ -71,7 +71,8 @@ public struct NotebookRepository {
     try builder.write(to: wal, compressed: !plain)
     let manager = FileManager.default
     try manager.createDirectory(atPath: lab, withIntermediateDirectories: true)
-    try manager.createSymbolicLink(atPath: "\(lab)/\(plain ? "backup_base" : "backup_db")", withDestinationPath: fixture.base)
+    try manager.createSymbolicLink(
+      atPath: "\(lab)/\(plain ? "backup_base" : "backup_db")", withDestinationPath: fixture.base)
     try manager.createSymbolicLink(atPath: "\(lab)/backup_wal", withDestinationPath: wal)
     try Self.fixDates(under: directory)
   }

@@ -50,7 +50,8 @@ public func expectSnapshot(
     return
   }
   let rerecord = "\(snapshotRecordingVariable)=1 swift test --filter \(rerecordFilter(fileID))"
-  let report = "snapshot Tests/\(shownPath) differs from the output:\n"
+  let report =
+    "snapshot Tests/\(shownPath) differs from the output:\n"
     + unifiedDiff(expected: expected ?? "", actual: normalized, expectedName: "Tests/\(shownPath)")
     + "if the new output is right, re-record it with \(rerecord) and review git diff"
   Issue.record(Comment(rawValue: report), sourceLocation: sourceLocation)
