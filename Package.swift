@@ -146,7 +146,8 @@ let package = Package(
       dependencies: [
         "PITRCommands", "Execution", "PlanLoading", "PlanModel", "PostgresVocabulary",
         "_PITRTestSupport",
-      ]
+      ],
+      exclude: ["Snapshots"]
     ),
   ]
 )

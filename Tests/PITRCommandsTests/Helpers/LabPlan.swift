@@ -6,15 +6,22 @@ import _PITRTestSupport
 ///
 /// - Parameter target: The lines of the `target` section, each indented by two spaces.
 func labPlan(_ lab: PostgresLab, target: String) -> String {
+  labPlan(
+    base: lab.backupsDirectory, wal: lab.archiveDirectory, restore: lab.directory.file("restore"),
+    target: target)
+}
+
+/// The same plan over any backups, archive and restore folder.
+func labPlan(base: String, wal: String, restore: String, target: String) -> String {
   """
   version: 1
   backups:
-    base: \(lab.backupsDirectory)
-    wal: \(lab.archiveDirectory)
+    base: \(base)
+    wal: \(wal)
   target:
   \(target)
   destination:
-    data_directory: \(lab.directory.file("restore"))
+    data_directory: \(restore)
     port: 5599
     os_user: postgres
   action: promote
