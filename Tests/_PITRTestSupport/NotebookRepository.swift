@@ -1,4 +1,5 @@
 import Foundation
+import PostgresVocabulary
 import WAL
 
 /// The backups and WAL archive of a notebook's lab, written record by record with fixed
