@@ -103,18 +103,20 @@ import _PITRTestSupport
     }
   }
 
+  private let signal = StepAction.writeSignal(.init(files: [FileContent(path: "/d/recovery.signal", content: "")]))
+
   @Test func cyclesAreReportedAsAPath() {
     let graph = StepGraph(steps: [
-      Step(id: "a", kind: .extractBase, summary: "a", inputs: [Artifact("y")], outputs: [Artifact("x")]),
-      Step(id: "b", kind: .writeSignal, summary: "b", inputs: [Artifact("x")], outputs: [Artifact("y")]),
+      Step(id: "a", action: signal, summary: "a", inputs: [Artifact("y")], outputs: [Artifact("x")]),
+      Step(id: "b", action: signal, summary: "b", inputs: [Artifact("x")], outputs: [Artifact("y")]),
     ])
     #expect(graph.problems() == ["the steps depend on each other in a circle: a -> b -> a"])
   }
 
   @Test func duplicateProducersAndMissingInputsAreReported() {
     let graph = StepGraph(steps: [
-      Step(id: "a", kind: .extractBase, summary: "a", outputs: [Artifact("x")]),
-      Step(id: "c", kind: .verify, summary: "c", inputs: [Artifact("z")], outputs: [Artifact("x")]),
+      Step(id: "a", action: signal, summary: "a", outputs: [Artifact("x")]),
+      Step(id: "c", action: signal, summary: "c", inputs: [Artifact("z")], outputs: [Artifact("x")]),
     ])
     #expect(graph.problems() == ["'x' is made by both a and c", "c needs 'z', which no step makes"])
   }
@@ -122,9 +124,10 @@ import _PITRTestSupport
   @Test func configurationValuesCannotAddLines() throws {
     let (plan, repository) = try compiled()
     defer { repository.remove() }
-    let file = try #require(plan.graph.steps.first { $0.kind == .writeRecoveryConfig }?.file)
+    let file = try #require(plan.graph.steps.first { $0.kind == .writeRecoveryConfig }?.files.first)
+    #expect(file.path == "/srv/pg/restore/postgresql.auto.conf")
     #expect(file.content.contains("work_mem = 'it''s 64MB'  # from the plan"))
-    #expect(file.content.hasPrefix(RecoveryConfiguration.beginMarker + "\n"))
+    #expect(file.content.contains(RecoveryConfiguration.beginMarker + "\n"))
     #expect(file.content.hasSuffix(RecoveryConfiguration.endMarker + "\n"))
     #expect(RecoveryConfiguration(lines: [.init("x", "a\nb")]).text == nil)
   }

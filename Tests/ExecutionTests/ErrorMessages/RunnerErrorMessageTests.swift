@@ -187,7 +187,11 @@ extension ErrorMessages {
       #expect(
         observer.notes.contains("\(fixture.dataDirectory) is gone: redoing the restore from create-data-directory"),
         "\(observer.notes)")
-      #expect(observer.started == ["check-destination", "create-data-directory", "extract-base", "extract-wal"])
+      // prefetch-wal starts beside extract-base: nothing orders them.
+      #expect(
+        observer.started == [
+          "check-destination", "create-data-directory", "extract-base", "prefetch-wal", "extract-wal",
+        ])
       #expect(
         try String(contentsOfFile: "\(fixture.stateDirectory)/server.log.previous", encoding: .utf8)
           == "an old server's log\n")
@@ -286,7 +290,7 @@ extension ErrorMessages {
       #expect(!FileManager.default.fileExists(atPath: fixture.dataDirectory))
     }
 
-    // MARK: - StepExtraction
+    // MARK: - Extraction steps
 
     @Test func aBackupWhoseWALArchiveIsEmptyIsRefusedAfterExtraction() throws {
       // The fixture's backup has an empty pg_wal.tar: extract-base writes pg_wal/ with nothing
@@ -303,14 +307,18 @@ extension ErrorMessages {
         error.description
           == "\(fixture.dataDirectory)/pg_wal holds no WAL segment after extraction; the backup's "
           + "WAL archive is missing or empty")
-      #expect(observer.started == ["check-destination", "create-data-directory", "extract-base", "extract-wal"])
+      // prefetch-wal starts beside extract-base: nothing orders them.
+      #expect(
+        observer.started == [
+          "check-destination", "create-data-directory", "extract-base", "prefetch-wal", "extract-wal",
+        ])
       let journal = try #require(Journal.load(from: fixture.stateDirectory))
       #expect(journal.status(of: "extract-base") == .done)
       #expect(journal.status(of: "extract-wal") == .failed)
       #expect(journal.status(of: "start-server") == .pending)
     }
 
-    // MARK: - WALPrefetch
+    // MARK: - PrefetchWAL
 
     @Test func aSpoolFileThatCannotBeWrittenIsNamed() throws {
       let directory = try TemporaryDirectory("prefetch-write")
@@ -318,7 +326,7 @@ extension ErrorMessages {
       let source = try directory.write("a segment, not compressed\n", to: "source")
 
       let error = try #require(throws: RunnerError.self) {
-        try WALPrefetch.decompress(source, to: "/nonexistent/x")
+        try PrefetchWAL.decompress(source, to: "/nonexistent/x")
       }
 
       #expect(error.description == "cannot write /nonexistent/x.prefetch")
@@ -333,7 +341,7 @@ extension ErrorMessages {
       try directory.write("", to: "000000010000000000000002/occupied")
 
       let error = try #require(throws: RunnerError.self) {
-        try WALPrefetch.decompress(source, to: target)
+        try PrefetchWAL.decompress(source, to: target)
       }
 
       #expect(error.description == "cannot rename \(target).prefetch")
