@@ -86,8 +86,24 @@ import _PITRTestSupport
     #expect(
       first.details == [
         "connect to the source (host=db1 dbname=postgres), run SELECT "
-          + "pg_walfile_name(pg_switch_wal()), and wait until that segment is in \(repository.wal)"
+          + "pg_walfile_name(pg_switch_wal()), and wait until that segment is in \(repository.wal)",
+        "pitr apply PLAN does this before it checks the plan (a dry run does not)",
       ])
+    guard case .switchSourceWAL(let payload) = first.action else {
+      Issue.record("switch-source-wal carries \(first.action)")
+      return
+    }
+    // A dry run switches nothing: apply records the segment it archived before compiling.
+    #expect(payload.archivedSegment == nil)
+    #expect(payload.conninfo == "host=db1 dbname=postgres")
+    let switched = markedPlan(repository, target: "  latest: true", source: "source:\n  conninfo: host=db1\n  switch_wal: true\n")
+    let recorded = try #require(switched.compiled(repository, switchedSourceSegment: "000000010000000000000009")?.compiled)
+    #expect(recorded.graph.ordered.first?.details.last == "done by pitr apply before it checked the plan: 000000010000000000000009 is archived")
+    guard case .switchSourceWAL(let recordedPayload) = recorded.graph.ordered.first?.action else {
+      Issue.record("no switch-source-wal step")
+      return
+    }
+    #expect(recordedPayload.archivedSegment == "000000010000000000000009")
     // It runs in pitr (through libpq), not as a program.
     #expect(first.command == nil)
     #expect(switching.dependencies["check-destination"] == ["switch-source-wal"])

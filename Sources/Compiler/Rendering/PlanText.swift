@@ -65,10 +65,11 @@ public enum PlanText {
     var text = "       writes \(file.path) (mode \(file.permissions)"
     text += file.owner.map { ", owner \($0)" } ?? ""
     text += file.content.isEmpty ? ", empty)\n" : "):\n"
+    guard !file.content.isEmpty else { return text }
     var lines = file.content.split(separator: "\n", omittingEmptySubsequences: false)
     if file.content.hasSuffix("\n") {
       lines.removeLast()
-    } else if !file.content.isEmpty {
+    } else {
       text += "         (no newline at the end)\n"
     }
     for line in lines { text += "         \(line)\n" }
