@@ -58,7 +58,7 @@ public struct Step: Hashable, Sendable, Codable {
     let container = try decoder.container(keyedBy: CodingKeys.self)
     self.init(
       id: try container.decode(String.self, forKey: .id),
-      action: try container.decode(StepAction.self, forKey: .action),
+      action: try StepAction.decode(container.decode(Kind.self, forKey: .kind), from: container, forKey: .action),
       summary: try container.decode(String.self, forKey: .summary),
       inputs: try container.decode([Artifact].self, forKey: .inputs),
       outputs: try container.decode([Artifact].self, forKey: .outputs),
@@ -70,7 +70,7 @@ public struct Step: Hashable, Sendable, Codable {
     var container = encoder.container(keyedBy: CodingKeys.self)
     try container.encode(id, forKey: .id)
     try container.encode(kind, forKey: .kind)
-    try container.encode(action, forKey: .action)
+    try action.encodePayload(to: &container, forKey: .action)
     try container.encode(summary, forKey: .summary)
     try container.encode(inputs, forKey: .inputs)
     try container.encode(outputs, forKey: .outputs)

@@ -4,7 +4,7 @@ import WAL
 /// What a step does, fully resolved by the compiler: one case per kind, each with the typed
 /// payload its handler in `Execution/Steps/<Kind>.swift` needs and nothing else to look up.
 /// The dry run (`pitr plan`, text and JSON) shows these values; `pitr apply` runs them.
-public enum StepAction: Hashable, Sendable, Codable {
+public enum StepAction: Hashable, Sendable {
   case checkDestination(CheckDestination)
   case switchSourceWAL(SwitchSourceWAL)
   case createDataDirectory(CreateDataDirectory)
@@ -203,5 +203,52 @@ public struct ServerConnection: Hashable, Sendable, Codable {
     self.init(
       dataDirectory: destination.dataDirectory, socketDirectory: destination.stateDirectory,
       port: destination.port, user: destination.osUser, logFile: "\(destination.stateDirectory)/server.log")
+  }
+}
+
+// MARK: - Coding
+
+extension StepAction {
+  /// Writes the payload alone; the step writes its kind beside it (`"kind"`, `"action"`), so
+  /// `pitr plan --format json` reads `{"kind": "write-signal", "action": {"files": […]}}`.
+  func encodePayload<Key: CodingKey>(to container: inout KeyedEncodingContainer<Key>, forKey key: Key) throws {
+    switch self {
+    case .checkDestination(let payload): try container.encode(payload, forKey: key)
+    case .switchSourceWAL(let payload): try container.encode(payload, forKey: key)
+    case .createDataDirectory(let payload): try container.encode(payload, forKey: key)
+    case .extractBase(let payload): try container.encode(payload, forKey: key)
+    case .extractWAL(let payload): try container.encode(payload, forKey: key)
+    case .extractTablespace(let payload): try container.encode(payload, forKey: key)
+    case .prefetchWAL(let payload): try container.encode(payload, forKey: key)
+    case .writeRecoveryConfig(let payload), .writeSignal(let payload): try container.encode(payload, forKey: key)
+    case .startServer(let payload): try container.encode(payload, forKey: key)
+    case .awaitTarget(let payload): try container.encode(payload, forKey: key)
+    case .verify(let payload): try container.encode(payload, forKey: key)
+    case .promote(let payload): try container.encode(payload, forKey: key)
+    case .stopServer(let payload): try container.encode(payload, forKey: key)
+    }
+  }
+
+  /// Reads the payload of a step of that kind.
+  static func decode<Key: CodingKey>(
+    _ kind: Step.Kind, from container: KeyedDecodingContainer<Key>, forKey key: Key
+  ) throws -> StepAction {
+    func read<T: Decodable>(_ type: T.Type) throws -> T { try container.decode(type, forKey: key) }
+    switch kind {
+    case .checkDestination: return .checkDestination(try read(CheckDestination.self))
+    case .switchSourceWAL: return .switchSourceWAL(try read(SwitchSourceWAL.self))
+    case .createDataDirectory: return .createDataDirectory(try read(CreateDataDirectory.self))
+    case .extractBase: return .extractBase(try read(ExtractBase.self))
+    case .extractWAL: return .extractWAL(try read(ExtractWAL.self))
+    case .extractTablespace: return .extractTablespace(try read(ExtractTablespace.self))
+    case .prefetchWAL: return .prefetchWAL(try read(PrefetchWAL.self))
+    case .writeRecoveryConfig: return .writeRecoveryConfig(try read(WriteFiles.self))
+    case .writeSignal: return .writeSignal(try read(WriteFiles.self))
+    case .startServer: return .startServer(try read(StartServer.self))
+    case .awaitTarget: return .awaitTarget(try read(AwaitTarget.self))
+    case .verify: return .verify(try read(Verify.self))
+    case .promote: return .promote(try read(Promote.self))
+    case .stopServer: return .stopServer(try read(StopServer.self))
+    }
   }
 }
