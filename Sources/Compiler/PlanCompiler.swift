@@ -14,16 +14,21 @@ public struct PlanCompiler {
   public let catalog: Catalog
   public let index: WALIndex
   public let environment: any CompilerEnvironment
+  /// The segment `pitr apply PLAN` archived by switching WAL on the source before it
+  /// compiled (`source.switch_wal`), recorded in the `switch-source-wal` step; nil in a dry
+  /// run, which switches nothing.
+  public let switchedSourceSegment: String?
 
   public init(
     plan: Plan, planText: String, catalog: Catalog, index: WALIndex,
-    environment: any CompilerEnvironment
+    environment: any CompilerEnvironment, switchedSourceSegment: String? = nil
   ) {
     self.plan = plan
     self.planText = planText
     self.catalog = catalog
     self.index = index
     self.environment = environment
+    self.switchedSourceSegment = switchedSourceSegment
   }
 
   /// The outcome: every problem found, and the compiled plan when there is no error.
@@ -93,8 +98,8 @@ public struct PlanCompiler {
       return Compilation(diagnostics: diagnostics.inFileOrder(), compiled: nil)
     }
     let graph = GraphBuilder(
-      plan: plan, backup: backup, destination: destination, configuration: configuration,
-      configurationText: configurationText, prediction: prediction, target: evaluation.target
+      plan: plan, backup: backup, destination: destination, configurationText: configurationText,
+      prediction: prediction, target: evaluation.target, index: index, switchedSegment: switchedSourceSegment
     ).build()
     let compiled = CompiledPlan(
       planFile: plan.file, planName: plan.name.value,

@@ -8,7 +8,8 @@ import _PITRTestSupport
 /// Loads plan text (which must be valid) and compiles it against the repository.
 func compile(
   _ yaml: String, base: String, wal: [String], environment: FixedEnvironment = FixedEnvironment(),
-  file: String = "plans/test.yaml", sourceLocation: Testing.SourceLocation = #_sourceLocation
+  file: String = "plans/test.yaml", switchedSourceSegment: String? = nil,
+  sourceLocation: Testing.SourceLocation = #_sourceLocation
 ) -> PlanCompiler.Compilation? {
   let loaded = PlanLoader(environment: [:]).load(bytes: Array(yaml.utf8), file: file)
   guard let plan = loaded.plan else {
@@ -18,7 +19,8 @@ func compile(
   let catalog = Catalog.scan(base: base, wal: wal, cache: .disabled)
   let index = WALIndex(archive: catalog.archive, cache: .disabled)
   return PlanCompiler(
-    plan: plan, planText: yaml, catalog: catalog, index: index, environment: environment
+    plan: plan, planText: yaml, catalog: catalog, index: index, environment: environment,
+    switchedSourceSegment: switchedSourceSegment
   ).compile()
 }
 
@@ -70,11 +72,11 @@ extension MarkedText {
   /// Compiles this plan against the repository.
   func compiled(
     _ repository: SyntheticRepository, environment: FixedEnvironment = FixedEnvironment(),
-    sourceLocation: Testing.SourceLocation = #_sourceLocation
+    switchedSourceSegment: String? = nil, sourceLocation: Testing.SourceLocation = #_sourceLocation
   ) -> PlanCompiler.Compilation? {
     compile(
       text, base: repository.base, wal: [repository.wal], environment: environment,
-      sourceLocation: sourceLocation)
+      switchedSourceSegment: switchedSourceSegment, sourceLocation: sourceLocation)
   }
 }
 

@@ -85,8 +85,24 @@ import _PITRTestSupport
     #expect(
       first.details == [
         "connect to the source (host=db1 dbname=postgres), run SELECT "
-          + "pg_walfile_name(pg_switch_wal()), and wait until that segment is in \(repository.wal)"
+          + "pg_walfile_name(pg_switch_wal()), and wait until that segment is in \(repository.wal)",
+        "pitr apply PLAN does this before it checks the plan (a dry run does not)",
       ])
+    guard case .switchSourceWAL(let payload) = first.action else {
+      Issue.record("switch-source-wal carries \(first.action)")
+      return
+    }
+    // A dry run switches nothing: apply records the segment it archived before compiling.
+    #expect(payload.archivedSegment == nil)
+    #expect(payload.conninfo == "host=db1 dbname=postgres")
+    let switched = markedPlan(repository, target: "  latest: true", source: "source:\n  conninfo: host=db1\n  switch_wal: true\n")
+    let recorded = try #require(switched.compiled(repository, switchedSourceSegment: "000000010000000000000009")?.compiled)
+    #expect(recorded.graph.ordered.first?.details.last == "done by pitr apply before it checked the plan: 000000010000000000000009 is archived")
+    guard case .switchSourceWAL(let recordedPayload) = recorded.graph.ordered.first?.action else {
+      Issue.record("no switch-source-wal step")
+      return
+    }
+    #expect(recordedPayload.archivedSegment == "000000010000000000000009")
     // It runs in pitr (through libpq), not as a program.
     #expect(first.command == nil)
     #expect(switching.dependencies["check-destination"] == ["switch-source-wal"])
@@ -102,18 +118,20 @@ import _PITRTestSupport
     }
   }
 
+  private let signal = StepAction.writeSignal(.init(files: [FileContent(path: "/d/recovery.signal", content: "")]))
+
   @Test func cyclesAreReportedAsAPath() {
     let graph = StepGraph(steps: [
-      Step(id: "a", kind: .extractBase, summary: "a", inputs: [Artifact("y")], outputs: [Artifact("x")]),
-      Step(id: "b", kind: .writeSignal, summary: "b", inputs: [Artifact("x")], outputs: [Artifact("y")]),
+      Step(id: "a", action: signal, summary: "a", inputs: [Artifact("y")], outputs: [Artifact("x")]),
+      Step(id: "b", action: signal, summary: "b", inputs: [Artifact("x")], outputs: [Artifact("y")]),
     ])
     #expect(graph.problems() == ["the steps depend on each other in a circle: a -> b -> a"])
   }
 
   @Test func duplicateProducersAndMissingInputsAreReported() {
     let graph = StepGraph(steps: [
-      Step(id: "a", kind: .extractBase, summary: "a", outputs: [Artifact("x")]),
-      Step(id: "c", kind: .verify, summary: "c", inputs: [Artifact("z")], outputs: [Artifact("x")]),
+      Step(id: "a", action: signal, summary: "a", outputs: [Artifact("x")]),
+      Step(id: "c", action: signal, summary: "c", inputs: [Artifact("z")], outputs: [Artifact("x")]),
     ])
     #expect(graph.problems() == ["'x' is made by both a and c", "c needs 'z', which no step makes"])
   }
@@ -121,9 +139,10 @@ import _PITRTestSupport
   @Test func configurationValuesCannotAddLines() throws {
     let (plan, repository) = try compiled()
     defer { repository.remove() }
-    let file = try #require(plan.graph.steps.first { $0.kind == .writeRecoveryConfig }?.file)
+    let file = try #require(plan.graph.steps.first { $0.kind == .writeRecoveryConfig }?.files.first)
+    #expect(file.path == "/srv/pg/restore/postgresql.auto.conf")
     #expect(file.content.contains("work_mem = 'it''s 64MB'  # from the plan"))
-    #expect(file.content.hasPrefix(RecoveryConfiguration.beginMarker + "\n"))
+    #expect(file.content.contains(RecoveryConfiguration.beginMarker + "\n"))
     #expect(file.content.hasSuffix(RecoveryConfiguration.endMarker + "\n"))
     #expect(RecoveryConfiguration(lines: [.init("x", "a\nb")]).text == nil)
   }

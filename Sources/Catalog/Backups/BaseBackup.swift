@@ -34,6 +34,10 @@ public struct BaseBackup: Hashable, Sendable, Codable {
   /// The `log_timezone` setting there: the zone whose abbreviation `backup_label` and the
   /// `.backup` file write their times in (`MST`, `CET`).
   public var logTimezone: String?
+  /// The texts of the backup's `postgresql.auto.conf` and `pg_hba.conf`, by those names, as
+  /// they are in the backup (a missing key: the backup has no such file, as when Debian keeps
+  /// pg_hba.conf in /etc). The compiler writes the restored files from them, byte for byte.
+  public var configurationFiles: [String: String] = [:]
   /// WAL segments the backup carries itself (`-X stream` or `-X fetch`).
   public var includedSegments: [WALSegmentName]
   /// Set for an incremental backup (`pg_basebackup --incremental`, 17+): it cannot be

@@ -14,8 +14,11 @@ struct BaseBackupReader {
   /// The files read from inside the base archive (or the data directory), by normalized path.
   static let wantedFiles: Set<String> = [
     "backup_label", "tablespace_map", "PG_VERSION", "global/pg_control", "postgresql.conf",
-    "postgresql.auto.conf",
+    "postgresql.auto.conf", "pg_hba.conf",
   ]
+
+  /// The small files whose texts the backup keeps (`BaseBackup.configurationFiles`).
+  static let keptConfigurationFiles = ["postgresql.auto.conf", "pg_hba.conf"]
 
   /// Small files are at most this large; a bigger one is not what it claims to be.
   static let smallFileLimit = 1 << 20
@@ -285,6 +288,9 @@ struct BaseBackupReader {
           $1
         }
       }
+    }
+    for name in Self.keptConfigurationFiles {
+      if let bytes = contents.small[name] { backup.configurationFiles[name] = String(decoding: bytes, as: UTF8.self) }
     }
     backup.timezone = settings["timezone"]
     backup.logTimezone = settings["log_timezone"]

@@ -9,8 +9,9 @@ import Foundation
 /// must load in a fraction of a second. A cache that cannot be read is ignored, never trusted.
 public final class CatalogCache: @unchecked Sendable {
   /// The format version in the first line; another version is ignored. 2: backups say
-  /// whether they are incremental; 3: segment summaries say where the chain of records breaks.
-  static let formatLine = "pitr-catalog-cache 3"
+  /// whether they are incremental; 3: segment summaries say where the chain of records breaks;
+  /// 4: backups keep the texts of their postgresql.auto.conf and pg_hba.conf.
+  static let formatLine = "pitr-catalog-cache 4"
 
   /// Where the cache file is; `nil` when caching is off.
   public let path: String?

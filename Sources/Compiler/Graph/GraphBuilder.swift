@@ -1,73 +1,112 @@
 import Catalog
 import PlanModel
+import WAL
 
 /// Builds the step graph of a compiled plan: which steps there are, what each needs and
-/// makes, and the command or file of each.
+/// makes, and each one's resolved action (the command it runs, the bytes it writes).
 struct GraphBuilder {
   let plan: Plan
   let backup: BaseBackup
   let destination: CompiledPlan.ResolvedDestination
-  let configuration: RecoveryConfiguration
   let configurationText: String
   let prediction: Prediction
   let target: ResolvedTarget
+  /// The archive's index, for the segments to prefetch and their files.
+  let index: WALIndex
+  /// The segment `pitr apply` archived by switching WAL on the source before compiling.
+  let switchedSegment: String?
+
+  private var data: String { destination.dataDirectory }
+  private var state: String { destination.stateDirectory }
+  private var connection: ServerConnection { ServerConnection(destination) }
 
   func build() -> StepGraph {
+    var steps = preparation()
+    steps += extraction()
+    steps.append(prefetch())
+    steps += recoveryFiles()
+    steps.append(startServer(needs: steps))
+    steps += recoveryAndAction()
+    return StepGraph(steps: steps)
+  }
+
+  // MARK: - Before extraction
+
+  private func preparation() -> [Step] {
     var steps: [Step] = []
-    let data = destination.dataDirectory
-    let switching = plan.source?.switchWAL.value == true
-    if switching {
+    if plan.source?.switchWAL.value == true {
+      let folders = destination.walFolders
+      let conninfo = plan.source?.conninfo?.value ?? ""
+      var details = [
+        "connect to the source (\(conninfo.isEmpty ? "?" : conninfo)), run "
+          + "SELECT pg_walfile_name(pg_switch_wal()), and wait until that segment is in "
+          + folders.joined(separator: ", ")
+      ]
+      details.append(
+        switchedSegment.map { "done by pitr apply before it checked the plan: \($0) is archived" }
+          ?? "pitr apply PLAN does this before it checks the plan (a dry run does not)")
       steps.append(
         Step(
-          kind: .switchSourceWAL, summary: "switch WAL on the live source and wait until it is archived",
-          outputs: [.sourceWALSwitched],
-          details: [
-            "connect to the source (\(plan.source?.conninfo?.value ?? "?")), run "
-              + "SELECT pg_walfile_name(pg_switch_wal()), and wait until that segment is in "
-              + destination.walFolders.joined(separator: ", ")
-          ]))
+          action: .switchSourceWAL(
+            .init(conninfo: conninfo, walFolders: folders, archivedSegment: switchedSegment, timeout: 300)),
+          summary: "switch WAL on the live source and wait until it is archived",
+          outputs: [.sourceWALSwitched], details: details))
     }
     steps.append(
       Step(
-        kind: .checkDestination, summary: "check again that \(data) is absent or empty and port \(destination.port) is free",
-        inputs: switching ? [.sourceWALSwitched] : [], outputs: [.destinationChecked],
-        details: ["take the lock \(destination.stateDirectory)/lock; refuse if another run holds it"]))
+        action: .checkDestination(.init(dataDirectory: data, port: destination.port, lock: "\(state)/lock")),
+        summary: "check again that \(data) is absent or empty and port \(destination.port) is free",
+        inputs: steps.isEmpty ? [] : [.sourceWALSwitched], outputs: [.destinationChecked],
+        details: ["take the lock \(state)/lock; refuse if another run holds it"]))
     steps.append(
       Step(
-        kind: .createDataDirectory, summary: "create \(data) (mode 0700) and \(destination.stateDirectory)",
+        action: .createDataDirectory(
+          .init(dataDirectory: data, stateDirectory: state, spool: "\(state)/spool", owner: destination.osUser)),
+        summary: "create \(data) (mode 0700) and \(state)",
         inputs: [.destinationChecked], outputs: [.dataDirectory],
         details: destination.osUser.map { ["owned by \($0)"] } ?? []))
+    return steps
+  }
+
+  // MARK: - Extraction and prefetch
+
+  private func extraction() -> [Step] {
     let baseFile = backup.files.first { $0.role == .base }
     let source = baseFile.map { "\(backup.path)/\($0.name)" } ?? backup.path
-    var baseDetails = [
-      "from \(source) (\(backup.format == .plain ? "plain copy" : backup.compression == "gzip" ? "tar, gzip" : "tar"))"
-    ]
+    let how = backup.format == .plain ? "plain copy" : backup.compression == "gzip" ? "tar, gzip" : "tar"
+    var details = ["from \(source) (\(how))"]
     if case .verified(let manifest) = backup.manifest {
-      baseDetails.append("checking each of \(manifest.fileCount) files against backup_manifest as it is written")
+      details.append("checking each of \(manifest.fileCount) files against backup_manifest as it is written")
     }
-    if let size = backup.expandedSize {
-      baseDetails.append("\(ByteCount.describe(size)) in all")
-    }
-    steps.append(
+    if let size = backup.expandedSize { details.append("\(ByteCount.describe(size)) in all") }
+    let archives = backup.format == .plain ? [] : backup.files.filter { $0.role != .manifest && $0.role != .other }.map(\.name)
+    var steps = [
       Step(
-        kind: .extractBase, summary: "extract base backup \(backup.id) into \(data)",
-        inputs: [.dataDirectory], outputs: [.baseFiles], details: baseDetails))
-    var serverInputs: [Artifact] = [.recoveryConfig, .recoverySignal, .walSpool]
+        action: .extractBase(
+          .init(
+            backupFolder: backup.path, format: backup.format.rawValue, archives: archives, dataDirectory: data,
+            tablespaces: destination.tablespaces.map { .init(oid: $0.oid, location: $0.location) },
+            owner: destination.osUser)),
+        summary: "extract base backup \(backup.id) into \(data)",
+        inputs: [.dataDirectory], outputs: [.baseFiles], details: details)
+    ]
     if let walFile = backup.files.first(where: { $0.role == .wal }) {
+      let count = backup.includedSegments.count
       steps.append(
         Step(
-          kind: .extractWAL, summary: "extract the WAL the backup carries into \(data)/pg_wal",
+          action: .extractWAL(.init(walDirectory: "\(data)/pg_wal", segments: backup.includedSegments)),
+          summary: "extract the WAL the backup carries into \(data)/pg_wal",
           inputs: [.baseFiles], outputs: [.backupWAL],
           details: [
-            "from \(backup.path)/\(walFile.name) (\(backup.includedSegments.count) segment\(backup.includedSegments.count == 1 ? "" : "s"))",
+            "from \(backup.path)/\(walFile.name) (\(count) segment\(count == 1 ? "" : "s"))",
             "written in extract-base's pass over the backup (the manifest is checked across all its archives); this step checks the segments arrived",
           ]))
-      serverInputs.append(.backupWAL)
     }
     for tablespace in destination.tablespaces {
       steps.append(
         Step(
-          id: "extract-tablespace-\(tablespace.oid)", kind: .extractTablespace,
+          id: "extract-tablespace-\(tablespace.oid)",
+          action: .extractTablespace(.init(oid: tablespace.oid, location: tablespace.location, dataDirectory: data)),
           summary: "extract tablespace \(tablespace.oid) into \(tablespace.location)",
           inputs: [.baseFiles], outputs: [.tablespace(tablespace.oid)],
           details: [
@@ -75,74 +114,120 @@ struct GraphBuilder {
             "tablespace_map: \(tablespace.originalLocation) -> \(tablespace.location)",
             "written in extract-base's pass over the backup; this step checks that tablespace_map (tar) or the pg_tblspc/\(tablespace.oid) link (plain) points there",
           ]))
-      serverInputs.append(.tablespace(tablespace.oid))
     }
-    let prefetch = [
-      "decompress \(prediction.fetchDescription())",
-      "into \(destination.stateDirectory)/spool while the base is extracted",
-    ]
-    steps.append(
+    return steps
+  }
+
+  /// The archived segments recovery will ask for, from the backup's start along the
+  /// target's timeline up to the one it stops in (all of them for `latest`).
+  private func segmentsToPrefetch() -> [StepAction.PrefetchWAL.Segment] {
+    let size = index.archive.segmentSize ?? .sixteenMiB
+    let last = prediction.lastSegment.flatMap { $0.segmentNumber(size: size) } ?? .max
+    var segments: [StepAction.PrefetchWAL.Segment] = []
+    for name in index.segments(along: target.timeline, from: backup.label.startLSN) {
+      guard (name.segmentNumber(size: size) ?? 0) <= last else { break }
+      if let path = index.path(of: name) { segments.append(.init(name: name, source: path)) }
+    }
+    return segments
+  }
+
+  private func prefetch() -> Step {
+    Step(
+      action: .prefetchWAL(.init(spool: "\(state)/spool", segments: segmentsToPrefetch(), owner: destination.osUser)),
+      summary: "prefetch the WAL recovery will ask for", inputs: [.dataDirectory], outputs: [.walSpool],
+      details: [
+        "decompress \(prediction.fetchDescription())", "into \(state)/spool while the base is extracted",
+      ])
+  }
+
+  // MARK: - Recovery
+
+  private func recoveryFiles() -> [Step] {
+    let autoConf = RestoredFiles.autoConfiguration(
+      backupText: backup.configurationFiles["postgresql.auto.conf"], block: configurationText)
+    let hba = RestoredFiles.hostBasedAuthentication(
+      backupText: backup.configurationFiles["pg_hba.conf"], stateDirectory: state)
+    let owner = destination.osUser
+    return [
       Step(
-        kind: .prefetchWAL, summary: "prefetch the WAL recovery will ask for",
-        inputs: [.dataDirectory], outputs: [.walSpool], details: prefetch))
-    steps.append(
-      Step(
-        kind: .writeRecoveryConfig, summary: "write the recovery settings into postgresql.auto.conf",
+        action: .writeRecoveryConfig(
+          .init(files: [
+            FileContent(path: "\(data)/postgresql.auto.conf", content: autoConf, owner: owner),
+            FileContent(path: "\(state)/pg_hba.conf", content: hba, owner: owner),
+          ])),
+        summary: "write the recovery settings into postgresql.auto.conf",
         inputs: [.baseFiles], outputs: [.recoveryConfig],
-        file: FileContent(path: "\(data)/postgresql.auto.conf", content: configurationText, mode: .replaceBlock),
         details: [
-          "writes \(destination.stateDirectory)/pg_hba.conf: 'local all all trust' (the private "
-            + "socket), then the backup's pg_hba.conf"
-        ]))
-    steps.append(
+          "postgresql.auto.conf: the backup's own"
+            + (backup.configurationFiles["postgresql.auto.conf"] == nil ? " (it has none)" : "")
+            + ", then pitr's block; pg_hba.conf: trust on the private socket, then the backup's own"
+        ]),
       Step(
-        kind: .writeSignal, summary: "create recovery.signal",
-        inputs: [.baseFiles], outputs: [.recoverySignal],
-        file: FileContent(path: "\(data)/recovery.signal", content: "", mode: .create)))
-    steps.append(
-      Step(
-        kind: .startServer, summary: "start the server on port \(destination.port)",
-        inputs: serverInputs.sorted(), outputs: [.runningServer],
-        command: [
-          .serverBinary("pg_ctl"), .literal("-D"), .literal(data), .literal("-l"),
-          .literal("\(destination.stateDirectory)/server.log"), .literal("-o"),
-          .literal("-p \(destination.port)"), .literal("-W"), .literal("start"),
-        ], runsAsServerUser: destination.osUser != nil))
+        action: .writeSignal(.init(files: [FileContent(path: "\(data)/recovery.signal", content: "", owner: owner)])),
+        summary: "create recovery.signal", inputs: [.baseFiles], outputs: [.recoverySignal]),
+    ]
+  }
+
+  /// `pg_ctl start`, once every file the server reads is in place (all the steps so far
+  /// that make something it needs: the files, the spool, the WAL, the tablespaces).
+  private func startServer(needs steps: [Step]) -> Step {
+    let wanted: Set<Artifact> = [.recoveryConfig, .recoverySignal, .walSpool, .backupWAL]
+    let inputs = steps.flatMap(\.outputs).filter { wanted.contains($0) || $0.name.hasPrefix("tablespace-") }
+    let command: [ArgumentTemplate] = [
+      .serverBinary("pg_ctl"), .literal("-D"), .literal(data), .literal("-l"), .literal(connection.logFile),
+      .literal("-o"), .literal("-p \(destination.port)"), .literal("-W"), .literal("start"),
+    ]
+    return Step(
+      action: .startServer(
+        .init(command: command, runsAsServerUser: destination.osUser != nil, connection: connection, timeout: 120)),
+      summary: "start the server on port \(destination.port)", inputs: inputs.sorted(), outputs: [.runningServer])
+  }
+
+  private func recoveryAndAction() -> [Step] {
     let action = plan.action.value
-    let awaitDetail = prediction.stopMessage.map { "expect PostgreSQL to log: \($0)" } ?? "expect recovery to replay all the archived WAL"
     let reached: String =
       switch action {
       case .promote: "until the server has promoted itself"
       case .pause, .promoteIfVerified: "until recovery pauses at the target"
       case .shutdown: "until the server shuts down at the target"
       }
-    steps.append(
+    var steps = [
       Step(
-        kind: .awaitTarget, summary: "follow the log and the server \(reached)",
-        inputs: [.runningServer], outputs: [.targetReached],
-        details: [awaitDetail, "fail with the log excerpt on any FATAL of recovery"]))
-    if !plan.verify.isEmpty {
+        action: .awaitTarget(
+          .init(
+            connection: connection, action: action, predictedStop: prediction.stopMessage,
+            predictedStopLSN: prediction.stopLSN)),
+        summary: "follow the log and the server \(reached)", inputs: [.runningServer], outputs: [.targetReached],
+        details: [
+          prediction.stopMessage.map { "expect PostgreSQL to log: \($0)" }
+            ?? "expect recovery to replay all the archived WAL",
+          "fail with the log excerpt on any FATAL of recovery",
+        ])
+    ]
+    let checks = plan.verify
+    if !checks.isEmpty {
       steps.append(
         Step(
-          kind: .verify, summary: "run \(plan.verify.count) check\(plan.verify.count == 1 ? "" : "s") on the restored server",
+          action: .verify(.init(connection: connection, checks: checks)),
+          summary: "run \(checks.count) check\(checks.count == 1 ? "" : "s") on the restored server",
           inputs: [.targetReached], outputs: [.checksPassed],
-          details: plan.verify.map { "\($0.label) (database \($0.database.value))" }))
+          details: checks.map { "\($0.label) (database \($0.database.value))" }))
     }
     switch action {
     case .promoteIfVerified:
       steps.append(
         Step(
-          kind: .promote, summary: "promote (SELECT pg_promote()) only if every check passed",
-          inputs: [.checksPassed], outputs: [.promoted],
-          details: ["if a check fails, leave the server paused and exit 1"]))
+          action: .promote(.init(connection: connection, timeout: 120)),
+          summary: "promote (SELECT pg_promote()) only if every check passed",
+          inputs: [.checksPassed], outputs: [.promoted], details: ["if a check fails, leave the server paused and exit 1"]))
     case .shutdown:
       steps.append(
         Step(
-          kind: .stopServer, summary: "confirm the server stopped at the target",
+          action: .stopServer(.init(connection: connection)), summary: "confirm the server stopped at the target",
           inputs: [.targetReached], outputs: [.stopped]))
     case .promote, .pause:
       break
     }
-    return StepGraph(steps: steps)
+    return steps
   }
 }

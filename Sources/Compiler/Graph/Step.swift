@@ -1,5 +1,6 @@
-/// One step of a restore: a value with a kind, the artifacts it needs and makes, and either a
-/// command to run or a file to write. Edges are not stored: they follow from which step
+/// One step of a restore: a value with an id, the artifacts it needs and makes, and its
+/// action, a typed payload holding everything its handler needs (the command it runs, the
+/// exact bytes of the files it writes, …). Edges are not stored: they follow from which step
 /// makes what another needs (`StepGraph`).
 public struct Step: Hashable, Sendable, Codable {
   /// What a step does; the raw values are the kebab-case names the dry run prints.
@@ -22,34 +23,58 @@ public struct Step: Hashable, Sendable, Codable {
 
   /// Unique in the graph: the kind, with a suffix when a kind repeats (`extract-tablespace-16390`).
   public var id: String
-  public var kind: Kind
+  /// What the step does, resolved.
+  public var action: StepAction
   /// One line a person reads in the dry run.
   public var summary: String
   public var inputs: [Artifact]
   public var outputs: [Artifact]
-  /// The program to run, if the step runs one (arguments stay symbolic until resolved).
-  public var command: [ArgumentTemplate]?
-  /// Whether the command runs as the server's OS user.
-  public var runsAsServerUser: Bool
-  /// A file the step writes, with its full content.
-  public var file: FileContent?
   /// Facts the dry run shows (what is extracted, which checks run, …).
   public var details: [String]
 
+  public var kind: Kind { action.kind }
+  /// The program to run, if the step runs one (arguments stay symbolic until resolved).
+  public var command: [ArgumentTemplate]? { action.command }
+  /// The files the step writes, with their exact bytes and permissions.
+  public var files: [FileContent] { action.files }
+
   public init(
-    id: String? = nil, kind: Kind, summary: String, inputs: [Artifact] = [],
-    outputs: [Artifact] = [], command: [ArgumentTemplate]? = nil, runsAsServerUser: Bool = false,
-    file: FileContent? = nil, details: [String] = []
+    id: String? = nil, action: StepAction, summary: String, inputs: [Artifact] = [],
+    outputs: [Artifact] = [], details: [String] = []
   ) {
-    self.id = id ?? kind.rawValue
-    self.kind = kind
+    self.id = id ?? action.kind.rawValue
+    self.action = action
     self.summary = summary
     self.inputs = inputs
     self.outputs = outputs
-    self.command = command
-    self.runsAsServerUser = runsAsServerUser
-    self.file = file
     self.details = details
+  }
+
+  private enum CodingKeys: String, CodingKey {
+    case id, kind, action, summary, inputs, outputs, details
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    self.init(
+      id: try container.decode(String.self, forKey: .id),
+      action: try StepAction.decode(container.decode(Kind.self, forKey: .kind), from: container, forKey: .action),
+      summary: try container.decode(String.self, forKey: .summary),
+      inputs: try container.decode([Artifact].self, forKey: .inputs),
+      outputs: try container.decode([Artifact].self, forKey: .outputs),
+      details: try container.decode([String].self, forKey: .details))
+  }
+
+  /// Writes the kind beside the action, for readers of `pitr plan --format json`.
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(id, forKey: .id)
+    try container.encode(kind, forKey: .kind)
+    try action.encodePayload(to: &container, forKey: .action)
+    try container.encode(summary, forKey: .summary)
+    try container.encode(inputs, forKey: .inputs)
+    try container.encode(outputs, forKey: .outputs)
+    try container.encode(details, forKey: .details)
   }
 }
 
@@ -90,21 +115,23 @@ public enum ArgumentTemplate: Hashable, Sendable, Codable {
   case serverBinary(String)
 }
 
-/// A file a step writes: where, what, and with which permissions.
+/// A file a step writes, whole: where, its exact bytes, its permissions and owner.
 public struct FileContent: Hashable, Sendable, Codable {
   public var path: String
+  /// The file's exact content (UTF-8).
   public var content: String
-  /// How it is written: the whole file, or a block appended to / replaced in it.
-  public var mode: Mode
+  /// Permission bits, as octal text: `"0600"`.
+  public var permissions: String
+  /// Who owns it when pitr runs as root (the server's OS user); nil: pitr's own user.
+  public var owner: String?
 
-  public enum Mode: String, Hashable, Sendable, Codable {
-    case create
-    case replaceBlock = "replace-block"
-  }
-
-  public init(path: String, content: String, mode: Mode) {
+  public init(path: String, content: String, permissions: String = "0600", owner: String? = nil) {
     self.path = path
     self.content = content
-    self.mode = mode
+    self.permissions = permissions
+    self.owner = owner
   }
+
+  /// The permission bits as a number (0o600).
+  public var mode: UInt16 { UInt16(permissions, radix: 8) ?? 0o600 }
 }

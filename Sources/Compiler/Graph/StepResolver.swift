@@ -19,7 +19,7 @@ public struct StepResolver: Sendable {
   public func commandLine(of step: Step) -> [String]? {
     guard let command = step.command else { return nil }
     let words = command.map(resolve)
-    if step.runsAsServerUser, let serverUser {
+    if step.action.runsAsServerUser, let serverUser {
       return ["/usr/sbin/runuser", "-u", serverUser, "--"] + words
     }
     return words

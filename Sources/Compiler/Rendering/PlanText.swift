@@ -55,15 +55,24 @@ public enum PlanText {
       if let words = resolver.commandLine(of: step) {
         text += "       runs: \(StepResolver.shellText(words))\n"
       }
-      if let file = step.file {
-        let how = file.mode == .create ? "creates" : "writes its block into"
-        text += "       \(how) \(file.path)"
-        text += file.content.isEmpty ? " (empty)\n" : ":\n"
-        for line in file.content.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
-          text += "         \(line)\n"
-        }
-      }
+      for file in step.files { text += describe(file) }
     }
+    return text
+  }
+
+  /// A file a step writes, with every line of its content, as `apply` writes it.
+  static func describe(_ file: FileContent) -> String {
+    var text = "       writes \(file.path) (mode \(file.permissions)"
+    text += file.owner.map { ", owner \($0)" } ?? ""
+    text += file.content.isEmpty ? ", empty)\n" : "):\n"
+    guard !file.content.isEmpty else { return text }
+    var lines = file.content.split(separator: "\n", omittingEmptySubsequences: false)
+    if file.content.hasSuffix("\n") {
+      lines.removeLast()
+    } else {
+      text += "         (no newline at the end)\n"
+    }
+    for line in lines { text += "         \(line)\n" }
     return text
   }
 }

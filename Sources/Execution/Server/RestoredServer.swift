@@ -10,23 +10,30 @@ import Processes
 /// The server being restored: its files, how to reach it (the private socket in the state
 /// directory), and how to ask it where recovery stands.
 final class RestoredServer {
-  let destination: CompiledPlan.ResolvedDestination
+  let connection: ServerConnection
   let resolver: StepResolver
 
-  init(destination: CompiledPlan.ResolvedDestination, resolver: StepResolver) {
-    self.destination = destination
+  init(connection: ServerConnection, resolver: StepResolver) {
+    self.connection = connection
     self.resolver = resolver
   }
 
-  var logPath: String { "\(destination.stateDirectory)/server.log" }
+  convenience init(destination: CompiledPlan.ResolvedDestination, resolver: StepResolver) {
+    self.init(connection: ServerConnection(destination), resolver: resolver)
+  }
+
+  var logPath: String { connection.logFile }
 
   func log() -> String {
     (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
   }
 
   /// Whether a postmaster runs for the data directory (`postmaster.pid` names a live process).
-  var isRunning: Bool {
-    guard let text = try? String(contentsOfFile: "\(destination.dataDirectory)/postmaster.pid", encoding: .utf8),
+  var isRunning: Bool { Self.isRunning(dataDirectory: connection.dataDirectory) }
+
+  /// Whether a postmaster runs for that data directory.
+  static func isRunning(dataDirectory: String) -> Bool {
+    guard let text = try? String(contentsOfFile: "\(dataDirectory)/postmaster.pid", encoding: .utf8),
       let line = text.split(separator: "\n").first, let pid = Int32(line)
     else { return false }
     return kill(pid, 0) == 0 || errno == EPERM
@@ -35,13 +42,13 @@ final class RestoredServer {
   /// A connection through the private socket, as the first role that exists of the OS
   /// user's name, `postgres`, and this process's user.
   func connect(database: String = "postgres") throws -> PostgresConnection {
-    var roles = [destination.osUser, "postgres", ProcessInfo.processInfo.environment["USER"]].compactMap { $0 }
+    var roles = [connection.user, "postgres", ProcessInfo.processInfo.environment["USER"]].compactMap { $0 }
     roles = roles.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
     var lastFailure: Error?
     for role in roles {
       do {
         return try PostgresConnection(
-          conninfo: "host=\(destination.stateDirectory) port=\(destination.port)",
+          conninfo: "host=\(connection.socketDirectory) port=\(connection.port)",
           overrides: ["user": role, "dbname": database, "connect_timeout": "5"])
       } catch {
         lastFailure = error
@@ -50,10 +57,27 @@ final class RestoredServer {
     throw lastFailure ?? RunnerError("cannot connect to the restored server")
   }
 
+  func inRecovery() throws -> Bool {
+    try connect().query("SELECT pg_is_in_recovery()").first?.first == "t"
+  }
+
+  func isPaused() throws -> Bool {
+    try connect().query("SELECT pg_get_wal_replay_pause_state()").first?.first == "paused"
+  }
+
+  func replayLocation() throws -> String? {
+    try connect().query("SELECT pg_last_wal_replay_lsn()").first?.first ?? nil
+  }
+
+  /// The last lines of its log, to show with a failure.
+  func logTail(_ count: Int = 12) -> [String] {
+    Array(log().split(separator: "\n").suffix(count).map(String.init))
+  }
+
   /// Stops the server (fast mode), as the OS user when running as root.
   func stop() {
     guard isRunning else { return }
-    var words = [resolver.resolve(.serverBinary("pg_ctl")), "-D", destination.dataDirectory, "-m", "fast", "-w", "stop"]
+    var words = [resolver.resolve(.serverBinary("pg_ctl")), "-D", connection.dataDirectory, "-m", "fast", "-w", "stop"]
     if let user = resolver.serverUser { words = ["/usr/sbin/runuser", "-u", user, "--"] + words }
     _ = try? ProcessRunner.run(words[0], Array(words.dropFirst()), timeout: 120)
   }

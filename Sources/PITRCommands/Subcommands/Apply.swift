@@ -165,7 +165,8 @@ struct Apply: AsyncParsableCommand {
         removeDrill()
         throw ApplyFailure(code: PITRExitCode.executionFailed, outcome: "failed", reason: "pg_switch_wal() on the source failed")
       }
-      let compilation = pipeline.compile(loaded, source: source)
+      // The switch is a phase before compiling: its archived segment goes into the plan.
+      let compilation = pipeline.compile(loaded, source: source, switchedSourceSegment: switchedSegment)
       pipeline.report(compilation.diagnostics, source: source, file: plan)
       guard let result = compilation.compiled else {
         removeDrill()
@@ -181,7 +182,6 @@ struct Apply: AsyncParsableCommand {
     let resolver = PlanPipeline.resolver(for: compiled)
     if !drill { try confirm(compiled, resolver: resolver, pipeline: pipeline) }
     let runner = RestoreRunner(plan: compiled, resolver: resolver, observer: timing, timeout: timeout)
-    runner.sourceWALSwitchedBeforeCompiling = switchedSegment
     let report: RunReport
     do {
       report = try runner.run()

@@ -31,13 +31,14 @@ struct PlanPipeline {
     return (plan, source)
   }
 
-  /// Compiles a loaded plan against its repository.
-  func compile(_ plan: Plan, source: SourceText) -> PlanCompiler.Compilation {
-    compileWithCatalog(plan, source: source).compilation
+  /// Compiles a loaded plan against its repository; `switchedSourceSegment` is what the
+  /// source WAL switch `pitr apply` ran first archived (the compiled plan records it).
+  func compile(_ plan: Plan, source: SourceText, switchedSourceSegment: String? = nil) -> PlanCompiler.Compilation {
+    compileWithCatalog(plan, source: source, switchedSourceSegment: switchedSourceSegment).compilation
   }
 
   /// `compile`, also returning the catalog it compiled against (nil when a folder is missing).
-  func compileWithCatalog(_ plan: Plan, source: SourceText)
+  func compileWithCatalog(_ plan: Plan, source: SourceText, switchedSourceSegment: String? = nil)
     -> (compilation: PlanCompiler.Compilation, catalog: Catalog?)
   {
     var diagnostics: [Diagnostic] = []
@@ -57,7 +58,7 @@ struct PlanPipeline {
       base: plan.backups.base.value, wal: plan.backups.wal.map(\.value), cache: cache)
     var compilation = PlanCompiler(
       plan: plan, planText: source.text, catalog: catalog, index: index,
-      environment: SystemEnvironment()
+      environment: SystemEnvironment(), switchedSourceSegment: switchedSourceSegment
     ).compile()
     cache.save()
     // Problems in files the restore does not use do not block it: shown as warnings.

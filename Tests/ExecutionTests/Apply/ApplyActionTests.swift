@@ -35,6 +35,8 @@ extension ApplyTests {
       #expect(try sandbox.sql("SELECT pg_get_wal_replay_pause_state()") == "paused")
       // A hot standby paused at the target reads the target's data.
       #expect(try sandbox.sql("SELECT count(*) FROM inventarios", database: "test") == "11")
+      // Paused in recovery, recovery.signal is still there: every file is the dry run's.
+      CompiledFiles.expectWritten(by: restore.plan, promoted: false)
 
       // The finished plan run again resumes: nothing runs twice, the server stays paused.
       let (again, observer) = restore.anotherRunner()

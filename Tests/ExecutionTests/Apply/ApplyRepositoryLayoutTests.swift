@@ -95,6 +95,7 @@ struct ApplySeed000Tests {
     #expect(try restore.sql("SELECT string_agg(nombre, ',' ORDER BY id) FROM laboratorio_pitr") == "registro_1,registro_2")
     #expect(try restore.sql("SELECT pg_is_in_recovery()") == "f")
     #expect(try restore.sql("SHOW log_min_messages") == "warning")
+    CompiledFiles.expectWritten(by: restore.plan, promoted: true)
 
     // The example plan file itself, by pitr apply, with PITR_LAB pointing at this lab.
     let sandbox = try RestoreSandbox(in: lab.directory.path, name: "plan000")

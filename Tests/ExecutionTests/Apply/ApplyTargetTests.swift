@@ -56,8 +56,19 @@ extension ApplyTests {
         let current = try restore.sql("SELECT substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)")
         #expect(UInt32(current, radix: 16) == timeline.rawValue, "the server writes WAL file \(current)…")
       }
-      #expect(restore.observer.finished.map(\.id) == plan.graph.ordered.map(\.id))
+      // Every step ran once, after the steps it depends on (prefetch-wal beside extraction).
+      let finished = restore.observer.finished.map(\.id)
+      #expect(finished.sorted() == plan.graph.ordered.map(\.id).sorted())
+      for (step, dependencies) in plan.graph.dependencies {
+        for dependency in dependencies {
+          #expect(
+            (finished.firstIndex(of: dependency) ?? .max) < (finished.firstIndex(of: step) ?? .min),
+            "\(step) finished before \(dependency)")
+        }
+      }
       #expect(restore.observer.finished.allSatisfy { !$0.skipped })
+      // What apply wrote is, byte for byte, what the dry run showed.
+      CompiledFiles.expectWritten(by: plan, promoted: true)
       #expect(try ApplyHarness.journal(in: restore.sandbox).steps.allSatisfy { $0.status == .done })
     }
   }

@@ -58,10 +58,14 @@ import _PITRTestSupport
     }
   }
 
-  /// What the write-recovery-config step writes, and where.
+  /// The pitr block of the postgresql.auto.conf the write-recovery-config step writes, and
+  /// where (the file is the backup's own text, then the block).
   private func writtenBlock(_ plan: CompiledPlan) throws -> FileContent {
     let step = try #require(plan.graph.steps.first { $0.kind == .writeRecoveryConfig })
-    return try #require(step.file)
+    var file = try #require(step.files.first { $0.path.hasSuffix("/postgresql.auto.conf") })
+    let start = try #require(file.content.range(of: RecoveryConfiguration.beginMarker))
+    file.content = String(file.content[start.lowerBound...])
+    return file
   }
 
   private static let archiveModeOff =
@@ -105,7 +109,7 @@ import _PITRTestSupport
     let keep = try writtenBlock(try repository.compile(destination: "  archiving: keep")).content
     let existing = "# the backup's own settings\nwork_mem = '8MB'\n" + earlier + "shared_buffers = '256MB'\n"
 
-    let cleaned = RestoreRunner.removingPitrBlock(existing)
+    let cleaned = RecoveryConfiguration.removingBlock(existing)
 
     #expect(cleaned == "# the backup's own settings\nwork_mem = '8MB'\nshared_buffers = '256MB'\n")
     #expect(!(cleaned + keep).contains("archive_mode"))

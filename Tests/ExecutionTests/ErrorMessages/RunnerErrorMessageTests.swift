@@ -139,7 +139,7 @@ extension ErrorMessages {
           "a previous run stopped while extracting (extract-base, extract-wal not finished); pitr made "
             + "\(fixture.dataDirectory) and everything in it came from the backup: cleared it, extracting again"),
         "\(observer.notes)")
-      #expect(observer.started == ["extract-base", "extract-wal"])
+      Self.expectStartedUntilExtractWALFailed(observer.started, first: ["extract-base"])
       #expect(try Data(contentsOf: URL(fileURLWithPath: "\(fixture.dataDirectory)/base/1/1259")).count == 5000)
       #expect(try FileManager.default.contentsOfDirectory(atPath: "\(fixture.dataDirectory)/pg_wal") == [])
     }
@@ -187,7 +187,8 @@ extension ErrorMessages {
       #expect(
         observer.notes.contains("\(fixture.dataDirectory) is gone: redoing the restore from create-data-directory"),
         "\(observer.notes)")
-      #expect(observer.started == ["check-destination", "create-data-directory", "extract-base", "extract-wal"])
+      Self.expectStartedUntilExtractWALFailed(
+        observer.started, first: ["check-destination", "create-data-directory", "extract-base"])
       #expect(
         try String(contentsOfFile: "\(fixture.stateDirectory)/server.log.previous", encoding: .utf8)
           == "an old server's log\n")
@@ -286,7 +287,7 @@ extension ErrorMessages {
       #expect(!FileManager.default.fileExists(atPath: fixture.dataDirectory))
     }
 
-    // MARK: - StepExtraction
+    // MARK: - Extraction steps
 
     @Test func aBackupWhoseWALArchiveIsEmptyIsRefusedAfterExtraction() throws {
       // The fixture's backup has an empty pg_wal.tar: extract-base writes pg_wal/ with nothing
@@ -303,14 +304,29 @@ extension ErrorMessages {
         error.description
           == "\(fixture.dataDirectory)/pg_wal holds no WAL segment after extraction; the backup's "
           + "WAL archive is missing or empty")
-      #expect(observer.started == ["check-destination", "create-data-directory", "extract-base", "extract-wal"])
+      Self.expectStartedUntilExtractWALFailed(
+        observer.started, first: ["check-destination", "create-data-directory", "extract-base"])
       let journal = try #require(Journal.load(from: fixture.stateDirectory))
       #expect(journal.status(of: "extract-base") == .done)
       #expect(journal.status(of: "extract-wal") == .failed)
       #expect(journal.status(of: "start-server") == .pending)
     }
 
-    // MARK: - WALPrefetch
+    /// The steps started when extract-wal failed: `first` in order, then extract-wal, and
+    /// besides only steps nothing orders after it (prefetch-wal runs beside extraction; the
+    /// recovery files may start beside extract-wal); never the server.
+    static func expectStartedUntilExtractWALFailed(
+      _ started: [String], first: [String], sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) {
+      #expect(started.starts(with: first), "\(started)", sourceLocation: sourceLocation)
+      #expect(started.contains("extract-wal"), "\(started)", sourceLocation: sourceLocation)
+      let beside: Set<String> = ["prefetch-wal", "write-recovery-config", "write-signal"]
+      #expect(
+        Set(started).isSubset(of: Set(first + ["extract-wal"]).union(beside)), "\(started)",
+        sourceLocation: sourceLocation)
+    }
+
+    // MARK: - PrefetchWAL
 
     @Test func aSpoolFileThatCannotBeWrittenIsNamed() throws {
       let directory = try TemporaryDirectory("prefetch-write")
@@ -318,7 +334,7 @@ extension ErrorMessages {
       let source = try directory.write("a segment, not compressed\n", to: "source")
 
       let error = try #require(throws: RunnerError.self) {
-        try WALPrefetch.decompress(source, to: "/nonexistent/x")
+        try PrefetchWAL.decompress(source, to: "/nonexistent/x")
       }
 
       #expect(error.description == "cannot write /nonexistent/x.prefetch")
@@ -333,7 +349,7 @@ extension ErrorMessages {
       try directory.write("", to: "000000010000000000000002/occupied")
 
       let error = try #require(throws: RunnerError.self) {
-        try WALPrefetch.decompress(source, to: target)
+        try PrefetchWAL.decompress(source, to: target)
       }
 
       #expect(error.description == "cannot rename \(target).prefetch")

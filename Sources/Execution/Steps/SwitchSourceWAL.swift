@@ -1,11 +1,31 @@
+import Compiler
 import Foundation
 import PostgresClient
 
-/// `switch-source-wal`: runs `pg_switch_wal()` on the live source and waits until the
+/// `switch-source-wal`: `pitr apply PLAN` switched before it compiled the plan, and the
+/// payload records the segment it archived: the step reports it. A compiled plan from a dry
+/// run (`pitr plan --format json`) records none: then the step switches now.
+struct SwitchSourceWAL {
+  let payload: StepAction.SwitchSourceWAL
+
+  func run(_ step: Step, in context: StepContext) throws {
+    if let segment = payload.archivedSegment {
+      context.observer.progress(step, "done before the plan was checked: \(segment) is archived")
+      return
+    }
+    guard !payload.conninfo.isEmpty else {
+      throw RunnerError("the plan asks to switch WAL on the source but gives no source.conninfo")
+    }
+    try SourceWALSwitch(conninfo: payload.conninfo, walFolders: payload.walFolders, timeout: payload.timeout)
+      .run { context.observer.progress(step, $0) }
+  }
+}
+
+/// Runs `pg_switch_wal()` on the live source and waits until the
 /// segment it closed is in the archive, so the newest changes are there before the restore.
 ///
-/// `pitr apply PLAN` runs it before it compiles the plan (so the compiler sees that WAL);
-/// the step of the graph then only reports it.
+/// `pitr apply PLAN` runs it as a phase before it compiles the plan (so the compiler sees
+/// that WAL, and records the segment in the `switch-source-wal` step).
 public struct SourceWALSwitch: Sendable {
   /// The source's libpq connection string (`source.conninfo`).
   public let conninfo: String

@@ -1,0 +1,255 @@
+import PlanModel
+import PostgresVocabulary
+import WAL
+
+/// What a step does, fully resolved by the compiler: one case per kind, each with the typed
+/// payload its handler in `Execution/Steps/<Kind>.swift` needs and nothing else to look up.
+/// The dry run (`pitr plan`, text and JSON) shows these values; `pitr apply` runs them.
+public enum StepAction: Hashable, Sendable {
+  case checkDestination(CheckDestination)
+  case switchSourceWAL(SwitchSourceWAL)
+  case createDataDirectory(CreateDataDirectory)
+  case extractBase(ExtractBase)
+  case extractWAL(ExtractWAL)
+  case extractTablespace(ExtractTablespace)
+  case prefetchWAL(PrefetchWAL)
+  case writeRecoveryConfig(WriteFiles)
+  case writeSignal(WriteFiles)
+  case startServer(StartServer)
+  case awaitTarget(AwaitTarget)
+  case verify(Verify)
+  case promote(Promote)
+  case stopServer(StopServer)
+
+  public var kind: Step.Kind {
+    switch self {
+    case .checkDestination: .checkDestination
+    case .switchSourceWAL: .switchSourceWAL
+    case .createDataDirectory: .createDataDirectory
+    case .extractBase: .extractBase
+    case .extractWAL: .extractWAL
+    case .extractTablespace: .extractTablespace
+    case .prefetchWAL: .prefetchWAL
+    case .writeRecoveryConfig: .writeRecoveryConfig
+    case .writeSignal: .writeSignal
+    case .startServer: .startServer
+    case .awaitTarget: .awaitTarget
+    case .verify: .verify
+    case .promote: .promote
+    case .stopServer: .stopServer
+    }
+  }
+
+  /// The files the step writes, with their exact bytes and permissions.
+  public var files: [FileContent] {
+    switch self {
+    case .writeRecoveryConfig(let write), .writeSignal(let write): write.files
+    default: []
+    }
+  }
+
+  /// The program the step runs, symbolic until `StepResolver` resolves it.
+  public var command: [ArgumentTemplate]? {
+    if case .startServer(let start) = self { return start.command }
+    return nil
+  }
+
+  /// Whether the command runs as the server's OS user.
+  public var runsAsServerUser: Bool {
+    if case .startServer(let start) = self { return start.runsAsServerUser }
+    return false
+  }
+
+  // MARK: - Payloads
+
+  /// `check-destination`: the data directory is still absent or empty, the port still free.
+  public struct CheckDestination: Hashable, Sendable, Codable {
+    public var dataDirectory: String
+    public var port: Int
+    /// The lock the run holds: `<state>/lock`.
+    public var lock: String
+  }
+
+  /// `switch-source-wal`: `pg_switch_wal()` on the live source, waiting for the archive.
+  public struct SwitchSourceWAL: Hashable, Sendable, Codable {
+    /// `source.conninfo` (never holds a password).
+    public var conninfo: String
+    public var walFolders: [String]
+    /// The segment `pitr apply PLAN` archived by switching before it compiled the plan (the
+    /// step then only reports it); nil in a dry run, and then apply switches in this step.
+    public var archivedSegment: String?
+    /// How long to wait for the archiver, in seconds.
+    public var timeout: Double
+  }
+
+  /// `create-data-directory`: the data directory (0700), the state directory and its spool.
+  public struct CreateDataDirectory: Hashable, Sendable, Codable {
+    public var dataDirectory: String
+    public var stateDirectory: String
+    public var spool: String
+    /// Who owns them when pitr runs as root.
+    public var owner: String?
+  }
+
+  /// `extract-base`: one pass over the whole backup (base, its WAL, its tablespaces), since
+  /// `backup_manifest` can only be checked complete across all of its archives.
+  public struct ExtractBase: Hashable, Sendable, Codable {
+    public var backupFolder: String
+    /// `tar` or `plain`.
+    public var format: String
+    /// The backup's archives (`base.tar.gz`, `pg_wal.tar.gz`, `16390.tar.gz`), for tar.
+    public var archives: [String]
+    public var dataDirectory: String
+    public var tablespaces: [TablespaceRelocation]
+    public var owner: String?
+  }
+
+  /// Where a tablespace of the backup goes.
+  public struct TablespaceRelocation: Hashable, Sendable, Codable {
+    public var oid: UInt32
+    public var location: String
+  }
+
+  /// `extract-wal`: checks that the WAL the backup carries arrived in `pg_wal`.
+  public struct ExtractWAL: Hashable, Sendable, Codable {
+    public var walDirectory: String
+    public var segments: [WALSegmentName]
+  }
+
+  /// `extract-tablespace`: checks that the tablespace's link (plain) or the rewritten
+  /// `tablespace_map` (tar) points at its new location.
+  public struct ExtractTablespace: Hashable, Sendable, Codable {
+    public var oid: UInt32
+    public var location: String
+    public var dataDirectory: String
+  }
+
+  /// `prefetch-wal`: these archived segments, decompressed into the spool.
+  public struct PrefetchWAL: Hashable, Sendable, Codable {
+    public struct Segment: Hashable, Sendable, Codable {
+      public var name: WALSegmentName
+      /// The archived file (plain or compressed).
+      public var source: String
+    }
+
+    public var spool: String
+    public var segments: [Segment]
+    public var owner: String?
+  }
+
+  /// `write-recovery-config` and `write-signal`: whole files, written as they are here.
+  public struct WriteFiles: Hashable, Sendable, Codable {
+    public var files: [FileContent]
+
+    public init(files: [FileContent]) { self.files = files }
+  }
+
+  /// `start-server`: `pg_ctl start`, as the server's OS user when pitr runs as root.
+  public struct StartServer: Hashable, Sendable, Codable {
+    public var command: [ArgumentTemplate]
+    public var runsAsServerUser: Bool
+    public var connection: ServerConnection
+    /// How long `pg_ctl` may take, in seconds.
+    public var timeout: Double
+  }
+
+  /// `await-target`: follows the log and the server until the action's end state.
+  public struct AwaitTarget: Hashable, Sendable, Codable {
+    public var connection: ServerConnection
+    public var action: RecoveryAction
+    /// What PostgreSQL should log when it stops (nil: it replays all the archived WAL).
+    public var predictedStop: String?
+    public var predictedStopLSN: LSN?
+  }
+
+  /// `verify`: the plan's checks, over libpq through the private socket.
+  public struct Verify: Hashable, Sendable, Codable {
+    public var connection: ServerConnection
+    public var checks: [VerificationCheck]
+  }
+
+  /// `promote`: `pg_promote()` only if every check passed.
+  public struct Promote: Hashable, Sendable, Codable {
+    public var connection: ServerConnection
+    /// Seconds `pg_promote` waits.
+    public var timeout: Int
+  }
+
+  /// `stop-server`: confirms the server stopped at the target.
+  public struct StopServer: Hashable, Sendable, Codable {
+    public var connection: ServerConnection
+  }
+}
+
+/// How pitr reaches the restored server: its private socket (no password: the socket's
+/// folder is mode 0700 and pitr's pg_hba.conf trusts it) and where it logs.
+public struct ServerConnection: Hashable, Sendable, Codable {
+  public var dataDirectory: String
+  public var socketDirectory: String
+  public var port: Int
+  /// The role tried first (the OS user), then `postgres`, then pitr's own user.
+  public var user: String?
+  public var logFile: String
+
+  public init(dataDirectory: String, socketDirectory: String, port: Int, user: String?, logFile: String) {
+    self.dataDirectory = dataDirectory
+    self.socketDirectory = socketDirectory
+    self.port = port
+    self.user = user
+    self.logFile = logFile
+  }
+
+  /// The connection to a destination's server.
+  public init(_ destination: CompiledPlan.ResolvedDestination) {
+    self.init(
+      dataDirectory: destination.dataDirectory, socketDirectory: destination.stateDirectory,
+      port: destination.port, user: destination.osUser, logFile: "\(destination.stateDirectory)/server.log")
+  }
+}
+
+// MARK: - Coding
+
+extension StepAction {
+  /// Writes the payload alone; the step writes its kind beside it (`"kind"`, `"action"`), so
+  /// `pitr plan --format json` reads `{"kind": "write-signal", "action": {"files": […]}}`.
+  func encodePayload<Key: CodingKey>(to container: inout KeyedEncodingContainer<Key>, forKey key: Key) throws {
+    switch self {
+    case .checkDestination(let payload): try container.encode(payload, forKey: key)
+    case .switchSourceWAL(let payload): try container.encode(payload, forKey: key)
+    case .createDataDirectory(let payload): try container.encode(payload, forKey: key)
+    case .extractBase(let payload): try container.encode(payload, forKey: key)
+    case .extractWAL(let payload): try container.encode(payload, forKey: key)
+    case .extractTablespace(let payload): try container.encode(payload, forKey: key)
+    case .prefetchWAL(let payload): try container.encode(payload, forKey: key)
+    case .writeRecoveryConfig(let payload), .writeSignal(let payload): try container.encode(payload, forKey: key)
+    case .startServer(let payload): try container.encode(payload, forKey: key)
+    case .awaitTarget(let payload): try container.encode(payload, forKey: key)
+    case .verify(let payload): try container.encode(payload, forKey: key)
+    case .promote(let payload): try container.encode(payload, forKey: key)
+    case .stopServer(let payload): try container.encode(payload, forKey: key)
+    }
+  }
+
+  /// Reads the payload of a step of that kind.
+  static func decode<Key: CodingKey>(
+    _ kind: Step.Kind, from container: KeyedDecodingContainer<Key>, forKey key: Key
+  ) throws -> StepAction {
+    func read<T: Decodable>(_ type: T.Type) throws -> T { try container.decode(type, forKey: key) }
+    switch kind {
+    case .checkDestination: return .checkDestination(try read(CheckDestination.self))
+    case .switchSourceWAL: return .switchSourceWAL(try read(SwitchSourceWAL.self))
+    case .createDataDirectory: return .createDataDirectory(try read(CreateDataDirectory.self))
+    case .extractBase: return .extractBase(try read(ExtractBase.self))
+    case .extractWAL: return .extractWAL(try read(ExtractWAL.self))
+    case .extractTablespace: return .extractTablespace(try read(ExtractTablespace.self))
+    case .prefetchWAL: return .prefetchWAL(try read(PrefetchWAL.self))
+    case .writeRecoveryConfig: return .writeRecoveryConfig(try read(WriteFiles.self))
+    case .writeSignal: return .writeSignal(try read(WriteFiles.self))
+    case .startServer: return .startServer(try read(StartServer.self))
+    case .awaitTarget: return .awaitTarget(try read(AwaitTarget.self))
+    case .verify: return .verify(try read(Verify.self))
+    case .promote: return .promote(try read(Promote.self))
+    case .stopServer: return .stopServer(try read(StopServer.self))
+    }
+  }
+}
