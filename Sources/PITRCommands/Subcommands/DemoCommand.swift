@@ -103,9 +103,7 @@ struct DemoCommand: AsyncParsableCommand {
       heading("3. pitr plan \(planPath)")
       let pipeline = PlanPipeline(output: try OutputOptions.parse([]), useCache: false)
       let (plan, source) = try pipeline.load(planPath)
-      let compilation = pipeline.compile(plan, source: source)
-      pipeline.report(compilation.diagnostics, source: source, file: planPath)
-      guard let compiled = compilation.compiled else { throw PITRExitCode.invalidPlan }
+      let compiled = try pipeline.compileReporting(plan, source: source, file: planPath).compiled
       let resolver = PlanPipeline.resolver(for: compiled)
       Terminal.write(PlanText.render(compiled, resolver: resolver))
 
