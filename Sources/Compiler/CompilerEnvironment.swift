@@ -4,6 +4,8 @@
 public protocol CompilerEnvironment {
   /// What is at `path` now.
   func directoryState(_ path: String) -> DirectoryState
+  /// Whether `path` is a folder (or a link to one); by default, from `directoryState`.
+  func isFolder(_ path: String) -> Bool
   /// Whether something listens on `port` (TCP on localhost, or a PostgreSQL socket).
   func isPortInUse(_ port: Int) -> Bool
   /// `path` with the symbolic links of its existing part resolved (`/srv/pg/data` when `/srv`
@@ -26,6 +28,13 @@ public protocol CompilerEnvironment {
 extension CompilerEnvironment {
   /// No links resolved: for environments that describe no real file system.
   public func resolvingLinks(_ path: String) -> String { path }
+
+  public func isFolder(_ path: String) -> Bool {
+    switch directoryState(path) {
+    case .absent, .file: false
+    case .empty, .notEmpty, .restoring: true
+    }
+  }
 }
 
 /// What a directory path holds.

@@ -40,8 +40,7 @@ public enum TargetTimeParser {
     let microsecond = match.fraction.map { fraction in
       Int(fraction + String(repeating: "0", count: 6 - fraction.count))!
     } ?? 0
-    guard (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day),
-      (0...23).contains(hour), (0...59).contains(minute), (0...59).contains(second)
+    guard WallClock.isValid(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
     else {
       return .failure(Problem(message: "'\(text)' is not a valid date and time"))
     }
@@ -61,12 +60,12 @@ public enum TargetTimeParser {
     let trimmed = raw.hasPrefix(" ") ? String(raw.dropFirst()) : raw
     if trimmed == "Z" || trimmed == "z" { return .success(.utcOffset(seconds: 0)) }
     if let match = trimmed.wholeMatch(of: /(?<sign>[+-])(?<hours>\d{2})(:?(?<minutes>\d{2}))?/) {
-      let hours = Int(match.hours)!
-      let minutes = match.minutes.map { Int($0)! } ?? 0
-      guard hours <= 15, minutes <= 59 else {
+      guard
+        let seconds = WallClock.utcOffset(
+          negative: match.sign == "-", hours: Int(match.hours)!, minutes: match.minutes.map { Int($0)! } ?? 0)
+      else {
         return .failure(Problem(message: "UTC offset '\(trimmed)' is out of range (-15 to +15)"))
       }
-      let seconds = (hours * 3600 + minutes * 60) * (match.sign == "-" ? -1 : 1)
       return .success(.utcOffset(seconds: seconds))
     }
     guard raw.hasPrefix(" "), trimmed.wholeMatch(of: /[A-Za-z][A-Za-z0-9_+\/-]*/) != nil else {
@@ -111,12 +110,4 @@ public enum TargetTimeParser {
     "CET": ("+01", "Europe/Paris"), "CEST": ("+02", "Europe/Paris"),
     "BST": ("+01", "Europe/London"), "IST": ("+05:30", "Asia/Kolkata"),
   ]
-
-  private static func daysIn(month: Int, year: Int) -> Int {
-    switch month {
-    case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-    case 4, 6, 9, 11: 30
-    default: 31
-    }
-  }
 }

@@ -105,16 +105,8 @@ public final class CatalogCache: @unchecked Sendable {
     waitUntilLoaded()
     if let index = loadedSegments.index(of: file.path) {
       let record = loadedSegments.records[index]
-      guard record.size == file.size, record.modified == file.modified else {
-        misses += 1
-        return nil
-      }
-      if !record.used {
-        loadedSegments.records[index].used = true
-        usedCount += 1
-      }
-      hits += 1
-      return record.value
+      let fresh = record.size == file.size && record.modified == file.modified
+      return count(fresh, used: &loadedSegments.records[index].used) ? record.value : nil
     }
     return lookup(&segments, file)
   }
@@ -173,16 +165,23 @@ public final class CatalogCache: @unchecked Sendable {
       return nil
     }
     let entry = table.values[index]
-    guard entry.size == file.size, entry.modified == file.modified else {
+    let fresh = entry.size == file.size && entry.modified == file.modified
+    return count(fresh, used: &table.values[index].used) ? entry.value : nil
+  }
+
+  /// Counts a lookup of an entry: a hit when it is `fresh` (its file's size and time are
+  /// unchanged), which marks it used (kept when saving); a miss otherwise. Returns `fresh`.
+  private func count(_ fresh: Bool, used: inout Bool) -> Bool {
+    guard fresh else {
       misses += 1
-      return nil
+      return false
     }
-    if !entry.used {
-      table.values[index].used = true
+    if !used {
+      used = true
       usedCount += 1
     }
     hits += 1
-    return entry.value
+    return true
   }
 
   private func store<Value>(_ value: Value, in table: inout [String: Entry<Value>], for file: ScannedFile) {

@@ -1,4 +1,5 @@
 import Foundation
+import PlanModel
 import WAL
 
 /// A time as backup files write it (`2026-11-22 15:32:56 UTC`): the text, and the instant
@@ -105,8 +106,7 @@ public struct BackupTimestamp: Hashable, Sendable, CustomStringConvertible {
     guard let match = text.wholeMatch(of: shape) else { return nil }
     let (year, month, day) = (Int(match.year)!, Int(match.month)!, Int(match.day)!)
     let (hour, minute, second) = (Int(match.hour)!, Int(match.minute)!, Int(match.second)!)
-    guard (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day),
-      hour <= 23, minute <= 59, second <= 59
+    guard WallClock.isValid(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
     else { return nil }
     let seconds =
       Int(PostgresTimestamp.daysSince1970(year: Int64(year), month: Int64(month), day: Int64(day))) * 86_400
@@ -119,17 +119,7 @@ public struct BackupTimestamp: Hashable, Sendable, CustomStringConvertible {
     if ["UTC", "GMT", "Z", "UCT"].contains(zone.uppercased()) { return 0 }
     guard let match = zone.wholeMatch(of: /(?<sign>[+-])(?<hours>\d{2})(:?(?<minutes>\d{2}))?/)
     else { return nil }
-    let hours = Int(match.hours)!
-    let minutes = match.minutes.map { Int($0)! } ?? 0
-    guard hours <= 15, minutes <= 59 else { return nil }
-    return (hours * 3600 + minutes * 60) * (match.sign == "-" ? -1 : 1)
-  }
-
-  private static func daysIn(month: Int, year: Int) -> Int {
-    switch month {
-    case 2: year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
-    case 4, 6, 9, 11: 30
-    default: 31
-    }
+    return WallClock.utcOffset(
+      negative: match.sign == "-", hours: Int(match.hours)!, minutes: match.minutes.map { Int($0)! } ?? 0)
   }
 }

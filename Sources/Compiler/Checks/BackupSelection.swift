@@ -37,97 +37,109 @@ struct BackupSelection {
     }
     let ours = newestFirst.filter { cluster?.mismatch($0) == nil }
     switch plan.backups.select.value {
-    case .id(let id):
-      guard let backup = catalog.backups.first(where: { $0.id == id }) else {
-        return .failure(
-          Refusal(
-            problem: CompileProblem(
-              "no backup with id '\(id)' in \(plan.backups.base.value)",
-              notes: ["the backups there are: " + catalog.backups.map(\.id).joined(separator: ", ")]),
-            key: .select))
-      }
-      if let problem = catalog.incrementalProblem(of: backup) {
-        let full = ours.filter { $0.incremental == nil }
-        let instead =
-          full.isEmpty
-          ? "take a full base backup (pg_basebackup without --incremental)"
-          : "select a full backup (\(full.map(\.id).joined(separator: ", "))) or 'select: auto'"
-        return .failure(
-          Refusal(problem: CompileProblem("backup \(id) is \(problem); \(instead)"), key: .select))
-      }
-      if let cluster, let mismatch = cluster.mismatch(backup) {
-        let instead =
-          ours.isEmpty
-          ? "no backup in \(plan.backups.base.value) comes from cluster \(cluster.systemIdentifier); "
-            + "take a base backup of it"
-          : "select \(ours.count == 1 ? "" : "one of ")\(ours.map(\.id).joined(separator: ", ")) "
-            + "(cluster \(cluster.systemIdentifier)) or 'select: auto'"
-        return .failure(
-          Refusal(
-            problem: CompileProblem(
-              "backup \(id) \(mismatch); a restore needs the backup and the WAL of one cluster: "
-                + instead),
-            key: .select))
-      }
-      return evaluate(backup).map {
-        Choice(evaluation: $0, reason: "chosen by id in the plan", others: verdicts(except: id))
-      }
-    case .latest:
-      guard !ours.isEmpty else { return .failure(noBackup(of: cluster)) }
-      guard let backup = ours.first(where: { $0.incremental == nil }) else {
-        return .failure(onlyIncremental(ours))
-      }
-      let reason =
-        backup.id == newestFirst[0].id
-        ? "the newest backup (select: latest)"
-        : backup.id == ours[0].id
-          ? "the newest backup of \(cluster?.described ?? "the cluster"), with select: latest"
-          : "the newest full backup (select: latest); newer incremental backups cannot be "
-            + "restored alone"
-      return evaluate(backup).map {
-        Choice(evaluation: $0, reason: reason, others: verdicts(except: backup.id))
-      }
-    case .auto:
-      var rejected: [(id: String, problem: CompileProblem)] = []
-      for backup in newestFirst {
-        if let mismatch = cluster?.mismatch(backup) {
-          rejected.append((backup.id, CompileProblem(mismatch)))
-          continue
-        }
-        if let problem = catalog.incrementalProblem(of: backup) {
-          rejected.append((backup.id, CompileProblem(problem)))
-          continue
-        }
-        switch evaluator.evaluate(backup) {
-        case .success(let evaluation):
-          let reason =
-            rejected.isEmpty
-            ? "the newest backup, and recovery from it reaches the target"
-            : "the newest backup from which recovery reaches the target"
-          let older = newestFirst.drop { $0.id != backup.id }.dropFirst().map { older in
-            (id: older.id, verdict: verdict(on: older, ifReachable: "older; would also reach the target"))
-          }
-          let newer = rejected.map { (id: $0.id, verdict: $0.problem.message) }
-          return .success(Choice(evaluation: evaluation, reason: reason, others: newer + older))
-        case .failure(let problem):
-          rejected.append((backup.id, problem))
-        }
-      }
-      if ours.isEmpty { return .failure(noBackup(of: cluster)) }
-      if ours.allSatisfy({ $0.incremental != nil }) { return .failure(onlyIncremental(ours)) }
-      if ours.count == 1, let only = rejected.first(where: { $0.id == ours[0].id }) {
-        // One candidate: its own reason, and why the others were not candidates.
-        var problem = only.problem
-        problem.notes += rejected.filter { $0.id != only.id }.map { "backup \($0.id) \($0.problem.message)" }
-        return .failure(Refusal(problem: problem, key: .target))
-      }
+    case .id(let id): return choose(id: id, ours: ours)
+    case .latest: return chooseLatest(newestFirst: newestFirst, ours: ours)
+    case .auto: return chooseAuto(newestFirst: newestFirst, ours: ours)
+    }
+  }
+
+  /// The backup the plan names, when it can be restored.
+  private func choose(id: String, ours: [BaseBackup]) -> Result<Choice, Refusal> {
+    guard let backup = catalog.backups.first(where: { $0.id == id }) else {
       return .failure(
         Refusal(
           problem: CompileProblem(
-            "no base backup can reach this target",
-            notes: rejected.map { "backup \($0.id): \($0.problem.message)" } + windowsNote(of: ours)),
-          key: .target))
+            "no backup with id '\(id)' in \(plan.backups.base.value)",
+            notes: ["the backups there are: " + catalog.backups.map(\.id).joined(separator: ", ")]),
+          key: .select))
     }
+    if let problem = catalog.incrementalProblem(of: backup) {
+      let full = ours.filter { $0.incremental == nil }
+      let instead =
+        full.isEmpty
+        ? "take a full base backup (pg_basebackup without --incremental)"
+        : "select a full backup (\(full.map(\.id).joined(separator: ", "))) or 'select: auto'"
+      return .failure(
+        Refusal(problem: CompileProblem("backup \(id) is \(problem); \(instead)"), key: .select))
+    }
+    if let cluster, let mismatch = cluster.mismatch(backup) {
+      let instead =
+        ours.isEmpty
+        ? "no backup in \(plan.backups.base.value) comes from cluster \(cluster.systemIdentifier); "
+          + "take a base backup of it"
+        : "select \(ours.count == 1 ? "" : "one of ")\(ours.map(\.id).joined(separator: ", ")) "
+          + "(cluster \(cluster.systemIdentifier)) or 'select: auto'"
+      return .failure(
+        Refusal(
+          problem: CompileProblem(
+            "backup \(id) \(mismatch); a restore needs the backup and the WAL of one cluster: "
+              + instead),
+          key: .select))
+    }
+    return evaluate(backup).map {
+      Choice(evaluation: $0, reason: "chosen by id in the plan", others: verdicts(except: id))
+    }
+  }
+
+  /// The newest full backup of the cluster (`select: latest`).
+  private func chooseLatest(newestFirst: [BaseBackup], ours: [BaseBackup]) -> Result<Choice, Refusal> {
+    guard !ours.isEmpty else { return .failure(noBackup(of: cluster)) }
+    guard let backup = ours.first(where: { $0.incremental == nil }) else {
+      return .failure(onlyIncremental(ours))
+    }
+    let reason =
+      backup.id == newestFirst[0].id
+      ? "the newest backup (select: latest)"
+      : backup.id == ours[0].id
+        ? "the newest backup of \(cluster?.described ?? "the cluster"), with select: latest"
+        : "the newest full backup (select: latest); newer incremental backups cannot be "
+          + "restored alone"
+    return evaluate(backup).map {
+      Choice(evaluation: $0, reason: reason, others: verdicts(except: backup.id))
+    }
+  }
+
+  /// The newest backup from which recovery reaches the target (`select: auto`).
+  private func chooseAuto(newestFirst: [BaseBackup], ours: [BaseBackup]) -> Result<Choice, Refusal> {
+    var rejected: [(id: String, problem: CompileProblem)] = []
+    for backup in newestFirst {
+      if let mismatch = cluster?.mismatch(backup) {
+        rejected.append((backup.id, CompileProblem(mismatch)))
+        continue
+      }
+      if let problem = catalog.incrementalProblem(of: backup) {
+        rejected.append((backup.id, CompileProblem(problem)))
+        continue
+      }
+      switch evaluator.evaluate(backup) {
+      case .success(let evaluation):
+        let reason =
+          rejected.isEmpty
+          ? "the newest backup, and recovery from it reaches the target"
+          : "the newest backup from which recovery reaches the target"
+        let older = newestFirst.drop { $0.id != backup.id }.dropFirst().map { older in
+          (id: older.id, verdict: verdict(on: older, ifReachable: "older; would also reach the target"))
+        }
+        let newer = rejected.map { (id: $0.id, verdict: $0.problem.message) }
+        return .success(Choice(evaluation: evaluation, reason: reason, others: newer + older))
+      case .failure(let problem):
+        rejected.append((backup.id, problem))
+      }
+    }
+    if ours.isEmpty { return .failure(noBackup(of: cluster)) }
+    if ours.allSatisfy({ $0.incremental != nil }) { return .failure(onlyIncremental(ours)) }
+    if ours.count == 1, let only = rejected.first(where: { $0.id == ours[0].id }) {
+      // One candidate: its own reason, and why the others were not candidates.
+      var problem = only.problem
+      problem.notes += rejected.filter { $0.id != only.id }.map { "backup \($0.id) \($0.problem.message)" }
+      return .failure(Refusal(problem: problem, key: .target))
+    }
+    return .failure(
+      Refusal(
+        problem: CompileProblem(
+          "no base backup can reach this target",
+          notes: rejected.map { "backup \($0.id): \($0.problem.message)" } + windowsNote(of: ours)),
+        key: .target))
   }
 
   private func evaluate(_ backup: BaseBackup) -> Result<TargetEvaluation, Refusal> {

@@ -16,9 +16,16 @@ struct DestinationChecks {
   let environment: any CompilerEnvironment
 
   func run() -> [Diagnostic] {
+    let (resuming, directoryProblems) = dataDirectoryChecks()
+    return directoryProblems + machineChecks(resuming: resuming) + binaryChecks() + userChecks()
+      + tablespaceChecks(resuming: resuming)
+  }
+
+  /// The data directory: absent or empty, or holding a restore of this plan to resume (then
+  /// `resuming`); a note when it is reached through a symbolic link.
+  private func dataDirectoryChecks() -> (resuming: Bool, [Diagnostic]) {
     var diagnostics: [Diagnostic] = []
-    let destination = plan.destination
-    let data = destination.dataDirectory
+    let data = plan.destination.dataDirectory
     var resuming = false
     switch environment.directoryState(data.value) {
     case .absent, .empty:
@@ -62,15 +69,23 @@ struct DestinationChecks {
           .note, "'\(data.value)' is reached through a symbolic link; pitr restores into "
             + "\(resolved), the directory it names now", at: data.location))
     }
-    let port = destination.port
-    // A restore being resumed may have its own server on the port already.
-    if !resuming, environment.isPortInUse(port.value) {
+    return (resuming, diagnostics)
+  }
+
+  /// A free port and room for the extracted backup (a restore being resumed may have its own
+  /// server on the port already, and its files in place).
+  private func machineChecks(resuming: Bool) -> [Diagnostic] {
+    guard !resuming else { return [] }
+    var diagnostics: [Diagnostic] = []
+    let data = plan.destination.dataDirectory
+    let port = plan.destination.port
+    if environment.isPortInUse(port.value) {
       diagnostics.append(
         .error(
           "port \(port.value) is in use on this machine; choose a free port for the restored server",
           at: port.location))
     }
-    if !resuming, let needed = backup.expandedSize, let free = environment.freeBytes(at: data.value),
+    if let needed = backup.expandedSize, let free = environment.freeBytes(at: data.value),
       free < needed
     {
       diagnostics.append(
@@ -78,36 +93,43 @@ struct DestinationChecks {
           "the backup needs \(ByteCount.describe(needed)) once extracted, but only \(ByteCount.describe(free)) "
             + "is free where '\(data.value)' would be", at: data.location))
     }
+    return diagnostics
+  }
+
+  /// Server binaries found, of the backup's major version.
+  private func binaryChecks() -> [Diagnostic] {
+    let destination = plan.destination
     let binaries = environment.serverBinaries(in: destination.binDir?.value, majorVersion: backup.pgVersion)
-    let binLocation = destination.binDir?.location ?? data.location
+    let binLocation = destination.binDir?.location ?? destination.dataDirectory.location
     if let problem = binaries.problem {
-      diagnostics.append(
-        .error(
-          problem + (destination.binDir == nil ? "; set destination.bin_dir" : ""),
-          at: binLocation))
-    } else if let version = binaries.majorVersion, let backupVersion = backup.pgVersion,
-      version != backupVersion
-    {
-      diagnostics.append(
+      return [
+        .error(problem + (destination.binDir == nil ? "; set destination.bin_dir" : ""), at: binLocation)
+      ]
+    }
+    if let version = binaries.majorVersion, let backupVersion = backup.pgVersion, version != backupVersion {
+      return [
         .error(
           "the server binaries in \(binaries.directory ?? "PATH") are PostgreSQL \(version), but "
             + "backup \(backup.id) is PostgreSQL \(backupVersion); set destination.bin_dir to the "
             + "\(backupVersion) binaries (such as /usr/lib/postgresql/\(backupVersion)/bin)",
-          at: binLocation))
+          at: binLocation)
+      ]
     }
-    if let user = destination.osUser {
-      if !environment.userExists(user.value) {
-        diagnostics.append(
-          .error("there is no operating-system user '\(user.value)' on this machine", at: user.location))
-      }
-    } else if environment.isRoot {
-      diagnostics.append(
-        .error(
-          "pitr runs as root and PostgreSQL refuses to: set destination.os_user to the user the "
-            + "server runs as (usually postgres)", at: data.location))
+    return []
+  }
+
+  /// The OS user exists; as root, one is named (PostgreSQL refuses to run as root).
+  private func userChecks() -> [Diagnostic] {
+    if let user = plan.destination.osUser {
+      guard !environment.userExists(user.value) else { return [] }
+      return [.error("there is no operating-system user '\(user.value)' on this machine", at: user.location)]
     }
-    diagnostics += tablespaceChecks(resuming: resuming)
-    return diagnostics
+    guard environment.isRoot else { return [] }
+    return [
+      .error(
+        "pitr runs as root and PostgreSQL refuses to: set destination.os_user to the user the "
+          + "server runs as (usually postgres)", at: plan.destination.dataDirectory.location)
+    ]
   }
 
   private func tablespaceChecks(resuming: Bool) -> [Diagnostic] {

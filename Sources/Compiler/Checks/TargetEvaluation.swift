@@ -71,232 +71,278 @@ struct TargetEvaluator {
   }
 
   func evaluate(_ backup: BaseBackup) -> Result<TargetEvaluation, CompileProblem> {
-    let request = plan.target
-    // Which timeline recovery follows from this backup.
-    let timeline: TimelineID
-    let setting: String
-    switch request.timeline.value {
+    Result { () throws(CompileProblem) in
+      let request = plan.target
+      let (timeline, setting) = try followedTimeline(from: backup)
+      let window = try restorableWindow(of: backup, on: timeline)
+      var target = ResolvedTarget(
+        kind: request.kind.value, instant: nil, timeText: nil, zoneNote: nil,
+        inclusive: request.inclusive.value, timeline: timeline, timelineSetting: setting)
+      var warnings: [CompileProblem] = []
+      let stop = try stop(from: backup, window: window, target: &target, warnings: &warnings)
+      let evaluation = TargetEvaluation(
+        backup: backup, window: window, target: target, stop: stop, warnings: warnings)
+      try checkNotPastDamage(evaluation)
+      return evaluation
+    }
+  }
+
+  /// Which timeline recovery follows from `backup`, and the `recovery_target_timeline`
+  /// setting that says so.
+  private func followedTimeline(from backup: BaseBackup) throws(CompileProblem) -> (TimelineID, String) {
+    switch plan.target.timeline.value {
     case .current:
-      timeline = backup.label.startTimeline
-      setting = "current"
+      return (backup.label.startTimeline, "current")
     case .latest:
-      timeline = tree.latest(from: backup.label.startTimeline)
-      setting = "latest"
-      if let problem = catalog.latestTimelineProblem(for: backup) {
-        return .failure(CompileProblem(problem))
-      }
+      let timeline = tree.latest(from: backup.label.startTimeline)
+      if let problem = catalog.latestTimelineProblem(for: backup) { throw CompileProblem(problem) }
       // A newer timeline whose history is missing: PostgreSQL's 'latest' cannot see it and
       // would quietly stay on an older one.
       if let missing = catalog.timelines.compactMap(\.missingHistory).first(where: {
         $0.timeline > timeline
       }) {
         let stay = timeline == backup.label.startTimeline ? "current" : "\(timeline)"
-        return .failure(
-          CompileProblem(
-            "with 'timeline: latest' PostgreSQL would stay on timeline \(timeline), though the "
-              + "archive has \(missing.segmentCount) segment\(missing.segmentCount == 1 ? "" : "s") "
-              + "of timeline \(missing.timeline): its history file \(missing.fileName) is not in "
-              + "the archive, so neither PostgreSQL nor pitr can tell where it forked. "
-              + advice(missing) + "; or, to restore timeline \(timeline) on purpose, use "
-              + "'timeline: \(stay)'"))
+        throw CompileProblem(
+          "with 'timeline: latest' PostgreSQL would stay on timeline \(timeline), though the "
+            + "archive has \(missing.segmentCount) segment\(missing.segmentCount == 1 ? "" : "s") "
+            + "of timeline \(missing.timeline): its history file \(missing.fileName) is not in "
+            + "the archive, so neither PostgreSQL nor pitr can tell where it forked. "
+            + advice(missing) + "; or, to restore timeline \(timeline) on purpose, use "
+            + "'timeline: \(stay)'")
       }
+      return (timeline, "latest")
     case .number(let number):
-      timeline = number
-      setting = String(number.rawValue)
-      guard tree.exists(number) else {
-        if let missing = catalog.missingHistory(of: number) {
-          return .failure(
-            CompileProblem(
-              "timeline \(number) has \(missing.segmentCount) segment\(missing.segmentCount == 1 ? "" : "s") "
-                + "in the archive but no history file \(missing.fileName), so pitr cannot tell "
-                + "where it forked, and PostgreSQL would fail with \"recovery target timeline "
-                + "\(number) does not exist\". " + advice(missing) + "; or use 'timeline: current' "
-                + "or \(usableTimelines(for: backup))"))
-        }
-        return .failure(
-          CompileProblem(
-            "timeline \(number) has no history file (\(number.fileNamePart).history) in the archive: "
-              + "PostgreSQL would fail with \"recovery target timeline \(number) does not exist\"; "
-              + "use 'timeline: current' or \(usableTimelines(for: backup))"))
-      }
-      guard tree.timeline(owning: backup.label.checkpointLSN, onPathTo: number) == backup.label.startTimeline
-      else {
-        return .failure(
-          CompileProblem(
-            "timeline \(number) does not descend from backup \(backup.id) (checkpoint "
-              + "\(backup.label.checkpointLSN) on timeline \(backup.label.startTimeline)): PostgreSQL "
-              + "would fail with \"requested timeline \(number) is not a child of this server's "
-              + "history\"; use 'timeline: current'"))
-      }
+      try checkNamedTimeline(number, from: backup)
+      return (number, String(number.rawValue))
     }
+  }
+
+  /// A timeline the plan names must have its history archived and descend from the backup.
+  private func checkNamedTimeline(_ number: TimelineID, from backup: BaseBackup) throws(CompileProblem) {
+    guard tree.exists(number) else {
+      if let missing = catalog.missingHistory(of: number) {
+        throw CompileProblem(
+          "timeline \(number) has \(missing.segmentCount) segment\(missing.segmentCount == 1 ? "" : "s") "
+            + "in the archive but no history file \(missing.fileName), so pitr cannot tell "
+            + "where it forked, and PostgreSQL would fail with \"recovery target timeline "
+            + "\(number) does not exist\". " + advice(missing) + "; or use 'timeline: current' "
+            + "or \(usableTimelines(for: backup))")
+      }
+      throw CompileProblem(
+        "timeline \(number) has no history file (\(number.fileNamePart).history) in the archive: "
+          + "PostgreSQL would fail with \"recovery target timeline \(number) does not exist\"; "
+          + "use 'timeline: current' or \(usableTimelines(for: backup))")
+    }
+    guard tree.timeline(owning: backup.label.checkpointLSN, onPathTo: number) == backup.label.startTimeline
+    else {
+      throw CompileProblem(
+        "timeline \(number) does not descend from backup \(backup.id) (checkpoint "
+          + "\(backup.label.checkpointLSN) on timeline \(backup.label.startTimeline)): PostgreSQL "
+          + "would fail with \"requested timeline \(number) is not a child of this server's "
+          + "history\"; use 'timeline: current'")
+    }
+  }
+
+  /// The window in which recovery from `backup` along `timeline` can stop, when it is
+  /// restorable.
+  private func restorableWindow(of backup: BaseBackup, on timeline: TimelineID) throws(CompileProblem)
+    -> RestorableWindow
+  {
     guard let window = catalog.windows.first(where: { $0.backupID == backup.id && $0.timeline == timeline })
     else {
       guard tree.path(to: timeline) != nil else {
         let fix =
           catalog.missingHistory(of: timeline).map { ". " + advice($0) }
           ?? "; copy it into the archive from pg_wal/ of a server on timeline \(timeline)"
-        return .failure(
-          CompileProblem(
-            "recovery from backup \(backup.id) follows timeline \(timeline), whose history file "
-              + "(\(timeline.fileNamePart).history) is not in the archive, so pitr cannot tell which "
-              + "segments it reads" + fix))
+        throw CompileProblem(
+          "recovery from backup \(backup.id) follows timeline \(timeline), whose history file "
+            + "(\(timeline.fileNamePart).history) is not in the archive, so pitr cannot tell which "
+            + "segments it reads" + fix)
       }
-      return .failure(CompileProblem("backup \(backup.id) has no WAL on timeline \(timeline)"))
+      throw CompileProblem("backup \(backup.id) has no WAL on timeline \(timeline)")
     }
     switch window.status {
     case .incomplete:
-      if let damage = window.damage {
-        return .failure(
-          CompileProblem(
-            "backup \(backup.id) cannot be restored: \(damage.description), before the backup is "
-              + "consistent (\(window.start)); PostgreSQL's replay ends at the last valid record "
-              + "before it and would fail with \"WAL ends before end of online backup\"",
-            notes: [Self.replaceNote(damage)]))
-      }
-      let size = catalog.archive.segmentSize ?? .sixteenMiB
-      let consistentSegment = size.segmentNumber(endingAt: window.start)
-      let missing = missingSegments(backup, along: timeline, through: lastNeededSegment(along: timeline))
-      let before = missing.filter { ($0.segmentNumber(size: size) ?? 0) <= consistentSegment }
-      let later = missing.filter { ($0.segmentNumber(size: size) ?? 0) > consistentSegment }
-      return .failure(
-        CompileProblem(
-          "backup \(backup.id) cannot be restored: "
-            + Self.missingPhrase(before.isEmpty ? [window.firstMissingSegment].compactMap { $0 } : before)
-            + " before the backup is consistent (\(window.start)); PostgreSQL would fail with "
-            + "\"WAL ends before end of online backup\"",
-          notes: later.isEmpty ? [] : ["also missing on the way to the target: " + Self.names(later)]))
+      throw incompleteProblem(backup, window: window, along: timeline)
     case .endUnknown:
-      return .failure(
-        CompileProblem(
-          "backup \(backup.id) has no .backup file in the archive and no manifest, so where it "
-            + "becomes consistent is unknown; keep the .backup file or the backup_manifest"))
+      throw CompileProblem(
+        "backup \(backup.id) has no .backup file in the archive and no manifest, so where it "
+          + "becomes consistent is unknown; keep the .backup file or the backup_manifest")
     case .restorable:
-      break
+      return window
     }
-    var target = ResolvedTarget(
-      kind: request.kind.value, instant: nil, timeText: nil, zoneNote: nil,
-      inclusive: request.inclusive.value, timeline: timeline, timelineSetting: setting)
-    let consistent = window.start
-    let start = backup.label.startLSN
-    let inclusive = request.inclusive.value
-    var warnings: [CompileProblem] = []
-    let stop: TargetEvaluation.Stop
-    switch request.kind.value {
+  }
+
+  /// Why a backup whose WAL breaks or stops before it is consistent cannot be restored.
+  private func incompleteProblem(_ backup: BaseBackup, window: RestorableWindow, along timeline: TimelineID)
+    -> CompileProblem
+  {
+    if let damage = window.damage {
+      return CompileProblem(
+        "backup \(backup.id) cannot be restored: \(damage.description), before the backup is "
+          + "consistent (\(window.start)); PostgreSQL's replay ends at the last valid record "
+          + "before it and would fail with \"WAL ends before end of online backup\"",
+        notes: [Self.replaceNote(damage)])
+    }
+    let size = catalog.archive.segmentSize ?? .sixteenMiB
+    let consistentSegment = size.segmentNumber(endingAt: window.start)
+    let missing = missingSegments(backup, along: timeline, through: lastNeededSegment(along: timeline))
+    let before = missing.filter { ($0.segmentNumber(size: size) ?? 0) <= consistentSegment }
+    let later = missing.filter { ($0.segmentNumber(size: size) ?? 0) > consistentSegment }
+    return CompileProblem(
+      "backup \(backup.id) cannot be restored: "
+        + Self.missingPhrase(before.isEmpty ? [window.firstMissingSegment].compactMap { $0 } : before)
+        + " before the backup is consistent (\(window.start)); PostgreSQL would fail with "
+        + "\"WAL ends before end of online backup\"",
+      notes: later.isEmpty ? [] : ["also missing on the way to the target: " + Self.names(later)])
+  }
+
+  /// Where recovery from `backup` stops for the plan's target kind; a time target also fills
+  /// in the target's resolved time, and a restore point used twice adds a warning.
+  private func stop(
+    from backup: BaseBackup, window: RestorableWindow, target: inout ResolvedTarget,
+    warnings: inout [CompileProblem]
+  ) throws(CompileProblem) -> TargetEvaluation.Stop {
+    let timeline = target.timeline
+    let inclusive = plan.target.inclusive.value
+    switch plan.target.kind.value {
     case .time(let time):
-      let resolved: TimeResolution.Resolved
-      switch TimeResolution.resolve(time, backupTimezone: backup.timezone) {
-      case .failure(let problem): return .failure(problem)
-      case .success(let value): resolved = value
-      }
-      target.instant = resolved.instant
-      target.timeText = resolved.text
-      target.zoneNote = resolved.note
-      let instant = resolved.instant
-      if let newest = index.lastTransactionEnd(before: consistent, along: timeline),
-        inclusive ? newest.time > instant : newest.time >= instant
-      {
-        return .failure(
-          CompileProblem(
-            "backup \(backup.id) already holds transaction \(newest.transactionID), which ended "
-              + "at \(newest.time), after the target \(resolved.text): recovery cannot go back in "
-              + "time (PostgreSQL would stop at the backup's end, or fail); "
-              + earlier(than: backup, window: window, heldTransaction: newest)))
-      }
-      guard
-        let first = index.firstTransactionEnd(
-          after: instant, inclusive: inclusive, from: consistent, along: timeline)
-      else {
-        return .failure(
-          damaged(window, before: "time \(resolved.text)", from: start)
-            ?? walEndsBeforeTarget("time \(resolved.text)", backup: backup, window: window))
-      }
-      stop = .beforeTransaction(first)
+      return try timeStop(time, from: backup, window: window, target: &target)
     case .name(let name):
-      let points = index.restorePoints(named: name, from: start, along: timeline)
-      guard let first = points.first else {
-        if let problem = damaged(window, before: "restore point '\(name)'", from: start) {
-          return .failure(problem)
-        }
-        return .failure(
-          CompileProblem(
-            gapCause(backup, window: window) + "no restore point named '\(name)' in the WAL after "
-              + "backup \(backup.id) on timeline \(timeline)",
-            notes: restorePointNote(from: start, along: timeline)))
-      }
-      guard first.lsn >= consistent else {
-        return .failure(
-          CompileProblem(
-            "restore point '\(name)' (\(first.lsn)) was made while backup \(backup.id) was being "
-              + "taken, before it is consistent (\(consistent)): PostgreSQL would fail with "
-              + "\"requested recovery stop point is before consistent recovery point\"; "
-              + earlier(than: backup, window: window)))
-      }
-      if points.count > 1 {
-        warnings.append(
-          CompileProblem(
-            "restore point '\(name)' occurs \(points.count) times; recovery stops at the first "
-              + "(\(first.lsn), \(first.time))"))
-      }
-      stop = .restorePoint(first)
+      let (stop, warning) = try restorePointStop(name, backup: backup, window: window, along: timeline)
+      if let warning { warnings.append(warning) }
+      return stop
     case .xid(let xid):
-      guard let end = index.transactionEnd(of: xid, from: start, along: timeline) else {
-        if let problem = damaged(window, before: "transaction \(xid)", from: start) {
-          return .failure(problem)
-        }
-        return .failure(
-          CompileProblem(
-            gapCause(backup, window: window) + "transaction \(xid) has no commit or abort in the "
-              + "WAL after backup \(backup.id) on timeline \(timeline): it ended before the backup, "
-              + "has not ended, or its WAL is not archived yet; PostgreSQL would fail with "
-              + "\"recovery ended before configured recovery target was reached\""))
-      }
-      guard end.lsn >= consistent else {
-        return .failure(
-          CompileProblem(
-            "transaction \(xid) ended at \(end.lsn), while backup \(backup.id) was being taken "
-              + "(it is consistent only at \(consistent)): PostgreSQL would fail with \"requested "
-              + "recovery stop point is before consistent recovery point\"; "
-              + earlier(than: backup, window: window)))
-      }
-      stop = inclusive ? .afterTransaction(end) : .beforeTransaction(end)
+      let end = try transactionEnd(xid, backup: backup, window: window, along: timeline)
+      return inclusive ? .afterTransaction(end) : .beforeTransaction(end)
     case .lsn(let lsn):
-      guard lsn >= consistent else {
-        return .failure(
-          CompileProblem(
-            "LSN \(lsn) is before backup \(backup.id) is consistent (\(consistent)): PostgreSQL "
-              + "would fail with \"requested recovery stop point is before consistent recovery "
-              + "point\"; target \(consistent) or later"
-              + (hasEarlierBackup(than: backup) ? ", or use an earlier backup" : " (no backup is older)")))
-      }
-      guard lsn < window.end, let record = index.firstRecord(atOrAfter: lsn, along: timeline) else {
-        return .failure(
-          damaged(window, before: "LSN \(lsn)", from: start)
-            ?? walEndsBeforeTarget("LSN \(lsn)", backup: backup, window: window, at: lsn))
-      }
-      stop = .location(record.record, after: inclusive)
+      return try lsnStop(lsn, backup: backup, window: window, along: timeline)
     case .immediate:
-      stop = .consistency(consistent)
+      return .consistency(window.start)
     case .latest:
-      stop = .endOfWAL(window.end)
+      return .endOfWAL(window.end)
     }
-    // Recovery must read the record it stops at: one at or past a break is never reached.
-    if let damage = window.damage, stop.lsn >= damage.lsn {
-      let described: String
-      switch request.kind.value {
-      case .time: described = "time \(target.timeText ?? "")"
-      case .name(let name): described = "restore point '\(name)'"
-      case .xid(let xid): described = "transaction \(xid)"
-      case .lsn(let lsn): described = "LSN \(lsn)"
-      case .immediate: described = "immediate"
-      case .latest: described = "latest (the end of the archived WAL)"
-      }
-      let located = request.kind.value == .latest || request.kind.value == .immediate ? nil : stop.lsn
-      return .failure(
-        damaged(window, before: described, stop: located, from: start)
-          ?? CompileProblem(damage.description))
+  }
+
+  /// Before the first transaction to end after the target time (at it, with `inclusive:
+  /// false`).
+  private func timeStop(
+    _ time: TargetTime, from backup: BaseBackup, window: RestorableWindow, target: inout ResolvedTarget
+  ) throws(CompileProblem) -> TargetEvaluation.Stop {
+    let timeline = target.timeline
+    let inclusive = plan.target.inclusive.value
+    let resolved = try TimeResolution.resolve(time, backupTimezone: backup.timezone).get()
+    target.instant = resolved.instant
+    target.timeText = resolved.text
+    target.zoneNote = resolved.note
+    let instant = resolved.instant
+    if let newest = index.lastTransactionEnd(before: window.start, along: timeline),
+      inclusive ? newest.time > instant : newest.time >= instant
+    {
+      throw CompileProblem(
+        "backup \(backup.id) already holds transaction \(newest.transactionID), which ended "
+          + "at \(newest.time), after the target \(resolved.text): recovery cannot go back in "
+          + "time (PostgreSQL would stop at the backup's end, or fail); "
+          + earlier(than: backup, window: window, heldTransaction: newest))
     }
-    return .success(
-      TargetEvaluation(backup: backup, window: window, target: target, stop: stop, warnings: warnings))
+    guard
+      let first = index.firstTransactionEnd(
+        after: instant, inclusive: inclusive, from: window.start, along: timeline)
+    else {
+      throw damaged(window, before: "time \(resolved.text)", from: backup.label.startLSN)
+        ?? walEndsBeforeTarget("time \(resolved.text)", backup: backup, window: window)
+    }
+    return .beforeTransaction(first)
+  }
+
+  /// At the first restore point of that name after the backup starts, which must come once
+  /// it is consistent; a warning when there are several.
+  private func restorePointStop(
+    _ name: String, backup: BaseBackup, window: RestorableWindow, along timeline: TimelineID
+  ) throws(CompileProblem) -> (TargetEvaluation.Stop, CompileProblem?) {
+    let start = backup.label.startLSN
+    let points = index.restorePoints(named: name, from: start, along: timeline)
+    guard let first = points.first else {
+      if let problem = damaged(window, before: "restore point '\(name)'", from: start) { throw problem }
+      throw CompileProblem(
+        gapCause(backup, window: window) + "no restore point named '\(name)' in the WAL after "
+          + "backup \(backup.id) on timeline \(timeline)",
+        notes: restorePointNote(from: start, along: timeline))
+    }
+    guard first.lsn >= window.start else {
+      throw CompileProblem(
+        "restore point '\(name)' (\(first.lsn)) was made while backup \(backup.id) was being "
+          + "taken, before it is consistent (\(window.start)): PostgreSQL would fail with "
+          + "\"requested recovery stop point is before consistent recovery point\"; "
+          + earlier(than: backup, window: window))
+    }
+    let warning =
+      points.count > 1
+      ? CompileProblem(
+        "restore point '\(name)' occurs \(points.count) times; recovery stops at the first "
+          + "(\(first.lsn), \(first.time))") : nil
+    return (.restorePoint(first), warning)
+  }
+
+  /// The commit or abort of the target transaction, which must come once the backup is
+  /// consistent.
+  private func transactionEnd(
+    _ xid: UInt32, backup: BaseBackup, window: RestorableWindow, along timeline: TimelineID
+  ) throws(CompileProblem) -> SegmentSummary.TransactionEnd {
+    let start = backup.label.startLSN
+    guard let end = index.transactionEnd(of: xid, from: start, along: timeline) else {
+      if let problem = damaged(window, before: "transaction \(xid)", from: start) { throw problem }
+      throw CompileProblem(
+        gapCause(backup, window: window) + "transaction \(xid) has no commit or abort in the "
+          + "WAL after backup \(backup.id) on timeline \(timeline): it ended before the backup, "
+          + "has not ended, or its WAL is not archived yet; PostgreSQL would fail with "
+          + "\"recovery ended before configured recovery target was reached\"")
+    }
+    guard end.lsn >= window.start else {
+      throw CompileProblem(
+        "transaction \(xid) ended at \(end.lsn), while backup \(backup.id) was being taken "
+          + "(it is consistent only at \(window.start)): PostgreSQL would fail with \"requested "
+          + "recovery stop point is before consistent recovery point\"; "
+          + earlier(than: backup, window: window))
+    }
+    return end
+  }
+
+  /// Before or after the first record at or past the target LSN, which must lie in the window.
+  private func lsnStop(
+    _ lsn: LSN, backup: BaseBackup, window: RestorableWindow, along timeline: TimelineID
+  ) throws(CompileProblem) -> TargetEvaluation.Stop {
+    let consistent = window.start
+    guard lsn >= consistent else {
+      throw CompileProblem(
+        "LSN \(lsn) is before backup \(backup.id) is consistent (\(consistent)): PostgreSQL "
+          + "would fail with \"requested recovery stop point is before consistent recovery "
+          + "point\"; target \(consistent) or later"
+          + (hasEarlierBackup(than: backup) ? ", or use an earlier backup" : " (no backup is older)"))
+    }
+    guard lsn < window.end, let record = index.firstRecord(atOrAfter: lsn, along: timeline) else {
+      throw damaged(window, before: "LSN \(lsn)", from: backup.label.startLSN)
+        ?? walEndsBeforeTarget("LSN \(lsn)", backup: backup, window: window, at: lsn)
+    }
+    return .location(record.record, after: plan.target.inclusive.value)
+  }
+
+  /// Recovery must read the record it stops at: one at or past a break is never reached.
+  private func checkNotPastDamage(_ evaluation: TargetEvaluation) throws(CompileProblem) {
+    let (window, stop, kind) = (evaluation.window, evaluation.stop, plan.target.kind.value)
+    guard let damage = window.damage, stop.lsn >= damage.lsn else { return }
+    let described: String
+    switch kind {
+    case .time: described = "time \(evaluation.target.timeText ?? "")"
+    case .name(let name): described = "restore point '\(name)'"
+    case .xid(let xid): described = "transaction \(xid)"
+    case .lsn(let lsn): described = "LSN \(lsn)"
+    case .immediate: described = "immediate"
+    case .latest: described = "latest (the end of the archived WAL)"
+    }
+    let located = kind == .latest || kind == .immediate ? nil : stop.lsn
+    throw damaged(window, before: described, stop: located, from: evaluation.backup.label.startLSN)
+      ?? CompileProblem(damage.description)
   }
 
   /// Whether the repository has a backup taken before `backup` (one that may reach targets

@@ -562,7 +562,16 @@ private struct Drawing {
       "<line x1=\"\(n(Self.left))\" y1=\"\(n(y))\" x2=\"\(n(Self.right))\" y2=\"\(n(y))\" stroke=\"#333\"/>"
     text("WAL position", x: 10, y: y + 14, attributes: "fill=\"#333\" font-weight=\"bold\"")
     text("segment", x: 10, y: y + 28, attributes: "fill=\"#333\" font-weight=\"bold\"")
-    // Segment boundaries: every one that bounds a run, a gap or an unusable segment.
+    boundaryTicks(at: y)
+    segmentNames(at: y)
+    let bottom = timeRow(at: y)
+    body += "</g>\n"
+    return bottom
+  }
+
+  /// A tick and its LSN at every segment boundary that bounds a run, a gap or an unusable
+  /// segment.
+  private mutating func boundaryTicks(at y: Double) {
     var boundaries = Set<UInt64>()
     for timeline in catalog.archive.timelines {
       for range in timeline.ranges + timeline.gaps {
@@ -587,7 +596,10 @@ private struct Drawing {
         lastLabelEnd = centre + width / 2
       }
     }
-    // Segment names (without the timeline: the lane says it) centred in their span.
+  }
+
+  /// Segment names (without the timeline: the lane says it) centred in their span.
+  private mutating func segmentNames(at y: Double) {
     var segments = Set<UInt64>()
     for timeline in catalog.archive.timelines {
       for range in timeline.ranges + timeline.gaps {
@@ -596,7 +608,7 @@ private struct Drawing {
         if last - first < 2000 { segments.formUnion(first...last) } else { segments.formUnion([first, last]) }
       }
     }
-    lastLabelEnd = -Double.infinity
+    var lastLabelEnd = -Double.infinity
     for number in segments.sorted() {
       let start = scale.x(size.startLSN(ofSegment: number))
       let end = scale.x(size.startLSN(ofSegment: number + 1))
@@ -611,7 +623,11 @@ private struct Drawing {
         lastLabelEnd = x + width / 2
       }
     }
-    // Times known along the WAL: restore points, last transactions, backups' stops.
+  }
+
+  /// Times known along the WAL (restore points, last transactions, backups' stops), in UTC;
+  /// returns the bottom of the axis.
+  private mutating func timeRow(at y: Double) -> Double {
     var times: [(LSN, PostgresTimestamp)] = restorePoints.map { ($0.lsn, $0.time) }
     times += catalog.windows.compactMap { window in window.lastTransaction.map { ($0.lsn, $0.time) } }
     for backup in catalog.backups {
@@ -624,7 +640,7 @@ private struct Drawing {
     var timeRowBottom = y + 36
     if !times.isEmpty {
       text("time (UTC)", x: 10, y: y + 48, attributes: "fill=\"#333\" font-weight=\"bold\"")
-      lastLabelEnd = -Double.infinity
+      var lastLabelEnd = -Double.infinity
       var lastDate = ""
       for (lsn, time) in times {
         let x = scale.x(lsn)
@@ -642,7 +658,6 @@ private struct Drawing {
       }
       timeRowBottom = y + 56
     }
-    body += "</g>\n"
     return timeRowBottom
   }
 

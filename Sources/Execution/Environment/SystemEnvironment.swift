@@ -30,6 +30,12 @@ public struct SystemEnvironment: CompilerEnvironment {
       running: isDataDirectory && Self.serverRuns(in: path))
   }
 
+  /// Without listing the folder (a WAL archive may hold many thousand files).
+  public func isFolder(_ path: String) -> Bool {
+    var isDirectory: ObjCBool = false
+    return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+  }
+
   /// Whether `postmaster.pid` names a live process.
   static func serverRuns(in directory: String) -> Bool {
     guard let text = try? String(contentsOfFile: "\(directory)/postmaster.pid", encoding: .utf8),

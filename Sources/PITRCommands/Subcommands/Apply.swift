@@ -98,6 +98,13 @@ struct Apply: AsyncParsableCommand {
   /// What a drill did so far (its folder, port, removal), for whatever event ends the run.
   final class DrillState {
     var record: DrillRecord?
+
+    /// Removes the drill's folder (when there is one) and records whether it is gone.
+    func remove(_ folder: String?) {
+      guard let folder else { return }
+      try? FileManager.default.removeItem(atPath: folder)
+      record?.removed = !FileManager.default.fileExists(atPath: folder)
+    }
   }
 
   /// Why `pitr apply` ended without a report: its exit code, its outcome in the final JSON
@@ -153,12 +160,7 @@ struct Apply: AsyncParsableCommand {
         temporaryDirectory = try Self.drillDestination(for: &loaded, in: directory, port: port, pipeline: pipeline)
         drillState.record = DrillRecord(directory: temporaryDirectory!, port: port, removed: false, passed: false)
       }
-      let removeDrill = {
-        if let temporaryDirectory {
-          try? FileManager.default.removeItem(atPath: temporaryDirectory)
-          drillState.record?.removed = !FileManager.default.fileExists(atPath: temporaryDirectory)
-        }
-      }
+      let removeDrill = { drillState.remove(temporaryDirectory) }
       do {
         switchedSegment = try Self.switchSourceWAL(for: loaded, json: output.json, pipeline: pipeline)
       } catch {
@@ -182,14 +184,23 @@ struct Apply: AsyncParsableCommand {
     let resolver = PlanPipeline.resolver(for: compiled)
     if !drill { try confirm(compiled, resolver: resolver, pipeline: pipeline) }
     let runner = RestoreRunner(plan: compiled, resolver: resolver, observer: timing, timeout: timeout)
+    try restore(
+      compiled, runner: runner, drillFolder: temporaryDirectory, collector: collector, timing: timing,
+      drillState: drillState)
+  }
+
+  /// Runs the restore and prints its outcome; removes a drill's folder afterwards.
+  private func restore(
+    _ compiled: CompiledPlan, runner: RestoreRunner, drillFolder temporaryDirectory: String?,
+    collector: DiagnosticCollector, timing: StepTimingObserver, drillState: DrillState
+  ) throws {
     let report: RunReport
     do {
       report = try runner.run()
     } catch {
       if let temporaryDirectory {
         runner.tearDown()
-        try? FileManager.default.removeItem(atPath: temporaryDirectory)
-        drillState.record?.removed = !FileManager.default.fileExists(atPath: temporaryDirectory)
+        drillState.remove(temporaryDirectory)
       }
       let excerpt = (error as? RunnerError)?.logExcerpt ?? []
       Self.printFailure(error, json: output.json)
@@ -204,8 +215,7 @@ struct Apply: AsyncParsableCommand {
     let (code, _) = RunSummary.verdict(report)
     if let temporaryDirectory {
       runner.tearDown()
-      try? FileManager.default.removeItem(atPath: temporaryDirectory)
-      drillState.record?.removed = !FileManager.default.fileExists(atPath: temporaryDirectory)
+      drillState.remove(temporaryDirectory)
       drillState.record?.passed = code == 0
     }
     if output.json {

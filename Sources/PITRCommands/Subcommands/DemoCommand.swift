@@ -49,30 +49,9 @@ struct DemoCommand: AsyncParsableCommand {
   var timezone = "America/Phoenix"
 
   func run() async throws {
-    if let binDirectory {
-      let missing = DemoCluster.missingPrograms(in: binDirectory)
-      guard missing.isEmpty else {
-        Terminal.writeError(
-          "pitr: error: --bin-dir \(binDirectory) has no \(missing.joined(separator: ", ")); give the folder "
-            + "holding PostgreSQL's initdb, pg_ctl, postgres and pg_basebackup (such as "
-            + "/usr/lib/postgresql/17/bin)\n")
-        throw PITRExitCode.usage
-      }
-    }
-    guard let binaries = binDirectory ?? DemoCluster.findBinaries() else {
-      Terminal.writeError(
-        "pitr: error: pitr demo needs the PostgreSQL server binaries (initdb, pg_ctl, postgres, "
-          + "pg_basebackup) on PATH or in /usr/lib/postgresql/N/bin; on Debian: apt install postgresql-15\n")
-      throw PITRExitCode.executionFailed
-    }
+    let binaries = try serverBinaries()
     let environment = SystemEnvironment()
-    let serverUser = environment.isRoot ? "postgres" : nil
-    if let serverUser, !environment.userExists(serverUser) {
-      Terminal.writeError(
-        "pitr: error: PostgreSQL refuses to run as root, and there is no '\(serverUser)' user to run "
-          + "it as; create one (useradd postgres) or run pitr demo as a normal user\n")
-      throw PITRExitCode.executionFailed
-    }
+    let serverUser = try serverUser(environment)
     let folder = try makeFolder()
     guard let sourcePort = environment.freePort(), let restorePort = environment.freePort() else {
       Terminal.writeError("pitr: error: no free port for the demo servers\n")
@@ -93,40 +72,9 @@ struct DemoCommand: AsyncParsableCommand {
       say("initdb and start PostgreSQL (\(binaries)) with timezone \(timezone), archiving WAL with gzip")
       try cluster.create()
       let scenario = try DemoScenario.play(on: cluster, say: say)
-
-      heading("2. The restore plan")
-      let planPath = "\(folder)/plan.yaml"
-      let planText = scenario.plan(cluster: cluster, restorePort: restorePort)
-      try Data(planText.utf8).write(to: URL(fileURLWithPath: planPath))
-      Terminal.write(planText.split(separator: "\n", omittingEmptySubsequences: false).map { "    \($0)" }.joined(separator: "\n") + "\n")
-
-      heading("3. pitr plan \(planPath)")
-      let pipeline = PlanPipeline(output: try OutputOptions.parse([]), useCache: false)
-      let (plan, source) = try pipeline.load(planPath)
-      let compilation = pipeline.compile(plan, source: source)
-      pipeline.report(compilation.diagnostics, source: source, file: planPath)
-      guard let compiled = compilation.compiled else { throw PITRExitCode.invalidPlan }
-      let resolver = PlanPipeline.resolver(for: compiled)
-      Terminal.write(PlanText.render(compiled, resolver: resolver))
-
-      heading("4. pitr apply \(planPath) --yes")
-      let restore = RestoreRunner(plan: compiled, resolver: resolver, observer: TerminalRunObserver(), timeout: 300)
-      runner = restore
-      let report = try restore.run()
-      Terminal.write(RunSummary.text(report, plan: compiled, drill: nil))
-
-      heading("5. The rows are back")
-      let connection = try PostgresConnection(
-        conninfo: "host=\(compiled.destination.stateDirectory) port=\(restorePort)",
-        overrides: ["user": "postgres", "dbname": DemoScenario.database])
-      let rows = try connection.query("SELECT id, producto, stock FROM inventarios ORDER BY id DESC LIMIT 3")
-      let count = try connection.query("SELECT count(*) FROM inventarios").first?.first ?? nil
-      say("SELECT count(*) FROM inventarios → \(count ?? "?") (the source has 0 after the DELETE)")
-      say("the newest rows:")
-      for row in rows { say("  " + row.map { $0 ?? "NULL" }.joined(separator: " | ")) }
-      guard report.outcome == .promoted, report.checks.allSatisfy(\.passed) else {
-        throw PITRExitCode.executionFailed
-      }
+      let (compiled, report) = try planAndApply(
+        scenario, cluster: cluster, folder: folder, restorePort: restorePort, runner: &runner)
+      try showRows(compiled, restorePort: restorePort, report: report)
     } catch let error as ExitCode {
       throw error
     } catch {
@@ -142,6 +90,83 @@ struct DemoCommand: AsyncParsableCommand {
       say("stop them with: \(pgctl) stop -D \(cluster.dataDirectory); \(pgctl) stop -D \(folder)/restore")
     } else {
       say("stopped both servers and removed \(folder)")
+    }
+  }
+
+  /// The server binaries' folder: --bin-dir when it has them all, else the newest found.
+  private func serverBinaries() throws -> String {
+    if let binDirectory {
+      let missing = DemoCluster.missingPrograms(in: binDirectory)
+      guard missing.isEmpty else {
+        Terminal.writeError(
+          "pitr: error: --bin-dir \(binDirectory) has no \(missing.joined(separator: ", ")); give the folder "
+            + "holding PostgreSQL's initdb, pg_ctl, postgres and pg_basebackup (such as "
+            + "/usr/lib/postgresql/17/bin)\n")
+        throw PITRExitCode.usage
+      }
+    }
+    guard let binaries = binDirectory ?? DemoCluster.findBinaries() else {
+      Terminal.writeError(
+        "pitr: error: pitr demo needs the PostgreSQL server binaries (initdb, pg_ctl, postgres, "
+          + "pg_basebackup) on PATH or in /usr/lib/postgresql/N/bin; on Debian: apt install postgresql-15\n")
+      throw PITRExitCode.executionFailed
+    }
+    return binaries
+  }
+
+  /// Who runs the servers: `postgres` as root (which must exist), else this user (`nil`).
+  private func serverUser(_ environment: SystemEnvironment) throws -> String? {
+    let serverUser = environment.isRoot ? "postgres" : nil
+    if let serverUser, !environment.userExists(serverUser) {
+      Terminal.writeError(
+        "pitr: error: PostgreSQL refuses to run as root, and there is no '\(serverUser)' user to run "
+          + "it as; create one (useradd postgres) or run pitr demo as a normal user\n")
+      throw PITRExitCode.executionFailed
+    }
+    return serverUser
+  }
+
+  /// Sections 2 to 4: the plan written, its dry run, and its restore (`runner`, for the
+  /// clean-up).
+  private func planAndApply(
+    _ scenario: DemoScenario, cluster: DemoCluster, folder: String, restorePort: Int,
+    runner: inout RestoreRunner?
+  ) throws -> (CompiledPlan, RunReport) {
+    heading("2. The restore plan")
+    let planPath = "\(folder)/plan.yaml"
+    let planText = scenario.plan(cluster: cluster, restorePort: restorePort)
+    try Data(planText.utf8).write(to: URL(fileURLWithPath: planPath))
+    Terminal.write(planText.split(separator: "\n", omittingEmptySubsequences: false).map { "    \($0)" }.joined(separator: "\n") + "\n")
+
+    heading("3. pitr plan \(planPath)")
+    let pipeline = PlanPipeline(output: try OutputOptions.parse([]), useCache: false)
+    let (plan, source) = try pipeline.load(planPath)
+    let compiled = try pipeline.compileReporting(plan, source: source, file: planPath).compiled
+    let resolver = PlanPipeline.resolver(for: compiled)
+    Terminal.write(PlanText.render(compiled, resolver: resolver))
+
+    heading("4. pitr apply \(planPath) --yes")
+    let restore = RestoreRunner(plan: compiled, resolver: resolver, observer: TerminalRunObserver(), timeout: 300)
+    runner = restore
+    let report = try restore.run()
+    Terminal.write(RunSummary.text(report, plan: compiled, drill: nil))
+    return (compiled, report)
+  }
+
+  /// Section 5: the rows the DELETE removed, read from the restored server; fails unless it
+  /// promoted with every check passed.
+  private func showRows(_ compiled: CompiledPlan, restorePort: Int, report: RunReport) throws {
+    heading("5. The rows are back")
+    let connection = try PostgresConnection(
+      conninfo: "host=\(compiled.destination.stateDirectory) port=\(restorePort)",
+      overrides: ["user": "postgres", "dbname": DemoScenario.database])
+    let rows = try connection.query("SELECT id, producto, stock FROM inventarios ORDER BY id DESC LIMIT 3")
+    let count = try connection.query("SELECT count(*) FROM inventarios").first?.first ?? nil
+    say("SELECT count(*) FROM inventarios → \(count ?? "?") (the source has 0 after the DELETE)")
+    say("the newest rows:")
+    for row in rows { say("  " + row.map { $0 ?? "NULL" }.joined(separator: " | ")) }
+    guard report.outcome == .promoted, report.checks.allSatisfy(\.passed) else {
+      throw PITRExitCode.executionFailed
     }
   }
 

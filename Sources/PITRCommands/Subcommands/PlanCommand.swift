@@ -45,9 +45,7 @@ struct PlanCommand: AsyncParsableCommand {
   func run() async throws {
     let pipeline = PlanPipeline(output: output, useCache: !noCache)
     let (loaded, source) = try pipeline.load(plan)
-    let (compilation, catalog) = pipeline.compileWithCatalog(loaded, source: source)
-    pipeline.report(compilation.diagnostics, source: source, file: plan)
-    guard let compiled = compilation.compiled else { throw PITRExitCode.invalidPlan }
+    let (compiled, catalog) = try pipeline.compileReporting(loaded, source: source, file: plan)
     let text: String
     switch format {
     case .text: text = PlanText.render(compiled, resolver: PlanPipeline.resolver(for: compiled))

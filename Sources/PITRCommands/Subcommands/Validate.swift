@@ -40,9 +40,7 @@ struct Validate: AsyncParsableCommand {
       if !output.json { Terminal.write(PlanSummary.describe(loaded)) }
       return
     }
-    let compilation = pipeline.compile(loaded, source: source)
-    pipeline.report(compilation.diagnostics, source: source, file: plan)
-    guard let compiled = compilation.compiled else { throw PITRExitCode.invalidPlan }
+    let compiled = try pipeline.compileReporting(loaded, source: source, file: plan).compiled
     if !output.json {
       Terminal.write(PlanSummary.describe(loaded, resolvedDataDirectory: compiled.destination.dataDirectory))
       Terminal.write(PlanSummary.describe(compiled))

@@ -31,44 +31,31 @@ struct PlanPipeline {
     return (plan, source)
   }
 
-  /// Compiles a loaded plan against its repository; `switchedSourceSegment` is what the
-  /// source WAL switch `pitr apply` ran first archived (the compiled plan records it).
+  /// Compiles a loaded plan against its repository, on this machine.
+  /// `switchedSourceSegment` is what the source WAL switch `pitr apply` ran first archived
+  /// (the compiled plan records it).
   func compile(_ plan: Plan, source: SourceText, switchedSourceSegment: String? = nil) -> PlanCompiler.Compilation {
     compileWithCatalog(plan, source: source, switchedSourceSegment: switchedSourceSegment).compilation
   }
 
   /// `compile`, also returning the catalog it compiled against (nil when a folder is missing).
   func compileWithCatalog(_ plan: Plan, source: SourceText, switchedSourceSegment: String? = nil)
-    -> (compilation: PlanCompiler.Compilation, catalog: Catalog?)
+    -> PlanCompiler.Outcome
   {
-    var diagnostics: [Diagnostic] = []
-    for folder in [plan.backups.base] + plan.backups.wal {
-      var isDirectory: ObjCBool = false
-      if !FileManager.default.fileExists(atPath: folder.value, isDirectory: &isDirectory)
-        || !isDirectory.boolValue
-      {
-        diagnostics.append(
-          .error("'\(folder.value)' is not a folder on this machine", at: folder.location))
-      }
-    }
-    if diagnostics.hasErrors { return (PlanCompiler.Compilation(diagnostics: diagnostics, compiled: nil), nil) }
-    let folders = [plan.backups.base.value] + plan.backups.wal.map(\.value)
-    let cache = CatalogCache.forFolders(folders, enabled: useCache)
-    let (catalog, index) = Catalog.scanIndexed(
-      base: plan.backups.base.value, wal: plan.backups.wal.map(\.value), cache: cache)
-    var compilation = PlanCompiler(
-      plan: plan, planText: source.text, catalog: catalog, index: index,
-      environment: SystemEnvironment(), switchedSourceSegment: switchedSourceSegment
-    ).compile()
-    cache.save()
-    // Problems in files the restore does not use do not block it: shown as warnings.
-    let catalogProblems = catalog.diagnostics.map { diagnostic -> Diagnostic in
-      var demoted = diagnostic
-      if demoted.severity == .error { demoted.severity = .warning }
-      return demoted
-    }
-    compilation.diagnostics = catalogProblems + compilation.diagnostics
-    return (compilation, catalog)
+    PlanCompiler.compile(
+      plan, planText: source.text, environment: SystemEnvironment(), useCache: useCache,
+      switchedSourceSegment: switchedSourceSegment)
+  }
+
+  /// `compileWithCatalog`, with the diagnostics printed; throws exit 2 when the plan does not
+  /// compile. What `validate`, `plan` and `demo` do with a loaded plan.
+  func compileReporting(_ plan: Plan, source: SourceText, file: String) throws
+    -> (compiled: CompiledPlan, catalog: Catalog?)
+  {
+    let outcome = compileWithCatalog(plan, source: source)
+    report(outcome.compilation.diagnostics, source: source, file: file)
+    guard let compiled = outcome.compilation.compiled else { throw PITRExitCode.invalidPlan }
+    return (compiled, outcome.catalog)
   }
 
   /// A compiled plan written by `pitr plan --format json`, checked not to be stale: its plan

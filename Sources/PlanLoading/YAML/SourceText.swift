@@ -28,12 +28,7 @@ public struct SourceText: Sendable {
       switch decoder.decode(&iterator) {
       case .scalarValue(let scalar):
         offset += UTF8.width(scalar)
-        if scalar == "\n" {
-          line += 1
-          column = 1
-        } else {
-          column += 1
-        }
+        advance(past: scalar, line: &line, column: &column)
       case .emptyInput:
         break decoding
       case .error:
@@ -62,14 +57,19 @@ public struct SourceText: Sendable {
     for scalar in text.unicodeScalars {
       if offset >= byteOffset { break }
       offset += UTF8.width(scalar)
-      if scalar == "\n" {
-        line += 1
-        column = 1
-      } else {
-        column += 1
-      }
+      Self.advance(past: scalar, line: &line, column: &column)
     }
     return SourceLocation(file: file, line: line, column: column)
+  }
+
+  /// The 1-based line and column after `scalar`.
+  private static func advance(past scalar: Unicode.Scalar, line: inout Int, column: inout Int) {
+    if scalar == "\n" {
+      line += 1
+      column = 1
+    } else {
+      column += 1
+    }
   }
 
   /// The text of a 1-based line, if it exists.

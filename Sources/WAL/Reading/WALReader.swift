@@ -149,8 +149,27 @@ public final class WALReader {
       return end(.invalidPage(problem.description), at: assemblyTotal > 0 ? assemblyStart : thisPage)
     }
     let headerSize = header.segment == nil ? WALPageHeader.shortSize : WALPageHeader.longSize
-    var offset = headerSize
+    switch try pageStart(page, header: header, headerSize: headerSize, at: thisPage, in: file, visit) {
+    case .stop(let end): return end
+    case .records(let offset):
+      return try readRecords(page, from: offset, header: header, at: thisPage, in: file, visit)
+    }
+  }
 
+  /// Where a page's own records start, or that reading it is over (`stop`, with the end of
+  /// the WAL when there).
+  private enum PageStart {
+    case records(at: Int)
+    case stop(EndOfWAL?)
+  }
+
+  /// Finishes the record gathered from earlier pages with this page's first bytes, or skips
+  /// the tail of a record whose beginning was not read.
+  private func pageStart(
+    _ page: UnsafeRawBufferPointer, header: WALPageHeader, headerSize: Int, at thisPage: LSN,
+    in file: WALSegmentFile, _ visit: (WALRecord) throws -> Void
+  ) throws -> PageStart {
+    var offset = headerSize
     if assemblyTotal > 0 {
       // The page must carry the rest of the record being gathered.
       if let version, header.info & version.overwriteContrecordFlag != 0 {
@@ -158,20 +177,21 @@ public final class WALReader {
         resetAssembly()
       } else {
         guard header.info & WALPageHeader.firstIsContinuation != 0 else {
-          return end(
-            .brokenContinuation("there is no contrecord flag at \(thisPage)"), at: assemblyStart)
+          return .stop(
+            end(.brokenContinuation("there is no contrecord flag at \(thisPage)"), at: assemblyStart))
         }
         let remaining = assemblyTotal - assembly.count
         guard Int(header.remainingLength) == remaining else {
-          return end(
-            .brokenContinuation(
-              "invalid contrecord length \(header.remainingLength) (expected \(remaining)) at \(thisPage)"),
-            at: assemblyStart)
+          return .stop(
+            end(
+              .brokenContinuation(
+                "invalid contrecord length \(header.remainingLength) (expected \(remaining)) at \(thisPage)"),
+              at: assemblyStart))
         }
         let take = min(remaining, blockSize - headerSize)
         assembly.append(
           contentsOf: UnsafeRawBufferPointer(rebasing: page[headerSize..<headerSize + take]))
-        if assembly.count < assemblyTotal { return nil }
+        if assembly.count < assemblyTotal { return .stop(nil) }
         let start = assemblyStart
         let timeline = assemblyTimeline
         let segment = assemblySegment ?? file.name
@@ -181,10 +201,10 @@ public final class WALReader {
         }
         resetAssembly()
         switch result {
-        case .end(let end): return end
+        case .end(let end): return .stop(end)
         case .switchSegment:
           skipToNextSegment()
-          return nil
+          return .stop(nil)
         case .continue: break
         }
         offset = headerSize + Self.maxAlign(take)
@@ -194,14 +214,23 @@ public final class WALReader {
       // requested by …").
       if previousRecordLSN != nil {
         let requested = LSN(rawValue: thisPage.rawValue + UInt64(headerSize))
-        return end(.brokenContinuation("contrecord is requested by \(requested)"), at: requested)
+        return .stop(end(.brokenContinuation("contrecord is requested by \(requested)"), at: requested))
       }
       // We start in the middle of a record whose beginning we did not read: skip its tail.
       let tail = Self.maxAlign(Int(header.remainingLength))
-      if tail >= blockSize - headerSize { return nil }
+      if tail >= blockSize - headerSize { return .stop(nil) }
       offset = headerSize + tail
     }
+    return .records(at: offset)
+  }
 
+  /// Hands the records that start on this page to `visit`; the last one may go on past the
+  /// page (gathered then).
+  private func readRecords(
+    _ page: UnsafeRawBufferPointer, from start: Int, header: WALPageHeader, at thisPage: LSN,
+    in file: WALSegmentFile, _ visit: (WALRecord) throws -> Void
+  ) throws -> EndOfWAL? {
+    var offset = start
     while offset < blockSize {
       let recordLSN = LSN(rawValue: thisPage.rawValue + UInt64(offset))
       let totalLength = Int(UInt32(littleEndian: page.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))

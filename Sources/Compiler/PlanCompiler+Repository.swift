@@ -1,0 +1,56 @@
+import Catalog
+import PlanModel
+
+extension PlanCompiler {
+  /// A plan compiled against its repository, and the catalog it was compiled against (`nil`
+  /// when one of the plan's folders is missing: nothing was catalogued).
+  public struct Outcome: Sendable {
+    public var compilation: Compilation
+    public var catalog: Catalog?
+  }
+
+  /// Compiles a loaded plan against the backups and WAL it names, as `validate`, `plan` and
+  /// `apply` do: checks that its folders are folders on this machine (each problem at its
+  /// plan key), catalogues them (through the user's catalog cache, or none when `useCache` is
+  /// false; the cache is saved afterwards), then compiles. The catalog's own problems come
+  /// first, as warnings: problems in files the restore does not use do not block it.
+  /// `switchedSourceSegment` is the segment the source WAL switch before compiling archived.
+  public static func compile(
+    _ plan: Plan, planText: String, environment: any CompilerEnvironment, useCache: Bool,
+    switchedSourceSegment: String? = nil
+  ) -> Outcome {
+    let missing = folderProblems(plan, environment: environment)
+    if !missing.isEmpty {
+      return Outcome(compilation: Compilation(diagnostics: missing, compiled: nil), catalog: nil)
+    }
+    let folders = [plan.backups.base.value] + plan.backups.wal.map(\.value)
+    let cache = CatalogCache.forFolders(folders, enabled: useCache)
+    let (catalog, index) = Catalog.scanIndexed(
+      base: plan.backups.base.value, wal: plan.backups.wal.map(\.value), cache: cache)
+    var compilation = PlanCompiler(
+      plan: plan, planText: planText, catalog: catalog, index: index, environment: environment,
+      switchedSourceSegment: switchedSourceSegment
+    ).compile()
+    cache.save()
+    compilation.diagnostics = demoted(catalog.diagnostics) + compilation.diagnostics
+    return Outcome(compilation: compilation, catalog: catalog)
+  }
+
+  /// An error at each of `backups.base` and `backups.wal` that is not a folder here.
+  static func folderProblems(_ plan: Plan, environment: any CompilerEnvironment) -> [Diagnostic] {
+    ([plan.backups.base] + plan.backups.wal).compactMap { folder in
+      environment.isFolder(folder.value)
+        ? nil : .error("'\(folder.value)' is not a folder on this machine", at: folder.location)
+    }
+  }
+
+  /// The catalog's problems with every error made a warning: problems in files the restore
+  /// does not use do not block it.
+  static func demoted(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+    diagnostics.map { diagnostic in
+      var demoted = diagnostic
+      if demoted.severity == .error { demoted.severity = .warning }
+      return demoted
+    }
+  }
+}
