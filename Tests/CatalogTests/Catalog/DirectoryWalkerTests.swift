@@ -27,7 +27,8 @@ import _PITRTestSupport
       _ = manager.createFile(atPath: "\(root)/\(path)", contents: Data(count: size))
     }
     try manager.createSymbolicLink(
-      atPath: "\(root)/2026-11-23/000000010000000000000003", withDestinationPath: "../000000010000000000000001")
+      atPath: "\(root)/2026-11-23/000000010000000000000003",
+      withDestinationPath: "../000000010000000000000001")
     try manager.createSymbolicLink(atPath: "\(root)/2026-11-23/loop", withDestinationPath: "..")
     try manager.createSymbolicLink(atPath: "\(root)/dangling", withDestinationPath: "\(root)/nowhere")
     #expect(mkfifo("\(root)/fifo", 0o600) == 0)
@@ -61,7 +62,10 @@ import _PITRTestSupport
     #expect(walker.problems.isEmpty)
     #expect(
       walker.folders.map(\.path).sorted()
-        == [root, "\(root)/2026-11-22", "\(root)/2026-11-23", "\(root)/2026-11-23/deeper", "\(root)/skip\tme"])
+        == [
+          root, "\(root)/2026-11-22", "\(root)/2026-11-23", "\(root)/2026-11-23/deeper",
+          "\(root)/skip\tme",
+        ])
     #expect(walker.folders.first?.path == root)
     let rootTime = try #require(
       FileManager.default.attributesOfItem(atPath: root)[.modificationDate] as? Date)

@@ -107,10 +107,15 @@ import _PITRTestSupport
       _ = FileManager.default.createFile(atPath: "\(root)/2026-11-22/\(file)", contents: nil)
     }
     let walked = WALArchiveIndex(walking: [root])
-    #expect(walked.paths(for: segment) == ["\(root)/2026-11-22/\(segment)", "\(root)/2026-11-22/\(segment).gz"])
+    #expect(
+      walked.paths(for: segment)
+        == ["\(root)/2026-11-22/\(segment)", "\(root)/2026-11-22/\(segment).gz"])
     #expect(walked.paths(for: "\(segment).partial").isEmpty)
-    let found = WALArchiveIndex.paths(for: "00000002.history", walking: [directory.file("missing"), root])
-    #expect(found.paths == ["\(root)/2026-11-22/00000002.history", "\(root)/2026-11-22/00000002.history.gz"])
+    let found = WALArchiveIndex.paths(
+      for: "00000002.history", walking: [directory.file("missing"), root])
+    #expect(
+      found.paths
+        == ["\(root)/2026-11-22/00000002.history", "\(root)/2026-11-22/00000002.history.gz"])
     #expect(
       found.problems.map(\.description)
         == ["cannot read \(directory.file("missing")): No such file or directory"])
