@@ -68,8 +68,7 @@ public struct WALArchiveIndex {
     let (walker, entries) = Self.walk(roots, keeping: nil)
     self.roots = roots
     self.problems = walker.problems
-    self.content = .walked(
-      walkStarted: started, walker.folders, Self.sortedByName(entries))
+    self.content = .walked(walkStarted: started, walker.folders, Self.sortedByName(entries))
   }
 
   /// The files called `name` in `roots`, in the folders' order, by a walk that keeps only
@@ -78,7 +77,8 @@ public struct WALArchiveIndex {
     for name: String, walking roots: [String]
   ) -> (paths: [String], problems: [DirectoryWalker.Problem]) {
     let (walker, entries) = walk(roots, keeping: name)
-    return (entries.sorted { ($0.root, $0.path) < ($1.root, $1.path) }.map(\.path), walker.problems)
+    let sorted = entries.sorted { ($0.root, $0.path) < ($1.root, $1.path) }
+    return (sorted.map(\.path), walker.problems)
   }
 
   /// Walks `roots` in order, keeping every WAL file or only those named `wanted`.
