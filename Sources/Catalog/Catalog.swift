@@ -82,9 +82,9 @@ public struct Catalog: Sendable, Codable {
     var diagnostics: [Diagnostic] = []
     var walFiles: [ScannedFile] = []
     for directory in wal {
-      let walker = DirectoryWalker(root: directory)
-      diagnostics += walker.problems.map(unreadableFolder)
-      walFiles += walker.files
+      let (files, problems) = DirectoryWalker.files(under: directory)
+      diagnostics += problems.map(unreadableFolder)
+      walFiles += files
     }
     if wal.count > 1 {
       // Folders may overlap (one inside another): keep each file once, in path order.
@@ -113,10 +113,10 @@ public struct Catalog: Sendable, Codable {
   private static func readBackups(
     base: String, cache: CatalogCache, diagnostics: inout [Diagnostic]
   ) -> [BaseBackup] {
-    let walker = DirectoryWalker(root: base)
-    diagnostics += walker.problems.map(unreadableFolder)
-    let located = BackupLocator.locate(in: walker.files, root: base)
-    if located.isEmpty, walker.problems.isEmpty {
+    let (files, problems) = DirectoryWalker.files(under: base)
+    diagnostics += problems.map(unreadableFolder)
+    let located = BackupLocator.locate(in: files, root: base)
+    if located.isEmpty, problems.isEmpty {
       diagnostics.append(
         .warning(
           "no base backup here (a folder with backup_manifest, base.tar[.gz] or backup_label)",

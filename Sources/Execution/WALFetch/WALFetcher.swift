@@ -1,3 +1,4 @@
+import Catalog
 import PostgresVocabulary
 
 #if canImport(Glibc)
@@ -13,7 +14,7 @@ import PostgresVocabulary
 /// warning) when it does not. Then the archive folders, at any depth: a file with exactly the
 /// name asked for or the name plus a compression suffix, decompressed by its magic bytes;
 /// `.partial` files are never served. With a spool, where each name is comes from the index
-/// `<spool>/index` (``WALArchiveIndex``: built on the first call, walked again once when a
+/// `<spool>/index` (the catalog's ``WALArchiveIndex``: built on the first call, walked again once when a
 /// name is not in it and a folder has changed, since files are archived during recovery);
 /// without one, the folders are walked on each call.
 ///
@@ -110,9 +111,9 @@ public struct WALFetcher {
   private func lookUp(_ name: String) -> [String] {
     guard !archiveFolders.isEmpty else { return [] }
     guard let spoolFolder, ensureFolder(spoolFolder) else {
-      let walker = WALFileWalker(roots: archiveFolders, wanted: name)
-      for problem in walker.problems { warn(problem) }
-      return walker.entries.sorted { ($0.root, $0.path) < ($1.root, $1.path) }.map(\.path)
+      let (paths, problems) = WALArchiveIndex.paths(for: name, walking: archiveFolders)
+      for problem in problems { warn(problem.description) }
+      return paths
     }
     let indexPath = "\(spoolFolder)/\(WALArchiveIndex.fileName)"
     if let stored = WALArchiveIndex(loading: indexPath, roots: archiveFolders) {
@@ -120,7 +121,7 @@ public struct WALFetcher {
       if !found.isEmpty || stored.isCurrent { return found }
     }
     let walked = WALArchiveIndex(walking: archiveFolders)
-    for problem in walked.problems { warn(problem) }
+    for problem in walked.problems { warn(problem.description) }
     walked.save(to: indexPath)
     return walked.paths(for: name).filter(Self.exists)
   }

@@ -1,3 +1,4 @@
+import Catalog
 import Foundation
 import Testing
 import _PITRTestSupport
@@ -75,5 +76,48 @@ import PostgresVocabulary
     // Just walked, the folder changed a moment ago: not trusted.
     #expect(WALArchiveIndex(walking: [root]).save(to: path))
     #expect(try #require(WALArchiveIndex(loading: path, roots: [root])).isCurrent == false)
+  }
+
+  /// The name each archived file is listed under: its own without a compression suffix;
+  /// `.partial` files and names PostgreSQL does not use are not listed.
+  @Test func filesAreListedUnderTheNamePostgreSQLAsksFor() throws {
+    let segment = "000000010000000A000000FF"
+    let listed = [
+      segment: segment, "\(segment).gz": segment, "00000002.history": "00000002.history",
+      "00000002.history.gz": "00000002.history",
+      "00000001000000000000000D.00000060.backup": "00000001000000000000000D.00000060.backup",
+      "00000001000000000000000D.00000060.backup.gz": "00000001000000000000000D.00000060.backup",
+    ]
+    for (file, name) in listed {
+      #expect(WALArchiveIndex.lookupName(ofFile: file) == name, "\(file)")
+    }
+    for file in [
+      "\(segment).partial", "\(segment).gz.partial", "\(segment).partial.gz",
+      "000000010000000a000000ff", "\(segment).old", "index", "backup_label",
+    ] {
+      #expect(WALArchiveIndex.lookupName(ofFile: file) == nil, "\(file)")
+    }
+
+    let directory = try TemporaryDirectory("wal-index-layouts")
+    defer { directory.remove() }
+    let root = directory.file("archive")
+    try FileManager.default.createDirectory(
+      atPath: "\(root)/2026-11-22", withIntermediateDirectories: true)
+    for file in listed.keys.sorted() + ["\(segment).partial", "README"] {
+      _ = FileManager.default.createFile(atPath: "\(root)/2026-11-22/\(file)", contents: nil)
+    }
+    let walked = WALArchiveIndex(walking: [root])
+    #expect(
+      walked.paths(for: segment)
+        == ["\(root)/2026-11-22/\(segment)", "\(root)/2026-11-22/\(segment).gz"])
+    #expect(walked.paths(for: "\(segment).partial").isEmpty)
+    let found = WALArchiveIndex.paths(
+      for: "00000002.history", walking: [directory.file("missing"), root])
+    #expect(
+      found.paths
+        == ["\(root)/2026-11-22/00000002.history", "\(root)/2026-11-22/00000002.history.gz"])
+    #expect(
+      found.problems.map(\.description)
+        == ["cannot read \(directory.file("missing")): No such file or directory"])
   }
 }

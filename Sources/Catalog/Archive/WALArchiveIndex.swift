@@ -1,11 +1,23 @@
+import PostgresVocabulary
+import WAL
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
 
-/// Every WAL file name in a set of archive folders and where the file is: the `<spool>/index`
-/// file `pitr wal-fetch` builds on its first call and reads on the later ones.
+/// Every WAL file name in a set of archive folders and where the file is: what `pitr wal-fetch`
+/// looks a name up in, kept as the `<spool>/index` file it builds on its first call and reads
+/// on the later ones.
+///
+/// The folders are walked by ``DirectoryWalker`` (names only, no `stat` per file), at any
+/// depth: flat, or in dated subfolders (`wal/2026-11-22/…`). A file is listed under the name
+/// PostgreSQL asks for, which is its own name without a compression suffix: segments
+/// (`000000010000000000000005`, `….gz`), timeline history files (`00000002.history`) and
+/// backup history files (`….00000028.backup`). `.partial` files are left out (recovery never
+/// reads them), and so are names that are not WAL file names and folders whose names hold a
+/// tab or a line break (the index file cannot write them down).
 ///
 /// The file is text. The first line names the format, when the walk that made it started,
 /// and the folders, in order (an index of other folders is not used). Then a line per folder
@@ -20,16 +32,26 @@
 /// removing or renaming a file changes its folder's modification time. A folder changed
 /// within ``settleTime`` of the walk may have changed again within the same clock tick, so
 /// the index does not vouch for it.
-struct WALArchiveIndex {
+public struct WALArchiveIndex {
   /// The index's file name in the spool.
-  static let fileName = "index"
+  public static let fileName = "index"
   /// How long before the walk a folder must have last changed for its time to be trusted.
   static let settleTime: Int64 = 2_000_000_000
 
+  /// One archived WAL file.
+  struct Entry: Hashable {
+    /// The name PostgreSQL asks for: the file's name without compression suffix.
+    var name: String
+    /// The file's path.
+    var path: String
+    /// Which of the walked folders it is in (0 for the first).
+    var root: Int
+  }
+
   /// The folders the index lists.
-  let roots: [String]
+  public let roots: [String]
   /// Folders the walk could not read (empty for a loaded index).
-  let problems: [String]
+  public let problems: [DirectoryWalker.Problem]
   private let content: Content
 
   private enum Content {
@@ -38,23 +60,58 @@ struct WALArchiveIndex {
     case stored(MappedFile, walkStarted: Int64, body: Range<Int>)
     /// Just walked: when the walk started, the folders, and the files sorted by name, folder
     /// and path.
-    case walked(
-      walkStarted: Int64, [WALFileWalker.Directory], [WALFileWalker.Entry])
+    case walked(walkStarted: Int64, [DirectoryWalker.Folder], [Entry])
   }
 
   /// Walks the folders.
-  init(walking roots: [String]) {
+  public init(walking roots: [String]) {
     let started = Self.now()
-    let walker = WALFileWalker(roots: roots)
+    let (walker, entries) = Self.walk(roots, keeping: nil)
     self.roots = roots
     self.problems = walker.problems
-    self.content = .walked(
-      walkStarted: started, walker.directories, Self.sortedByName(walker.entries))
+    self.content = .walked(walkStarted: started, walker.folders, Self.sortedByName(entries))
+  }
+
+  /// The files called `name` in `roots`, in the folders' order, by a walk that keeps only
+  /// them (what a fetch without an index does), and the folders that could not be read.
+  public static func paths(
+    for name: String, walking roots: [String]
+  ) -> (paths: [String], problems: [DirectoryWalker.Problem]) {
+    let (walker, entries) = walk(roots, keeping: name)
+    let sorted = entries.sorted { ($0.root, $0.path) < ($1.root, $1.path) }
+    return (sorted.map(\.path), walker.problems)
+  }
+
+  /// Walks `roots` in order, keeping every WAL file or only those named `wanted`.
+  private static func walk(
+    _ roots: [String], keeping wanted: String?
+  ) -> (DirectoryWalker, [Entry]) {
+    var walker = DirectoryWalker(detail: .nameOnly) { name in
+      !name.utf8.contains(where: { $0 == 0x09 || $0 == 0x0A })
+    }
+    var entries: [Entry] = []
+    for (root, folder) in roots.enumerated() {
+      walker.walk(folder) { file in
+        if let wanted, !file.name.utf8.starts(with: wanted.utf8) { return }
+        guard let key = lookupName(ofFile: file.name) else { return }
+        if let wanted, key != wanted { return }
+        entries.append(Entry(name: key, path: file.path, root: root))
+      }
+    }
+    return (walker, entries)
+  }
+
+  /// The name PostgreSQL asks for to get the archived file called `fileName`: the name
+  /// without its compression suffix; `nil` for a `.partial` file or a name that is not a WAL
+  /// file's.
+  public static func lookupName(ofFile fileName: String) -> String? {
+    guard let file = WALFileName(fileName), !file.isPartial else { return nil }
+    return String(fileName.dropLast(file.suffix.count))
   }
 
   /// Reads the index file at `path`; `nil` when there is none, it is not an index, or it
   /// lists other folders.
-  init?(loading path: String, roots: [String]) {
+  public init?(loading path: String, roots: [String]) {
     guard let file = MappedFile(path: path), let newline = file.bytes.firstIndex(of: 0x0A)
     else { return nil }
     let fields = file.bytes[..<newline].split(separator: 0x09, omittingEmptySubsequences: false)
@@ -68,7 +125,7 @@ struct WALArchiveIndex {
   }
 
   /// The files called `name`, in the folders' order.
-  func paths(for name: String) -> [String] {
+  public func paths(for name: String) -> [String] {
     switch content {
     case .walked(_, _, let entries):
       return entries.filter { $0.name == name }.map(\.path)
@@ -79,7 +136,7 @@ struct WALArchiveIndex {
 
   /// Whether no folder has changed since the walk: each folder's modification time is the
   /// one noted, and none had changed shortly before the walk.
-  var isCurrent: Bool {
+  public var isCurrent: Bool {
     guard case .stored(let file, let started, let body) = content else { return true }
     var start = body.lowerBound
     while start < body.upperBound, file.bytes[start] == UInt8(ascii: "+") {
@@ -91,7 +148,7 @@ struct WALArchiveIndex {
       else { return false }
       var info = stat()
       let folder = String(decoding: line[(tab + 1)...], as: UTF8.self)
-      guard stat(folder, &info) == 0, WALFileWalker.nanoseconds(info.st_mtim) == noted else {
+      guard stat(folder, &info) == 0, DirectoryWalker.nanoseconds(info.st_mtim) == noted else {
         return false
       }
       start = end + 1
@@ -105,17 +162,17 @@ struct WALArchiveIndex {
 
   /// The index as the file holds it; `nil` when a folder's path has a tab or a line break,
   /// which the format cannot hold.
-  func serialized() -> [UInt8]? {
+  public func serialized() -> [UInt8]? {
     switch content {
     case .stored(let file, _, _):
       return Array(file.bytes)
-    case .walked(let started, let directories, let entries):
+    case .walked(let started, let folders, let entries):
       let unstorable = roots.contains { $0.utf8.contains(where: { $0 == 0x09 || $0 == 0x0A }) }
       guard !unstorable else { return nil }
       var bytes = Array(([Self.format, String(started)] + roots).joined(separator: "\t").utf8)
       bytes.append(0x0A)
-      for directory in directories {
-        bytes += "+\(directory.modified)\t\(directory.path)\n".utf8
+      for folder in folders {
+        bytes += "+\(folder.modified)\t\(folder.path)\n".utf8
       }
       for entry in entries {
         bytes += entry.name.utf8
@@ -127,30 +184,12 @@ struct WALArchiveIndex {
     }
   }
 
-  /// Writes the index to `path` through a temporary file and a rename, so a reader never
-  /// sees half of it.
-  ///
-  /// - Returns: Whether it was written: the index is only a cache, and a fetch does not fail
-  ///   for want of it.
-  @discardableResult
-  func save(to path: String) -> Bool {
-    guard let bytes = serialized() else { return false }
-    do {
-      let writer = try AtomicFileWriter(destination: path)
-      try bytes.withUnsafeBytes { try writer.write($0) }
-      try writer.commit(sync: false)
-      return true
-    } catch {
-      return false
-    }
-  }
-
   /// The entries in the order of the index's lines: by name (as bytes), then folder and path.
   ///
   /// Names are compared through their first 24 bytes packed into integers, which decide
   /// almost every comparison without touching the strings: sorting 100,000 names by string
   /// comparison alone costs more than walking the folders.
-  private static func sortedByName(_ entries: [WALFileWalker.Entry]) -> [WALFileWalker.Entry] {
+  private static func sortedByName(_ entries: [Entry]) -> [Entry] {
     let keys = entries.map { entry -> (UInt64, UInt64, UInt64) in
       var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
       for (index, byte) in entry.name.utf8.prefix(24).enumerated() {
@@ -175,7 +214,7 @@ struct WALArchiveIndex {
   private static func now() -> Int64 {
     var time = timespec()
     clock_gettime(CLOCK_REALTIME, &time)
-    return WALFileWalker.nanoseconds(time)
+    return DirectoryWalker.nanoseconds(time)
   }
 
   // MARK: - Lookup
