@@ -23,7 +23,8 @@ extension Catalog {
     guard let incremental = backup.incremental else { return nil }
     let (chain, complete) = chain(of: backup)
     let names = chain.map(\.id).joined(separator: ", ")
-    let start = "an incremental backup (INCREMENTAL FROM LSN \(incremental.fromLSN) on timeline "
+    let start =
+      "an incremental backup (INCREMENTAL FROM LSN \(incremental.fromLSN) on timeline "
       + "\(incremental.fromTimeline)), which cannot be restored alone"
     guard complete else {
       let missing = chain.first?.incremental ?? incremental

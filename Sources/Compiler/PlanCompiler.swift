@@ -91,7 +91,9 @@ public struct PlanCompiler {
     }
     guard let configurationText = configuration.text else {
       diagnostics.append(
-        .error("a setting value cannot be written safely (a line break or NUL)", at: plan.destination.dataDirectory.location))
+        .error(
+          "a setting value cannot be written safely (a line break or NUL)", at: plan.destination.dataDirectory.location)
+      )
       return Compilation(diagnostics: diagnostics.inFileOrder(), compiled: nil)
     }
     if diagnostics.hasErrors {

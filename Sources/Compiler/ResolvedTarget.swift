@@ -82,7 +82,8 @@ public struct Prediction: Hashable, Sendable, Codable {
     guard let carried = segmentsFromBackup, !carried.isEmpty else {
       return "\(segmentsToFetch) \(noun)\(plural) \(bytes)" + (range.isEmpty ? "" : ", \(range)")
     }
-    let names = carried.count <= 2
+    let names =
+      carried.count <= 2
       ? carried.map { "\($0)" }.joined(separator: " and ")
       : "\(carried.count) of them (\(carried[0]) to \(carried[carried.count - 1]))"
     return "\(segmentsToFetch) of the \(segmentsRead) \(noun)\(plural) \(range) \(bytes); "

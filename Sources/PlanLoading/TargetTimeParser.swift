@@ -37,9 +37,10 @@ public enum TargetTimeParser {
     let hour = Int(match.hour)!
     let minute = Int(match.minute)!
     let second = match.second.map { Int($0)! } ?? 0
-    let microsecond = match.fraction.map { fraction in
-      Int(fraction + String(repeating: "0", count: 6 - fraction.count))!
-    } ?? 0
+    let microsecond =
+      match.fraction.map { fraction in
+        Int(fraction + String(repeating: "0", count: 6 - fraction.count))!
+      } ?? 0
     guard WallClock.isValid(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
     else {
       return .failure(Problem(message: "'\(text)' is not a valid date and time"))

@@ -66,7 +66,7 @@ extension Array where Element == Diagnostic {
   public func inFileOrder() -> [Diagnostic] {
     enumerated().sorted { left, right in
       switch (left.element.location, right.element.location) {
-      case let (l?, r?) where l != r: return l < r
+      case (let l?, let r?) where l != r: return l < r
       case (nil, _?): return false
       case (_?, nil): return true
       default: return left.offset < right.offset

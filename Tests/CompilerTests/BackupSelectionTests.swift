@@ -1,8 +1,8 @@
 import Compiler
 import PlanModel
+import PostgresVocabulary
 import Testing
 import _PITRTestSupport
-import PostgresVocabulary
 
 /// `backups.select`: `auto` falls back to an older backup when the newest cannot reach the
 /// target, `latest` and an id take that backup, and the dry run says why of each.

@@ -1,8 +1,8 @@
 import Compiler
 import PlanModel
+import PostgresVocabulary
 import Testing
 import _PITRTestSupport
-import PostgresVocabulary
 
 /// System identifiers agree: a backup of another cluster is never chosen, and an archive
 /// holding segments of several clusters is refused unless the plan says which one.

@@ -2,10 +2,10 @@ import Catalog
 import Compiler
 import Foundation
 import PlanModel
+import PostgresVocabulary
 import Testing
 import WAL
 import _PITRTestSupport
-import PostgresVocabulary
 
 /// A record or page that does not decode in the middle of the archived WAL ends the chain
 /// PostgreSQL replays: the restorable window ends at the last valid record before it, and a

@@ -42,11 +42,12 @@ import _PITRTestSupport
     environment.directories["/srv/data"] = .notEmpty(entries: 24, isDataDirectory: true, running: true)
     environment.portsInUse = [5432]
     let found = errors(marked, repository, environment)
-    #expect(found.map(\.0) == [
-      "'/srv/data' is the data directory of a running server; pitr restores only into an absent "
-        + "or empty directory, so choose another path (or move the old one away yourself)",
-      "port 5432 is in use on this machine; choose a free port for the restored server",
-    ])
+    #expect(
+      found.map(\.0) == [
+        "'/srv/data' is the data directory of a running server; pitr restores only into an absent "
+          + "or empty directory, so choose another path (or move the old one away yourself)",
+        "port 5432 is in use on this machine; choose a free port for the restored server",
+      ])
     #expect(found.map(\.1) == [at(marked, "1️⃣"), at(marked, "2️⃣")])
     environment.directories["/srv/data"] = .notEmpty(entries: 3, isDataDirectory: false, running: false)
     environment.portsInUse = []
@@ -90,20 +91,22 @@ import _PITRTestSupport
       planHash: fresh.planHash, catalogFingerprint: "other files", running: false)
     environment.portsInUse = []
     let changed = errors(marked, repository, environment)
-    #expect(changed.map(\.0) == [
-      "'/srv/data' holds a restore of this plan made from other files (the backup or the WAL it "
-        + "needs changed since; its journal is in /srv/data.pitr), which pitr apply cannot resume; "
-        + "remove /srv/data and /srv/data.pitr to start again, or choose another path"
-    ])
+    #expect(
+      changed.map(\.0) == [
+        "'/srv/data' holds a restore of this plan made from other files (the backup or the WAL it "
+          + "needs changed since; its journal is in /srv/data.pitr), which pitr apply cannot resume; "
+          + "remove /srv/data and /srv/data.pitr to start again, or choose another path"
+      ])
     #expect(changed.map(\.1) == [at(marked, "1️⃣")])
 
     environment.directories["/srv/data"] = .restoring(planHash: "another", running: false)
     let found = errors(marked, repository, environment)
-    #expect(found.map(\.0) == [
-      "'/srv/data' holds a restore of another plan, or of an earlier version of this one (its "
-        + "journal is in /srv/data.pitr); remove /srv/data and /srv/data.pitr to start again, or "
-        + "choose another path"
-    ])
+    #expect(
+      found.map(\.0) == [
+        "'/srv/data' holds a restore of another plan, or of an earlier version of this one (its "
+          + "journal is in /srv/data.pitr); remove /srv/data and /srv/data.pitr to start again, or "
+          + "choose another path"
+      ])
     #expect(found.map(\.1) == [at(marked, "1️⃣")])
   }
 
@@ -112,7 +115,8 @@ import _PITRTestSupport
     defer { repository.remove() }
     let marked = plan(
       repository,
-      destination: "  data_directory: 1️⃣/srv/data\n  port: 5599\n  bin_dir: 2️⃣/usr/lib/postgresql/17/bin\n  os_user: 3️⃣pgadmin")
+      destination:
+        "  data_directory: 1️⃣/srv/data\n  port: 5599\n  bin_dir: 2️⃣/usr/lib/postgresql/17/bin\n  os_user: 3️⃣pgadmin")
     var environment = FixedEnvironment()
     environment.free = 1000
     environment.binaries = ServerBinaries(directory: "/usr/lib/postgresql/17/bin", majorVersion: 17, problem: nil)
@@ -145,7 +149,8 @@ import _PITRTestSupport
     // With bin_dir: at bin_dir.
     environment.binaries.problem = "no pg_ctl in /opt/pg/bin"
     let given = plan(
-      repository, destination: "  data_directory: /srv/data\n  port: 5599\n  bin_dir: 2️⃣/opt/pg/bin\n  os_user: postgres")
+      repository, destination: "  data_directory: /srv/data\n  port: 5599\n  bin_dir: 2️⃣/opt/pg/bin\n  os_user: postgres"
+    )
     #expect(errors(given, repository, environment).map(\.1) == [at(given, "2️⃣")])
     #expect(errors(given, repository, environment).map(\.0) == ["no pg_ctl in /opt/pg/bin"])
   }
@@ -186,7 +191,9 @@ import _PITRTestSupport
     defer { repository.remove() }
     let marked = plan(
       repository,
-      destination: "  data_directory: /srv/data\n  port: 5599\n  os_user: postgres\n  settings:\n    max_connections: 1️⃣10\n    work_mem: 64MB")
+      destination:
+        "  data_directory: /srv/data\n  port: 5599\n  os_user: postgres\n  settings:\n    max_connections: 1️⃣10\n    work_mem: 64MB"
+    )
     let compilation = try #require(compile(marked.text, base: repository.base, wal: [repository.wal]))
     let compiled = try #require(compilation.compiled)
     #expect(compiled.configuration.value(of: "max_connections") == "120")
@@ -212,14 +219,19 @@ import _PITRTestSupport
       ])
     let wrong = plan(
       repository,
-      destination: "  data_directory: /srv/data\n  port: 5599\n  os_user: postgres\n  tablespaces:\n    1️⃣\"16391\": /srv/ts\n    2️⃣archive: /srv/ts2")
+      destination:
+        "  data_directory: /srv/data\n  port: 5599\n  os_user: postgres\n  tablespaces:\n    1️⃣\"16391\": /srv/ts\n    2️⃣archive: /srv/ts2"
+    )
     let found = errors(wrong, repository, FixedEnvironment())
     #expect(found.map(\.1).contains(at(wrong, "1️⃣")))
     #expect(found.map(\.0).contains("backup b1 has no tablespace with OID 16391; its tablespaces are 16390"))
-    #expect(found.map(\.0).contains("tablespace 'archive': a backup names its tablespaces by OID only; write the OID (one of 16390)"))
+    #expect(
+      found.map(\.0).contains(
+        "tablespace 'archive': a backup names its tablespaces by OID only; write the OID (one of 16390)"))
     let mapped = plan(
       repository,
-      destination: "  data_directory: /srv/data\n  port: 5599\n  os_user: postgres\n  tablespaces:\n    \"16390\": /srv/ts")
+      destination:
+        "  data_directory: /srv/data\n  port: 5599\n  os_user: postgres\n  tablespaces:\n    \"16390\": /srv/ts")
     let compiled = try #require(compile(mapped.text, base: repository.base, wal: [repository.wal])?.compiled)
     #expect(compiled.destination.tablespaces.map(\.location) == ["/srv/ts"])
     #expect(compiled.graph.steps.contains { $0.id == "extract-tablespace-16390" })
@@ -234,7 +246,8 @@ import _PITRTestSupport
     defer { repository.remove() }
     let marked = plan(
       repository,
-      destination: "  data_directory: 1️⃣/srv/pg/data\n  port: 5599\n  os_user: postgres\n  tablespaces:\n    \"16390\": 2️⃣/srv/ts")
+      destination:
+        "  data_directory: 1️⃣/srv/pg/data\n  port: 5599\n  os_user: postgres\n  tablespaces:\n    \"16390\": 2️⃣/srv/ts")
     var environment = FixedEnvironment()
     environment.links = ["/srv": "/mnt/data"]
 
@@ -255,6 +268,7 @@ import _PITRTestSupport
     #expect(compiled.destination.stateDirectory == "/mnt/data/pg/data.pitr")
     #expect(compiled.destination.tablespaces.map(\.location) == ["/mnt/data/ts"])
     #expect(
-      compiled.graph.steps.first { $0.id == "extract-base" }?.summary == "extract base backup b1 into /mnt/data/pg/data")
+      compiled.graph.steps.first { $0.id == "extract-base" }?.summary == "extract base backup b1 into /mnt/data/pg/data"
+    )
   }
 }

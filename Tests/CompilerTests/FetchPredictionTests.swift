@@ -1,8 +1,8 @@
 import Compiler
 import PlanModel
+import PostgresVocabulary
 import Testing
 import _PITRTestSupport
-import PostgresVocabulary
 
 /// "WAL to fetch" counts the segments of the range it prints: archive recovery asks
 /// restore_command first, so every segment the archive has is fetched, those the backup

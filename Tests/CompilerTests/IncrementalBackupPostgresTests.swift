@@ -2,9 +2,9 @@ import Catalog
 import Compiler
 import Foundation
 import PlanModel
+import PostgresVocabulary
 import Testing
 import _PITRTestSupport
-import PostgresVocabulary
 
 /// The majors with incremental backups (17+) whose programs are here.
 private let incrementalMajors = PostgresLab.availableMajors.filter { $0 >= 17 }

@@ -1,8 +1,8 @@
 import Compiler
 import PlanModel
+import PostgresVocabulary
 import Testing
 import _PITRTestSupport
-import PostgresVocabulary
 
 /// Incremental backups (17+) are never restored alone: `auto` and `latest` pass over them,
 /// and naming one in `backups.select` is an error that says what it needs.

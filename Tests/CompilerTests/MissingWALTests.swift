@@ -1,8 +1,8 @@
 import Compiler
 import PlanModel
+import PostgresVocabulary
 import Testing
 import _PITRTestSupport
-import PostgresVocabulary
 
 /// Every WAL segment from the backup's start to the target must be archived: each missing one
 /// is named, and a backup that cannot become consistent is refused.

@@ -1,9 +1,9 @@
 import Foundation
+import PostgresVocabulary
 import Testing
 import WAL
 
 @testable import Compiler
-import PostgresVocabulary
 
 /// `recovery stopping …` lines read into values and written back as a server in a given
 /// zone and major version writes them.
@@ -59,8 +59,11 @@ import PostgresVocabulary
 
   @Test func lsnsAsEachMajorPrintsThem() {
     let stop = RecoveryStop(kind: .location(after: true, lsn: LSN("0/3003038")!), time: nil)
-    #expect(stop.logMessage(in: Self.phoenix, majorVersion: 18) == "recovery stopping after WAL location (LSN) \"0/3003038\"")
-    #expect(stop.logMessage(in: Self.phoenix, majorVersion: 19) == "recovery stopping after WAL location (LSN) \"0/03003038\"")
+    #expect(
+      stop.logMessage(in: Self.phoenix, majorVersion: 18) == "recovery stopping after WAL location (LSN) \"0/3003038\"")
+    #expect(
+      stop.logMessage(in: Self.phoenix, majorVersion: 19) == "recovery stopping after WAL location (LSN) \"0/03003038\""
+    )
   }
 
   @Test func theServersZoneComesFromThePlanThenTheBackup() {

@@ -1,9 +1,9 @@
 import Catalog
 import Compiler
 import Foundation
+import PostgresVocabulary
 import Testing
 import _PITRTestSupport
-import PostgresVocabulary
 
 /// `RepositorySVG`: the picture of `pitr catalog --format svg` and `pitr plan --format svg`.
 @Suite struct RepositorySVGTests {
@@ -53,7 +53,10 @@ import PostgresVocabulary
 
     // The fork: from timeline 1's lane to timeline 2's at the switch point.
     let forks = document.elements(class: "fork")
-    #expect(forks.map { "\($0["data-parent"] ?? "") \($0["data-timeline"] ?? "") \($0["data-lsn"] ?? "")" } == ["1 2 0/300100"])
+    #expect(
+      forks.map { "\($0["data-parent"] ?? "") \($0["data-timeline"] ?? "") \($0["data-lsn"] ?? "")" } == [
+        "1 2 0/300100"
+      ])
 
     // The backup as a bar and its windows along both timelines.
     #expect(document.elements(class: "backup").map { $0["data-backup"] } == ["b1"])

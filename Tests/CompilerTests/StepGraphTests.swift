@@ -43,7 +43,10 @@ import _PITRTestSupport
     let text = PlanText.render(plan, resolver: resolver)
       .replacingOccurrences(of: repository.fixture.directory.path, with: "/REPOSITORY")
     expectSnapshot(text, named: "promote-if-verified")
-    #expect(text == PlanText.render(plan, resolver: resolver).replacingOccurrences(of: repository.fixture.directory.path, with: "/REPOSITORY"))
+    #expect(
+      text
+        == PlanText.render(plan, resolver: resolver).replacingOccurrences(
+          of: repository.fixture.directory.path, with: "/REPOSITORY"))
   }
 
   @Test func edgesFollowFromArtifacts() throws {
@@ -58,10 +61,11 @@ import _PITRTestSupport
     #expect(dependencies["start-server"] == ["extract-wal", "prefetch-wal", "write-recovery-config", "write-signal"])
     #expect(dependencies["verify"] == ["await-target"])
     #expect(dependencies["promote"] == ["verify"])
-    #expect(graph.ordered.map(\.kind.rawValue) == [
-      "check-destination", "create-data-directory", "extract-base", "extract-wal", "prefetch-wal",
-      "write-recovery-config", "write-signal", "start-server", "await-target", "verify", "promote",
-    ])
+    #expect(
+      graph.ordered.map(\.kind.rawValue) == [
+        "check-destination", "create-data-directory", "extract-base", "extract-wal", "prefetch-wal",
+        "write-recovery-config", "write-signal", "start-server", "await-target", "verify", "promote",
+      ])
   }
 
   @Test func actionsShapeTheEnd() throws {
@@ -95,9 +99,13 @@ import _PITRTestSupport
     // A dry run switches nothing: apply records the segment it archived before compiling.
     #expect(payload.archivedSegment == nil)
     #expect(payload.conninfo == "host=db1 dbname=postgres")
-    let switched = markedPlan(repository, target: "  latest: true", source: "source:\n  conninfo: host=db1\n  switch_wal: true\n")
-    let recorded = try #require(switched.compiled(repository, switchedSourceSegment: "000000010000000000000009")?.compiled)
-    #expect(recorded.graph.ordered.first?.details.last == "done by pitr apply before it checked the plan: 000000010000000000000009 is archived")
+    let switched = markedPlan(
+      repository, target: "  latest: true", source: "source:\n  conninfo: host=db1\n  switch_wal: true\n")
+    let recorded = try #require(
+      switched.compiled(repository, switchedSourceSegment: "000000010000000000000009")?.compiled)
+    #expect(
+      recorded.graph.ordered.first?.details.last
+        == "done by pitr apply before it checked the plan: 000000010000000000000009 is archived")
     guard case .switchSourceWAL(let recordedPayload) = recorded.graph.ordered.first?.action else {
       Issue.record("no switch-source-wal step")
       return
@@ -110,7 +118,9 @@ import _PITRTestSupport
     #expect(extraction > 0)
     #expect(switching.problems().isEmpty)
 
-    for source in ["", "source:\n  conninfo: host=db1 dbname=postgres\n", "source:\n  conninfo: host=db1\n  switch_wal: false\n"] {
+    for source in [
+      "", "source:\n  conninfo: host=db1 dbname=postgres\n", "source:\n  conninfo: host=db1\n  switch_wal: false\n",
+    ] {
       let plain = try graph(source: source)
       #expect(!plain.steps.contains { $0.kind == .switchSourceWAL })
       #expect(plain.ordered.first?.id == "check-destination")

@@ -1,7 +1,7 @@
 import Foundation
+import PostgresVocabulary
 import WAL
 import _PITRTestSupport
-import PostgresVocabulary
 
 /// A backup repository for compiler tests, written record by record: backup `b1` starts at
 /// 0/200028 (1 MiB segments) and is consistent at 0/200100; after it the WAL holds the

@@ -1,9 +1,9 @@
 import Compiler
 import PlanModel
+import PostgresVocabulary
 import Testing
 import WAL
 import _PITRTestSupport
-import PostgresVocabulary
 
 /// Reachability and backup selection, each failure located at the plan key it concerns.
 @Suite struct TargetCheckTests {
@@ -55,9 +55,12 @@ import PostgresVocabulary
     let repository = try SyntheticRepository(events: [.commit(700), .commit(701)])
     defer { repository.remove() }
     // 10:01:30 in America/Phoenix (the fixture's timezone, -07) is 17:01:30 UTC.
-    let compiled = try #require(check(plan(repository, target: "  time: \"2025-12-24 10:01:30\""), repository)?.compiled)
+    let compiled = try #require(
+      check(plan(repository, target: "  time: \"2025-12-24 10:01:30\""), repository)?.compiled)
     #expect(compiled.target.timeText == "2025-12-24 10:01:30-07")
-    #expect(compiled.target.instant == PostgresTimestamp(microsecondsSince2000: SyntheticRepository.startTime.microsecondsSince2000 + 90_000_000))
+    #expect(
+      compiled.target.instant
+        == PostgresTimestamp(microsecondsSince2000: SyntheticRepository.startTime.microsecondsSince2000 + 90_000_000))
     #expect(
       compiled.notes.contains(
         "'2025-12-24 10:01:30' has no zone: read in the backup's timezone America/Phoenix = 2025-12-24 10:01:30-07"))
@@ -164,9 +167,13 @@ import PostgresVocabulary
     let repository = try SyntheticRepository(events: [.commit(700), .abort(701), .commit(702)])
     defer { repository.remove() }
     let after = try #require(check(plan(repository, target: "  xid: 701"), repository)?.compiled)
-    #expect(after.prediction.stopMessage == "recovery stopping after abort of transaction 701, time \(repository.serverTime(1))")
+    #expect(
+      after.prediction.stopMessage
+        == "recovery stopping after abort of transaction 701, time \(repository.serverTime(1))")
     let before = try #require(check(plan(repository, target: "  xid: 702\n  inclusive: false"), repository)?.compiled)
-    #expect(before.prediction.stopMessage == "recovery stopping before commit of transaction 702, time \(repository.serverTime(2))")
+    #expect(
+      before.prediction.stopMessage
+        == "recovery stopping before commit of transaction 702, time \(repository.serverTime(2))")
     let marked = plan(repository, target: "  1️⃣xid: 999")
     let error = try #require(check(marked, repository)?.diagnostics.first { $0.severity == .error })
     #expect(error.location == location(marked, "1️⃣"))
@@ -188,7 +195,9 @@ import PostgresVocabulary
         + "or later (no backup is older)")
     let late = plan(repository, target: "  1️⃣lsn: 5/0")
     let beyond = try #require(check(late, repository)?.diagnostics.first { $0.severity == .error })
-    #expect(beyond.message.hasPrefix("the archived WAL on timeline 1 ends at \(repository.end) before the target LSN 5/0 is reached"))
+    #expect(
+      beyond.message.hasPrefix(
+        "the archived WAL on timeline 1 ends at \(repository.end) before the target LSN 5/0 is reached"))
   }
 
   @Test func immediateAndLatest() throws {

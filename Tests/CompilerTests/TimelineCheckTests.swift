@@ -1,9 +1,9 @@
 import Catalog
 import Compiler
 import PlanModel
+import PostgresVocabulary
 import Testing
 import _PITRTestSupport
-import PostgresVocabulary
 
 @Suite struct TimelineCheckTests {
   private func plan(_ repository: SyntheticRepository, timeline: String) -> MarkedText {
@@ -145,6 +145,8 @@ import PostgresVocabulary
         == "timeline 2 does not descend from backup b1 (checkpoint 0/200060 on timeline 1): "
         + "PostgreSQL would fail with \"requested timeline 2 is not a child of this server's "
         + "history\"; use 'timeline: current'")
-    #expect(compile(plan(repository, timeline: "current").text, base: repository.base, wal: [repository.wal])?.compiled != nil)
+    #expect(
+      compile(plan(repository, timeline: "current").text, base: repository.base, wal: [repository.wal])?.compiled != nil
+    )
   }
 }

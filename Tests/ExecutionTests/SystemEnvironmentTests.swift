@@ -16,7 +16,9 @@ import _PITRTestSupport
     #expect(environment.directoryState(directory.file("absent")) == .absent)
     #expect(environment.directoryState(directory.path) == .empty)
     try directory.write("15\n", to: "data/PG_VERSION")
-    #expect(environment.directoryState(directory.file("data")) == .notEmpty(entries: 1, isDataDirectory: true, running: false))
+    #expect(
+      environment.directoryState(directory.file("data")) == .notEmpty(entries: 1, isDataDirectory: true, running: false)
+    )
     #expect(environment.directoryState(directory.file("data/PG_VERSION")) == .file)
   }
 
@@ -92,7 +94,8 @@ import _PITRTestSupport
       try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
       for program in ["pg_ctl", "postgres"] {
         let path = "\(bin)/\(program)"
-        try "#!/bin/sh\necho '\(program) (PostgreSQL) \(version)'\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try "#!/bin/sh\necho '\(program) (PostgreSQL) \(version)'\n".write(
+          toFile: path, atomically: true, encoding: .utf8)
         chmod(path, 0o755)
       }
     }

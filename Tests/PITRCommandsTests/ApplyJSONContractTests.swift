@@ -56,7 +56,8 @@ import _PITRTestSupport
 
     let event = try Self.refusal(repository.planPath, "--yes", "--no-cache", status: 1)
 
-    let reason = "another pitr run (process \(getpid())) is restoring into this destination (lock "
+    let reason =
+      "another pitr run (process \(getpid())) is restoring into this destination (lock "
       + "\(state)/lock); wait for it, or stop it"
     #expect(event["outcome"] as? String == "refused")
     #expect(event["exitReason"] as? String == reason)
@@ -67,7 +68,8 @@ import _PITRTestSupport
   @Test func aMalformedPlanAndAMissingFileAreRefusedAsJSON() throws {
     let directory = try TemporaryDirectory("apply-json-malformed")
     defer { directory.remove() }
-    let plan = try directory.write(SamplePlan.base.replacingOccurrences(of: "port: 5599", with: "prot: 5599"), to: "plan.yaml")
+    let plan = try directory.write(
+      SamplePlan.base.replacingOccurrences(of: "port: 5599", with: "prot: 5599"), to: "plan.yaml")
 
     let malformed = try Self.refusal(plan, "--yes", status: 2)
     #expect(malformed["outcome"] as? String == "refused")
@@ -130,7 +132,9 @@ import _PITRTestSupport
     failedCheck.checks[0].problem = "expected 11, got 10"
     #expect(RunSummary.verdict(failedCheck) == (1, "check 'rows' failed: expected 11, got 10"))
     failedCheck.checks = []
-    #expect(RunSummary.verdict(failedCheck) == (0, "restored: every check passed and PostgreSQL stopped where pitr predicted"))
+    #expect(
+      RunSummary.verdict(failedCheck) == (0, "restored: every check passed and PostgreSQL stopped where pitr predicted")
+    )
     // No JSON line is written twice over or pretty-printed.
     #expect(line.split(separator: "\n").count == 1)
   }

@@ -47,8 +47,10 @@ import _PITRTestSupport
     let result = try pitr("catalog", "--base", fixture.base, "--wal", fixture.wal, "--no-cache")
     #expect(result.status == 0)
     #expect(result.standardError == "")
-    let size = result.standardOutput.split(separator: "\n")[2].split(separator: " ", omittingEmptySubsequences: true)[8...9]
-      .joined(separator: " ")
+    let size = result.standardOutput.split(separator: "\n")[2].split(separator: " ", omittingEmptySubsequences: true)[
+      8...9
+    ]
+    .joined(separator: " ")
     #expect(
       result.standardOutput == """
         Base backups in \(fixture.base)
@@ -98,9 +100,17 @@ import _PITRTestSupport
     let result = try pitr("catalog", "--base", fixture.base, "--wal", fixture.wal, "--no-cache")
     #expect(result.status == 0)
     let lines = result.standardOutput.split(separator: "\n", omittingEmptySubsequences: false)
-    #expect(lines[1].hasPrefix("  ID       START                                   STOP                                    LSN RANGE "))
-    #expect(lines[2].hasPrefix("  phoenix  2026-12-04 11:41:50-07                  2026-12-04 11:44:10-07                  0/200028..0/200100 "))
-    #expect(lines[3].hasPrefix("  unknown  2026-12-04 19:51:50 CET (zone unknown)  2026-12-04 19:54:10 CET (zone unknown)  0/300028..0/300100 "))
+    #expect(
+      lines[1].hasPrefix(
+        "  ID       START                                   STOP                                    LSN RANGE "))
+    #expect(
+      lines[2].hasPrefix(
+        "  phoenix  2026-12-04 11:41:50-07                  2026-12-04 11:44:10-07                  0/200028..0/200100 "
+      ))
+    #expect(
+      lines[3].hasPrefix(
+        "  unknown  2026-12-04 19:51:50 CET (zone unknown)  2026-12-04 19:54:10 CET (zone unknown)  0/300028..0/300100 "
+      ))
     let windows = result.standardOutput.components(separatedBy: "Restorable windows\n")[1]
     #expect(
       windows == """
@@ -220,7 +230,9 @@ import _PITRTestSupport
     defer { fixture.remove() }
     let result = try pitr("catalog", "--base", fixture.base, "--wal", fixture.wal, "--json", "--format", "svg")
     #expect(result.status == 64)
-    #expect(result.standardError.hasPrefix("Error: --json and --format svg ask for two outputs: give one\n"), "\(result.standardError)")
+    #expect(
+      result.standardError.hasPrefix("Error: --json and --format svg ask for two outputs: give one\n"),
+      "\(result.standardError)")
     #expect(result.standardOutput.isEmpty)
   }
 

@@ -1,11 +1,11 @@
 import Execution
 import Foundation
+import PostgresVocabulary
 import Testing
 import WAL
 import _PITRTestSupport
 
 @testable import PITRCommands
-import PostgresVocabulary
 
 #if canImport(Glibc)
   import Glibc
@@ -104,7 +104,8 @@ import PostgresVocabulary
         + "give the drill a folder with --drill-directory\n")
     let given = try pitr("apply", "--drill", plan, "--drill-directory", "/nonexistent/drills")
     #expect(given.status == 64)
-    #expect(given.standardError == "pitr: error: --drill-directory /nonexistent/drills is not a folder on this machine\n")
+    #expect(
+      given.standardError == "pitr: error: --drill-directory /nonexistent/drills is not a folder on this machine\n")
     let withoutDrill = try pitr("apply", plan, "--drill-port", "5999")
     #expect(withoutDrill.status == 64)
     #expect(withoutDrill.standardError == "pitr: error: --drill-directory and --drill-port go with --drill\n")
@@ -127,7 +128,8 @@ import PostgresVocabulary
     let message = try #require(result.standardError.split(separator: "\n").first.map(String.init))
     #expect(
       message.wholeMatch(
-        of: /pitr: error: the drill needs [0-9.]+ [KM]iB in (.+) \(the backup extracted, [0-9.]+ KiB, and the WAL recovery fetches, [0-9.]+ MiB\), but only [0-9.]+ KiB is free there; free some space or choose another --drill-directory/
+        of:
+          /pitr: error: the drill needs [0-9.]+ [KM]iB in (.+) \(the backup extracted, [0-9.]+ KiB, and the WAL recovery fetches, [0-9.]+ MiB\), but only [0-9.]+ KiB is free there; free some space or choose another --drill-directory/
       )?.1 == Substring(small), "\(result.standardError)")
     #expect(try FileManager.default.contentsOfDirectory(atPath: small).isEmpty, "nothing was written")
   }

@@ -1,8 +1,8 @@
 import Foundation
+import PostgresVocabulary
 import Testing
 import WAL
 import _PITRTestSupport
-import PostgresVocabulary
 
 /// What `pitr catalog` and `pitr wal find` say of a record that does not decode in the
 /// middle of the archived WAL: the window ends there, and the search says where and why the

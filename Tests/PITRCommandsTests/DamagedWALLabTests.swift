@@ -1,7 +1,7 @@
 import Foundation
+import PostgresVocabulary
 import Testing
 import _PITRTestSupport
-import PostgresVocabulary
 
 /// The seed 001 lab's gzip'd archive with 8 bytes flipped at offset 0x110 of the segment
 /// holding the insert (decompressed, then gzip'd again): `pitr validate` refuses a target in a
@@ -58,7 +58,8 @@ struct DamagedWALLabTests {
         "note: replace \(path) with an intact copy of segment \(damaged) (from the source's "
           + "pg_wal or another archive) and validate again, or target a point before \(breakLSN)\n"),
       "\(output)")
-    #expect(output.contains("note: what is left is the restorable window of backup backup_db on timeline 1, "), "\(output)")
+    #expect(
+      output.contains("note: what is left is the restorable window of backup backup_db on timeline 1, "), "\(output)")
     #expect(output.contains(" to \(breakLSN); "), "\(output)")
   }
 }

@@ -1,10 +1,10 @@
 import Foundation
+import Testing
+import _PITRTestSupport
 
 #if canImport(Glibc)
   import Glibc
 #endif
-import Testing
-import _PITRTestSupport
 
 /// `pitr demo`, README's first command: the whole job on a throw-away cluster.
 @Suite(.tags(.integration), .enabled(if: PostgresLab.isAvailable))

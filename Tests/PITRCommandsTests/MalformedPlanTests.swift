@@ -43,7 +43,8 @@ private func broken(_ old: String, _ new: String) -> String {
 private let aliasBomb: String = {
   var yaml = "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
   for level in 1...9 {
-    yaml += "a\(level): &a\(level) ["
+    yaml +=
+      "a\(level): &a\(level) ["
       + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]\n"
   }
   return yaml
@@ -159,7 +160,8 @@ let malformedPlans: [MalformedPlan] = [
     "inclusive with a restore point",
     broken("  time: \"2025-12-24 17:53:00-07\"", "  name: x\n  inclusive: true"), 7, 3,
     "'inclusive' applies only to time, lsn, xid targets"),
-  MalformedPlan("unsupported version", broken("version: 1", "version: 3"), 1, 10,
+  MalformedPlan(
+    "unsupported version", broken("version: 1", "version: 3"), 1, 10,
     "plan format version 3 is not supported"),
   MalformedPlan(
     "missing version", broken("version: 1\n", ""), 1, 1, "missing required key 'version' at the top level"),

@@ -1,7 +1,7 @@
 import Foundation
+import PostgresVocabulary
 import Testing
 import _PITRTestSupport
-import PostgresVocabulary
 
 /// `pitr catalog --format svg` and `pitr plan --format svg` over a real repository with a
 /// timeline switch (``TimelineForkScenario``).
@@ -36,7 +36,8 @@ struct PictureCommandTests {
     let both = try pitr(
       "catalog", "--base", lab.backupsDirectory, "--wal", lab.archiveDirectory, "--json", "--format", "svg")
     #expect(both.status == 64)
-    #expect(both.standardError.contains("--json and --format svg ask for two outputs: give one"), "\(both.standardError)")
+    #expect(
+      both.standardError.contains("--json and --format svg ask for two outputs: give one"), "\(both.standardError)")
 
     let planPath = try writeLabPlan(lab, target: "  name: after-fork\n  timeline: 2")
     let planFile = lab.directory.file("plan.svg")

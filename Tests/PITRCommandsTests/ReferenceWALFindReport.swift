@@ -1,6 +1,7 @@
+import PostgresVocabulary
+
 @testable import Catalog
 @testable import PITRCommands
-import PostgresVocabulary
 
 /// The `String` renderer `pitr wal find` used before `WALFindTable`, kept as the reference
 /// the byte-buffer table must equal.

@@ -21,7 +21,8 @@ struct SeedFailureTests {
     #expect(result.status == 2)
     #expect(result.standardError.contains("\(path):6:3: error: backup b already holds transaction"))
     #expect(result.standardError.contains("recovery cannot go back in time"))
-    #expect(result.standardError.contains("no backup is older, so the earliest time target this repository can reach is "))
+    #expect(
+      result.standardError.contains("no backup is older, so the earliest time target this repository can reach is "))
   }
 
   @Test func targetWhoseWALWasNeverArchived() throws {

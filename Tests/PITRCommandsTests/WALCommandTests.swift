@@ -43,7 +43,8 @@ struct WALCommandTests {
     #expect(byXid.status == 0)
     let events = try WALFindLines.events(byXid.standardOutput)
     #expect(events.contains { $0["kind"] as? String == "insert" })
-    #expect(events.contains { $0["kind"] as? String == "commit" && $0["transactionID"] as? Int == Int(scenario.insertXid) })
+    #expect(
+      events.contains { $0["kind"] as? String == "commit" && $0["transactionID"] as? Int == Int(scenario.insertXid) })
     #expect(events.allSatisfy { ($0["transactionID"] as? Int) == Int(scenario.insertXid) })
 
     let window = try pitr(

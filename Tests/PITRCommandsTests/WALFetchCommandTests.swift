@@ -1,7 +1,7 @@
 import Foundation
+import PostgresVocabulary
 import Testing
 import _PITRTestSupport
-import PostgresVocabulary
 
 /// `pitr wal-fetch` as PostgreSQL runs it: exit codes, one line on stderr, never anything on
 /// stdout.

@@ -1,10 +1,10 @@
 import Foundation
+import PostgresVocabulary
 import Testing
 import WAL
 import _PITRTestSupport
 
 @testable import PITRCommands
-import PostgresVocabulary
 
 /// `pitr wal find --base DIR` on a synthetic repository: only what a restore from one of the
 /// backups can reach is listed (`--all` lists the rest), and times without a zone are read in
@@ -158,7 +158,8 @@ import PostgresVocabulary
   @Test func timesWithoutAZoneAreReadInTheBackupsTimezone() throws {
     let fixture = try Self.repository()
     defer { fixture.remove() }
-    let day = try Self.find(fixture, "--base", fixture.base, "--kind", "commit", "--from", "2025-12-24", "--to", "2025-12-25")
+    let day = try Self.find(
+      fixture, "--base", fixture.base, "--kind", "commit", "--from", "2025-12-24", "--to", "2025-12-25")
     #expect(day.status == 0, "\(day.standardError)")
     #expect(Self.rows(day.standardOutput) == ["commit 701", "commit 702"])
     let notes = day.standardError.split(separator: "\n").filter { $0.hasPrefix("pitr: note:") }
@@ -213,6 +214,7 @@ import PostgresVocabulary
   }
 
   @Test func countsAreGroupedByThousands() {
-    #expect([0, 7, 999, 1000, 12_431, 1_234_567].map(WALFind.grouped) == ["0", "7", "999", "1,000", "12,431", "1,234,567"])
+    #expect(
+      [0, 7, 999, 1000, 12_431, 1_234_567].map(WALFind.grouped) == ["0", "7", "999", "1,000", "12,431", "1,234,567"])
   }
 }

@@ -95,7 +95,8 @@ struct WALFindCommandTests {
     events.map { event in
       let kind = event["kind"] as? String ?? "?"
       let xid = (event["transactionID"] as? Int).map(String.init) ?? "-"
-      let aborted = ["insert", "update", "delete", "truncate"].contains(kind)
+      let aborted =
+        ["insert", "update", "delete", "truncate"].contains(kind)
         && event["ended"] as? String == "abort"
       return "\(kind) \(xid)" + (aborted ? " (aborted)" : "")
     }
@@ -148,7 +149,8 @@ struct WALFindCommandTests {
       "wal", "find", "--wal", lab.archiveDirectory, "--no-cache", "--relation", changes.relation,
       "--kind", "delete")
     let line = try #require(text.standardOutput.split(separator: "\n").first { $0.contains(" delete ") })
-    let commit = try #require(all.first { $0["kind"] as? String == "commit" && $0["transactionID"] as? Int == Int(delete) })
+    let commit = try #require(
+      all.first { $0["kind"] as? String == "commit" && $0["transactionID"] as? Int == Int(delete) })
     #expect(line.hasSuffix("\(changes.relation) block 0, committed at \(commit["lsn"] as? String ?? "?")"))
     #expect(line.contains(" \(delete) "))
     #expect(text.standardOutput.contains("To restore to just before transaction \(delete) "))
@@ -232,7 +234,9 @@ struct WALFindCommandTests {
     // The abandoned branch is not on timeline 2's history (its commit may have timeline 2's
     // xid: both servers went on from the fork's next xid).
     #expect(!events.contains { $0["restorePoint"] as? String == "abandoned" })
-    #expect(events.filter { $0["kind"] as? String == "commit" && $0["transactionID"] as? Int == Int(scenario.timeline2Xid) }.count == 1)
+    #expect(
+      events.filter { $0["kind"] as? String == "commit" && $0["transactionID"] as? Int == Int(scenario.timeline2Xid) }
+        .count == 1)
 
     // The table says the same.
     let text = try ProcessRunner.run(

@@ -1,10 +1,11 @@
-@testable import Catalog
 import Foundation
-@testable import PITRCommands
-import Testing
-@testable import WAL
-import _PITRTestSupport
 import PostgresVocabulary
+import Testing
+import _PITRTestSupport
+
+@testable import Catalog
+@testable import PITRCommands
+@testable import WAL
 
 /// `pitr wal find`'s table, formatted as bytes for speed, must be byte for byte what the
 /// `String` version (`ReferenceWALFindReport.render`) printed: for every kind of event, cells wider
@@ -60,22 +61,29 @@ import PostgresVocabulary
       lsn: LSN(rawValue: 0x1_0000_0000), prepared: false)
     let relation = RelationFileLocator(tablespace: 4_000_000_000, database: 5, relation: 6)
     let events: [FoundEvent] = [
-      FoundEvent(kind: .commit, lsn: .invalid, segment: segment, transactionID: 0,
+      FoundEvent(
+        kind: .commit, lsn: .invalid, segment: segment, transactionID: 0,
         time: committed.time, transactionEnd: committed),
-      FoundEvent(kind: .abort, lsn: LSN(rawValue: .max), segment: segment, transactionID: 4_294_967_295,
+      FoundEvent(
+        kind: .abort, lsn: LSN(rawValue: .max), segment: segment, transactionID: 4_294_967_295,
         time: PostgresTimestamp(microsecondsSince2000: 1_000_000), transactionEnd: aborted),
-      FoundEvent(kind: .restorePoint, lsn: LSN(rawValue: 0xABC_DEF0_1234), segment: segment,
+      FoundEvent(
+        kind: .restorePoint, lsn: LSN(rawValue: 0xABC_DEF0_1234), segment: segment,
         time: PostgresTimestamp(microsecondsSince2000: 817_041_600_123_400), restorePoint: "après l'accident \"2\" ✓"),
       FoundEvent(kind: .restorePoint, lsn: LSN(rawValue: 1), segment: segment, restorePoint: ""),
       FoundEvent(kind: .restorePoint, lsn: LSN(rawValue: 2), segment: segment, restorePoint: "  spaces  "),
-      FoundEvent(kind: .insert, lsn: LSN(rawValue: 3), segment: segment, transactionID: 12,
+      FoundEvent(
+        kind: .insert, lsn: LSN(rawValue: 3), segment: segment, transactionID: 12,
         relation: relation, block: 4_294_967_295, rows: 1000, transactionEnd: committed),
-      FoundEvent(kind: .update, lsn: LSN(rawValue: 4), segment: segment, transactionID: 1,
+      FoundEvent(
+        kind: .update, lsn: LSN(rawValue: 4), segment: segment, transactionID: 1,
         relation: relation, block: 0, rows: 1, transactionEnd: aborted),
       FoundEvent(kind: .delete, lsn: LSN(rawValue: 5), segment: segment, transactionID: 2),
-      FoundEvent(kind: .truncate, lsn: LSN(rawValue: 6), segment: segment, transactionID: 3,
+      FoundEvent(
+        kind: .truncate, lsn: LSN(rawValue: 6), segment: segment, transactionID: 3,
         rows: 0, truncatedTables: [16_386, 16_390, 7], transactionEnd: committed),
-      FoundEvent(kind: .truncate, lsn: LSN(rawValue: 7), segment: segment, transactionID: 3,
+      FoundEvent(
+        kind: .truncate, lsn: LSN(rawValue: 7), segment: segment, transactionID: 3,
         truncatedTables: [], transactionEnd: aborted),
       FoundEvent(kind: .commit, lsn: LSN(rawValue: 8), segment: segment),
     ]
@@ -100,7 +108,8 @@ import PostgresVocabulary
       let stamp = PostgresTimestamp(microsecondsSince2000: time)
       if index % 500 == 0 {
         events.append(
-          FoundEvent(kind: .restorePoint, lsn: LSN(rawValue: lsn), segment: segment, time: stamp,
+          FoundEvent(
+            kind: .restorePoint, lsn: LSN(rawValue: lsn), segment: segment, time: stamp,
             restorePoint: "mark-\(index)"))
         continue
       }
@@ -109,7 +118,8 @@ import PostgresVocabulary
         outcome: index % 50 == 0 ? .abort : .commit, transactionID: xid, time: stamp,
         lsn: LSN(rawValue: lsn), prepared: index % 333 == 0)
       events.append(
-        FoundEvent(kind: end.outcome == .commit ? .commit : .abort, lsn: LSN(rawValue: lsn),
+        FoundEvent(
+          kind: end.outcome == .commit ? .commit : .abort, lsn: LSN(rawValue: lsn),
           segment: segment, transactionID: xid, time: stamp, transactionEnd: end))
     }
     let ours = Self.bytes(events)

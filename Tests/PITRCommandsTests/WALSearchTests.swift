@@ -1,9 +1,9 @@
 import Catalog
 import Foundation
+import PostgresVocabulary
 import Testing
 import WAL
 import _PITRTestSupport
-import PostgresVocabulary
 
 /// `WALSearch`, what `pitr wal find` runs, on synthetic WAL whose every record the test wrote:
 /// filters by relation, time window, transaction (a subtransaction's changes included) and

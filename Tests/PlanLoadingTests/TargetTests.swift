@@ -257,8 +257,9 @@ private func plan(target: String) -> String {
 
   @Test func unquotedTimestampIsText() {
     // YAML 1.1 would make this a timestamp; the loader keeps the text as written.
-    guard case .time(let time)? = loadValidPlan(plan(target: "  time: 2025-12-24 17:53:00-07"))?
-      .target.kind.value
+    guard
+      case .time(let time)? = loadValidPlan(plan(target: "  time: 2025-12-24 17:53:00-07"))?
+        .target.kind.value
     else {
       Issue.record("no time target")
       return

@@ -1,8 +1,8 @@
 import Foundation
+import PostgresVocabulary
 import Testing
 import WAL
 import _PITRTestSupport
-import PostgresVocabulary
 
 /// The sentence a user sees when WAL ends (`EndOfWAL.description`), for every reason, reached
 /// the way `WALReaderEndTests` reaches them: synthetic segments, with headers or records

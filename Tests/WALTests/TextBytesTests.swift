@@ -52,7 +52,10 @@ import WAL
   }
 
   @Test func textThatIsNotATimestampIsRefused() {
-    for text in ["2026-12-04 17:59:36", "2026-13-04 17:59:36+00", "2026-12-04 24:00:00+00", "yesterday", "2026-12-04 17:59:36.1234567+00"] {
+    for text in [
+      "2026-12-04 17:59:36", "2026-13-04 17:59:36+00", "2026-12-04 24:00:00+00", "yesterday",
+      "2026-12-04 17:59:36.1234567+00",
+    ] {
       #expect(PostgresTimestamp(postgresText: text) == nil, "\(text)")
     }
   }

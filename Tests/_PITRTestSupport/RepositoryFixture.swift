@@ -148,7 +148,10 @@ public struct RepositoryFixture {
     /// and an `INCREMENTAL.<relfile>` file in place of a relation file.
     public var incrementalFrom: (lsn: String, timeline: UInt32)?
 
-    public enum Format: Sendable { case tar(gzip: Bool), plain }
+    public enum Format: Sendable {
+      case tar(gzip: Bool)
+      case plain
+    }
 
     public init(
       id: String, start: String = "0/200028", checkpoint: String = "0/200060",
@@ -194,9 +197,12 @@ public struct RepositoryFixture {
       LABEL: \(backup.label)
       START TIMELINE: \(backup.timeline)
 
-      """ + (backup.incrementalFrom.map { "INCREMENTAL FROM LSN: \($0.lsn)\nINCREMENTAL FROM TLI: \($0.timeline)\n" } ?? "")
+      """
+      + (backup.incrementalFrom.map { "INCREMENTAL FROM LSN: \($0.lsn)\nINCREMENTAL FROM TLI: \($0.timeline)\n" } ?? "")
     var members: [(String, [UInt8])] = [
-      ("backup_label", Array(label.utf8)), ("tablespace_map", Array(backup.tablespaces.map { "\($0.oid) \($0.location)\n" }.joined().utf8)), ("PG_VERSION", Array("15\n".utf8)),
+      ("backup_label", Array(label.utf8)),
+      ("tablespace_map", Array(backup.tablespaces.map { "\($0.oid) \($0.location)\n" }.joined().utf8)),
+      ("PG_VERSION", Array("15\n".utf8)),
       (
         "postgresql.conf",
         Array(
@@ -241,7 +247,8 @@ public struct RepositoryFixture {
       "{ \"Path\": \"\(path)\", \"Size\": \(data.count), \"Last-Modified\": \"2025-07-01 02:00:00 GMT\" }"
     }.joined(separator: ",\n")
     let end = LSN(rawValue: LSN(start)!.rawValue + 0xD8)
-    body += "\n],\n\"WAL-Ranges\": [\n{ \"Timeline\": \(timeline), \"Start-LSN\": \"\(start)\", \"End-LSN\": \"\(end)\" }\n],\n"
+    body +=
+      "\n],\n\"WAL-Ranges\": [\n{ \"Timeline\": \(timeline), \"Start-LSN\": \"\(start)\", \"End-LSN\": \"\(end)\" }\n],\n"
     let checksum = SHA256.hash(data: Data(body.utf8)).map { String(format: "%02x", $0) }.joined()
     return Array((body + "\"Manifest-Checksum\": \"\(checksum)\"}\n").utf8)
   }

@@ -77,7 +77,7 @@ extension WALRecordSpec {
     main.uint32(UInt32(tables.count))
     main.uint8(flags)
     main.zeros(3)
-    tables.forEach { main.uint32($0) }
+    for table in tables { main.uint32(table) }
     return WALRecordSpec(
       resourceManager: ResourceManager.heap, info: 0x30, transactionID: xid,
       mainData: main.bytes)

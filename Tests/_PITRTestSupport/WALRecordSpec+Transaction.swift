@@ -76,11 +76,11 @@ extension WALRecordSpec {
       precondition(data.count == (modern ? 72 : 64))
       data.append(gid)
       data.align(to: 8)
-      subtransactions.forEach { data.uint32($0) }
+      for xid in subtransactions { data.uint32(xid) }
       data.align(to: 8)
-      commitRelations.forEach { data.relation($0) }
+      for relation in commitRelations { data.relation(relation) }
       data.align(to: 8)
-      abortRelations.forEach { data.relation($0) }
+      for relation in abortRelations { data.relation(relation) }
       data.align(to: 8)
       if modern {
         for items in [commitStats, abortStats] {

@@ -101,11 +101,11 @@ public struct WALTransactionEndSpec: Sendable {
     }
     if !subtransactions.isEmpty {
       data.int32(Int32(subtransactions.count))
-      subtransactions.forEach { data.uint32($0) }
+      for xid in subtransactions { data.uint32(xid) }
     }
     if !droppedRelations.isEmpty {
       data.int32(Int32(droppedRelations.count))
-      droppedRelations.forEach { data.relation($0) }
+      for relation in droppedRelations { data.relation(relation) }
     }
     if xinfo & 0x100 != 0 {
       data.int32(Int32(droppedStats.count))

@@ -194,10 +194,11 @@ public struct BaseBackup: Hashable, Sendable, Codable {
 
   /// The system identifier, from `pg_control` or the manifest.
   public var systemIdentifier: UInt64? {
-    control?.systemIdentifier ?? {
-      if case .verified(let manifest) = manifest { return manifest.systemIdentifier }
-      return nil
-    }()
+    control?.systemIdentifier
+      ?? {
+        if case .verified(let manifest) = manifest { return manifest.systemIdentifier }
+        return nil
+      }()
   }
 
   /// A time read from the backup's files, as pitr prints it: `START TIME` and `STOP TIME`

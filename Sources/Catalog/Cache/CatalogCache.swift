@@ -233,11 +233,13 @@ public final class CatalogCache: @unchecked Sendable {
       text += fields.joined(separator: "\t") + "\n"
     }
     for (key, entry) in texts.sorted(by: { $0.key < $1.key }) where entry.used {
-      text += ["T", Self.escape(key), String(entry.size), String(entry.modified), Self.escape(entry.value)]
+      text +=
+        ["T", Self.escape(key), String(entry.size), String(entry.modified), Self.escape(entry.value)]
         .joined(separator: "\t") + "\n"
     }
     for (key, entry) in keptSummaries.sorted(by: { $0.key < $1.key }) {
-      text += ["W", Self.escape(key), String(entry.size), String(entry.modified), entry.value]
+      text +=
+        ["W", Self.escape(key), String(entry.size), String(entry.modified), entry.value]
         .joined(separator: "\t") + "\n"
     }
     for (fingerprint, entry) in backups.sorted(by: { $0.key < $1.key }) where entry.used {

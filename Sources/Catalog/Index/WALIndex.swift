@@ -207,8 +207,9 @@ public final class WALIndex {
     let reader = WALReader(provider: WALFileList(files: files.map { ($0.name, $0.path) }))
     _ = try? reader.read { record in
       guard record.lsn < range.upperBound else { throw Stop() }
-      guard record.resourceManager == ResourceManager.transaction
-        || record.resourceManager == ResourceManager.xlog,
+      guard
+        record.resourceManager == ResourceManager.transaction
+          || record.resourceManager == ResourceManager.xlog,
         let event = record.event
       else { return }
       if !visit(record, event) { throw Stop() }

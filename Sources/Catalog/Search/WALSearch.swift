@@ -103,7 +103,11 @@ public struct WALSearch {
       segment: segment,
       path: archive.segments.first { $0.name == segment }?.path ?? "?", lsn: end.lsn,
       reason: chainBreak.reason, laterSegments: numbers.count,
-      lastSegment: later.max { ($0.name.segmentNumber(size: size) ?? 0, $0.name.timeline) < ($1.name.segmentNumber(size: size) ?? 0, $1.name.timeline) }?.name)
+      lastSegment: later.max {
+        ($0.name.segmentNumber(size: size) ?? 0, $0.name.timeline) < (
+          $1.name.segmentNumber(size: size) ?? 0, $1.name.timeline
+        )
+      }?.name)
   }
 
   /// Gathers matches while the reader walks the WAL.

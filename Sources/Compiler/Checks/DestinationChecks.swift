@@ -1,5 +1,5 @@
-import Foundation
 import Catalog
+import Foundation
 import PlanModel
 
 /// Checks where the restore goes: an empty (or absent) directory no server uses, a free port,
@@ -35,7 +35,8 @@ struct DestinationChecks {
       resuming = true
       diagnostics.append(
         Diagnostic(
-          .note, "'\(data.value)' holds a restore of this plan (its journal is in \(data.value).pitr); "
+          .note,
+          "'\(data.value)' holds a restore of this plan (its journal is in \(data.value).pitr); "
             + "pitr apply resumes it, skipping the steps already done", at: data.location))
     case .restoring(let hash, _, _) where hash == planHash:
       diagnostics.append(
@@ -51,12 +52,15 @@ struct DestinationChecks {
             + "(its journal is in \(data.value).pitr); remove \(data.value) and \(data.value).pitr "
             + "to start again, or choose another path", at: data.location))
     case .file:
-      diagnostics.append(.error("'\(data.value)' is a file, not a directory; choose a new data directory", at: data.location))
+      diagnostics.append(
+        .error("'\(data.value)' is a file, not a directory; choose a new data directory", at: data.location))
     case .notEmpty(let entries, let isDataDirectory, let running):
       let what =
         running
         ? "is the data directory of a running server"
-        : isDataDirectory ? "already holds a PostgreSQL data directory" : "is not empty (\(entries) \(entries == 1 ? "entry" : "entries"))"
+        : isDataDirectory
+          ? "already holds a PostgreSQL data directory"
+          : "is not empty (\(entries) \(entries == 1 ? "entry" : "entries"))"
       diagnostics.append(
         .error(
           "'\(data.value)' \(what); pitr restores only into an absent or empty directory, so "
@@ -66,7 +70,8 @@ struct DestinationChecks {
     if resolved != Self.withoutRedundantSlashes(data.value) {
       diagnostics.append(
         Diagnostic(
-          .note, "'\(data.value)' is reached through a symbolic link; pitr restores into "
+          .note,
+          "'\(data.value)' is reached through a symbolic link; pitr restores into "
             + "\(resolved), the directory it names now", at: data.location))
     }
     return (resuming, diagnostics)
@@ -142,22 +147,26 @@ struct DestinationChecks {
         diagnostics.append(
           .error(
             "backup \(backup.id) has no tablespace with OID \(oid)"
-              + (backupOIDs.isEmpty ? " (it has none)" : "; its tablespaces are "
-                + backupOIDs.sorted().map(String.init).joined(separator: ", ")),
+              + (backupOIDs.isEmpty
+                ? " (it has none)"
+                : "; its tablespaces are "
+                  + backupOIDs.sorted().map(String.init).joined(separator: ", ")),
             at: mapping.tablespace.location))
       case .name(let name):
         diagnostics.append(
           .error(
             "tablespace '\(name)': a backup names its tablespaces by OID only; write the OID"
-              + (backupOIDs.isEmpty ? "" : " (one of " + backupOIDs.sorted().map(String.init).joined(separator: ", ") + ")"),
+              + (backupOIDs.isEmpty
+                ? "" : " (one of " + backupOIDs.sorted().map(String.init).joined(separator: ", ") + ")"),
             at: mapping.tablespace.location))
       default:
         break
       }
     }
-    let mapped = Set(mappings.compactMap { mapping -> UInt32? in
-      if case .oid(let oid) = mapping.tablespace.value { oid } else { nil }
-    })
+    let mapped = Set(
+      mappings.compactMap { mapping -> UInt32? in
+        if case .oid(let oid) = mapping.tablespace.value { oid } else { nil }
+      })
     for tablespace in backup.tablespaces where !mapped.contains(tablespace.oid) {
       diagnostics.append(
         .error(
@@ -171,7 +180,8 @@ struct DestinationChecks {
       guard resolved != Self.withoutRedundantSlashes(mapping.location.value) else { continue }
       diagnostics.append(
         Diagnostic(
-          .note, "'\(mapping.location.value)' is reached through a symbolic link; pitr restores the "
+          .note,
+          "'\(mapping.location.value)' is reached through a symbolic link; pitr restores the "
             + "tablespace into \(resolved), the directory it names now", at: mapping.location.location))
     }
     for mapping in mappings where !resuming {

@@ -79,7 +79,8 @@ struct GraphBuilder {
       details.append("checking each of \(manifest.fileCount) files against backup_manifest as it is written")
     }
     if let size = backup.expandedSize { details.append("\(ByteCount.describe(size)) in all") }
-    let archives = backup.format == .plain ? [] : backup.files.filter { $0.role != .manifest && $0.role != .other }.map(\.name)
+    let archives =
+      backup.format == .plain ? [] : backup.files.filter { $0.role != .manifest && $0.role != .other }.map(\.name)
     var steps = [
       Step(
         action: .extractBase(
@@ -219,7 +220,8 @@ struct GraphBuilder {
         Step(
           action: .promote(.init(connection: connection, timeout: 120)),
           summary: "promote (SELECT pg_promote()) only if every check passed",
-          inputs: [.checksPassed], outputs: [.promoted], details: ["if a check fails, leave the server paused and exit 1"]))
+          inputs: [.checksPassed], outputs: [.promoted],
+          details: ["if a check fails, leave the server paused and exit 1"]))
     case .shutdown:
       steps.append(
         Step(

@@ -49,9 +49,11 @@ public struct StepGraph: Hashable, Sendable, Codable {
     var result: [Step] = []
     var remaining = steps
     while !remaining.isEmpty {
-      guard let index = remaining.firstIndex(where: { step in
-        (dependencies[step.id] ?? []).allSatisfy(done.contains)
-      }) else {
+      guard
+        let index = remaining.firstIndex(where: { step in
+          (dependencies[step.id] ?? []).allSatisfy(done.contains)
+        })
+      else {
         return result + remaining  // a cycle; `problems()` reports it
       }
       let step = remaining.remove(at: index)

@@ -36,7 +36,8 @@ public enum PlanText {
       text += "  recovery replays all the archived WAL\n"
     }
     if let last = prediction.lastCompletedTransaction {
-      text += "  last completed transaction: \(last.transactionID) at \(last.time.formatted(in: prediction.printingZone)) (\(last.lsn))\n"
+      text +=
+        "  last completed transaction: \(last.transactionID) at \(last.time.formatted(in: prediction.printingZone)) (\(last.lsn))\n"
     }
     if let timeline = prediction.newTimeline {
       text += "  promotion selects timeline \(timeline)\n"

@@ -272,20 +272,27 @@ private struct Drawing {
 
   mutating func legend(at y: Double) -> Double {
     var x = 10.0
-    let entries: [(String, String)] = [
-      ("<rect width=\"14\" height=\"10\" fill=\"#66bb6a\"/>", "archived WAL"),
-      ("<rect width=\"14\" height=\"10\" fill=\"#e53935\"/>", "missing, unusable or damaged WAL"),
-      ("<rect width=\"14\" height=\"10\" fill=\"#37474f\"/>", "base backup: start to consistent"),
-      (
-        "<rect width=\"14\" height=\"10\" fill=\"#1e88e5\" fill-opacity=\"0.3\" stroke=\"#1e88e5\"/>",
-        "restorable window"
-      ),
-      ("<path d=\"M2,0 L12,0 L7,9 Z\" fill=\"#f9a825\" stroke=\"#795548\"/>", "restore point"),
-      ("<circle cx=\"7\" cy=\"5\" r=\"3\" fill=\"#0d47a1\"/>", "last transaction in a window"),
-    ] + (plan == nil ? [] : [
-      ("<line x1=\"7\" y1=\"-2\" x2=\"7\" y2=\"12\" stroke=\"#e65100\" stroke-width=\"2\" stroke-dasharray=\"4 2\"/>", "target"),
-      ("<line x1=\"7\" y1=\"-2\" x2=\"7\" y2=\"12\" stroke=\"#6a1b9a\" stroke-width=\"2\"/>", "predicted stop"),
-    ])
+    let entries: [(String, String)] =
+      [
+        ("<rect width=\"14\" height=\"10\" fill=\"#66bb6a\"/>", "archived WAL"),
+        ("<rect width=\"14\" height=\"10\" fill=\"#e53935\"/>", "missing, unusable or damaged WAL"),
+        ("<rect width=\"14\" height=\"10\" fill=\"#37474f\"/>", "base backup: start to consistent"),
+        (
+          "<rect width=\"14\" height=\"10\" fill=\"#1e88e5\" fill-opacity=\"0.3\" stroke=\"#1e88e5\"/>",
+          "restorable window"
+        ),
+        ("<path d=\"M2,0 L12,0 L7,9 Z\" fill=\"#f9a825\" stroke=\"#795548\"/>", "restore point"),
+        ("<circle cx=\"7\" cy=\"5\" r=\"3\" fill=\"#0d47a1\"/>", "last transaction in a window"),
+      ]
+      + (plan == nil
+        ? []
+        : [
+          (
+            "<line x1=\"7\" y1=\"-2\" x2=\"7\" y2=\"12\" stroke=\"#e65100\" stroke-width=\"2\" stroke-dasharray=\"4 2\"/>",
+            "target"
+          ),
+          ("<line x1=\"7\" y1=\"-2\" x2=\"7\" y2=\"12\" stroke=\"#6a1b9a\" stroke-width=\"2\"/>", "predicted stop"),
+        ])
     var y = y
     body += "<g class=\"legend\">"
     for (swatch, label) in entries {
@@ -344,7 +351,8 @@ private struct Drawing {
 
     for (point, x, level) in placed {
       let labelY = top + 10 + Double(levelEnds.count - 1 - level) * 13 + 9
-      let title = "restore point \"\(point.name)\" at \(point.lsn), \(point.time) (UTC), timeline \(point.timeline), in \(point.segment)"
+      let title =
+        "restore point \"\(point.name)\" at \(point.lsn), \(point.time) (UTC), timeline \(point.timeline), in \(point.segment)"
       body +=
         "<g class=\"restore-point\" data-name=\"\(RepositorySVG.escape(point.name))\" "
         + "data-lsn=\"\(point.lsn)\" data-timeline=\"\(timeline)\"><title>\(RepositorySVG.escape(title))</title>"
@@ -360,12 +368,15 @@ private struct Drawing {
     // the windows along this timeline of backups on others.
     var drawnWindows = Set<Int>()
     for backup in catalog.backups where backup.label.startTimeline == timeline {
-      let windows = catalog.windows.enumerated().filter { $0.element.backupID == backup.id && $0.element.timeline == timeline }
+      let windows = catalog.windows.enumerated().filter {
+        $0.element.backupID == backup.id && $0.element.timeline == timeline
+      }
       backupRow(backup, windows: windows.map(\.element), y: y)
       drawnWindows.formUnion(windows.map(\.offset))
       y += Self.rowHeight + 4
     }
-    for (index, window) in catalog.windows.enumerated() where window.timeline == timeline && !drawnWindows.contains(index) {
+    for (index, window) in catalog.windows.enumerated()
+    where window.timeline == timeline && !drawnWindows.contains(index) {
       windowRow(window, y: y)
       y += Self.rowHeight + 4
     }
@@ -464,7 +475,9 @@ private struct Drawing {
   mutating func windowRow(_ window: RestorableWindow, y: Double) {
     let start = scale.x(window.start)
     let right = windowBar(window, y: y)
-    rowLabel("\(window.backupID) along timeline \(window.timeline) · " + windowWords(window), from: start, to: right, y: y, bold: false)
+    rowLabel(
+      "\(window.backupID) along timeline \(window.timeline) · " + windowWords(window), from: start, to: right, y: y,
+      bold: false)
   }
 
   func windowWords(_ window: RestorableWindow) -> String {
@@ -489,7 +502,8 @@ private struct Drawing {
       case .incomplete: ("#e53935", "#c62828", " stroke-dasharray=\"4 2\"")
       case .endUnknown: ("#9e9e9e", "#616161", " stroke-dasharray=\"4 2\"")
       }
-    var title = "restorable window of backup \(window.backupID) along timeline \(window.timeline) (\(window.status.rawValue)): \(window.start)"
+    var title =
+      "restorable window of backup \(window.backupID) along timeline \(window.timeline) (\(window.status.rawValue)): \(window.start)"
     title += window.startTime.map { " (\($0))" } ?? ""
     title += " to \(window.end)"
     if let last = window.lastTransaction {
@@ -664,7 +678,8 @@ private struct Drawing {
   // MARK: Helpers
 
   mutating func text(_ content: String, x: Double, y: Double, attributes: String = "") {
-    body += "<text x=\"\(n(x))\" y=\"\(n(y))\"\(attributes.isEmpty ? "" : " " + attributes)>\(RepositorySVG.escape(content))</text>\n"
+    body +=
+      "<text x=\"\(n(x))\" y=\"\(n(y))\"\(attributes.isEmpty ? "" : " " + attributes)>\(RepositorySVG.escape(content))</text>\n"
   }
 
   /// An XML id from `base`: letters, digits, `-` and `_` kept, the rest `_`; made unique.

@@ -11,8 +11,7 @@ public struct ExtractionReport: Hashable, Sendable {
   /// segments the backup carries (and the history files of later timelines).
   public var walSegments: [String]
 
-  public init(files: Int = 0, bytes: Int64 = 0, verifiedFiles: Int = 0, walSegments: [String] = [])
-  {
+  public init(files: Int = 0, bytes: Int64 = 0, verifiedFiles: Int = 0, walSegments: [String] = []) {
     self.files = files
     self.bytes = bytes
     self.verifiedFiles = verifiedFiles

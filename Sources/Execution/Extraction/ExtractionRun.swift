@@ -122,7 +122,7 @@ final class ExtractionRun {
       let source = try FileByteStream(path: existing)
       defer { source.close() }
       var checksum = expected.checksum.map { FileChecksum($0.algorithm) }
-      let size = try pump({ try source.read(into: $0) }) { checksum?.update($0) }
+      let size = try pump({ try source.read(into: $0) }, into: { checksum?.update($0) })
       try ManifestCheck.verify(expected, size: size, checksum: checksum)
     }
     try FileSystemCalls.makeHardLink(placement.tree.path(components), to: existing)

@@ -49,10 +49,11 @@ public struct RestoreStatus: Sendable, Codable {
     var server = Server(running: restored.isRunning)
     if server.running {
       do {
-        let row = try restored.connect().query(
-          "SELECT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery() THEN pg_get_wal_replay_pause_state() END, "
-            + "pg_last_wal_replay_lsn()"
-        ).first ?? []
+        let row =
+          try restored.connect().query(
+            "SELECT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery() THEN pg_get_wal_replay_pause_state() END, "
+              + "pg_last_wal_replay_lsn()"
+          ).first ?? []
         server.inRecovery = row.first.flatMap { $0 }.map { $0 == "t" }
         server.pauseState = row.count > 1 ? row[1] : nil
         server.replayLSN = row.count > 2 ? row[2] : nil

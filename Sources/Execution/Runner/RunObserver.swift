@@ -42,7 +42,9 @@ public struct ProgressMeasure: Sendable, Hashable, Codable {
 /// The outcome of a run that did not fail.
 public struct RunReport: Sendable, Codable {
   public enum Outcome: String, Sendable, Codable {
-    case promoted, paused, shutDown = "shut-down", checksFailed = "checks-failed"
+    case promoted, paused
+    case shutDown = "shut-down"
+    case checksFailed = "checks-failed"
   }
 
   public struct CheckResult: Sendable, Codable {

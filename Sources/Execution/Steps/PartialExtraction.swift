@@ -83,7 +83,8 @@ struct PartialExtraction {
     let full = relative.isEmpty ? directory : "\(directory)/\(relative)"
     for name in ((try? FileManager.default.contentsOfDirectory(atPath: full)) ?? []).sorted() {
       let child = relative.isEmpty ? name : "\(relative)/\(name)"
-      let type = (try? FileManager.default.attributesOfItem(atPath: "\(directory)/\(child)"))?[.type]
+      let type =
+        (try? FileManager.default.attributesOfItem(atPath: "\(directory)/\(child)"))?[.type]
         as? FileAttributeType
       if type == .typeDirectory {
         guard walk(directory, relative: child, visit) else { return false }

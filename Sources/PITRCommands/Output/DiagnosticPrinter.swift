@@ -56,7 +56,11 @@ public struct DiagnosticPrinter {
   }
 
   private enum Style: String {
-    case bold = "1", red = "1;31", green = "1;32", magenta = "1;35", cyan = "1;36"
+    case bold = "1"
+    case red = "1;31"
+    case green = "1;32"
+    case magenta = "1;35"
+    case cyan = "1;36"
   }
 
   private func paint(_ text: String, _ style: Style) -> String {

@@ -12,7 +12,9 @@ enum PlanSummary {
     lines.append("  target:   \(describe(plan.target))")
     let written = plan.destination.dataDirectory.value
     let parts = written.split(separator: "/").filter { $0 != "." }
-    if let resolved = resolvedDataDirectory, resolved != (written.hasPrefix("/") ? "/" : "") + parts.joined(separator: "/") {
+    if let resolved = resolvedDataDirectory,
+      resolved != (written.hasPrefix("/") ? "/" : "") + parts.joined(separator: "/")
+    {
       lines.append(
         "  into:     \(resolved) (port \(plan.destination.port.value)), through the link in \(written)")
     } else {

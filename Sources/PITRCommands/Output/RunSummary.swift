@@ -14,9 +14,11 @@ enum RunSummary {
       switch report.outcome {
       case .promoted: lines.append("Drill: backup \(plan.backup.id) restored \(place); the server was promoted.")
       case .paused: lines.append("Drill: backup \(plan.backup.id) restored \(place); the server paused at the target.")
-      case .shutDown: lines.append("Drill: backup \(plan.backup.id) restored \(place); the server stopped at the target.")
+      case .shutDown:
+        lines.append("Drill: backup \(plan.backup.id) restored \(place); the server stopped at the target.")
       case .checksFailed:
-        lines.append("Drill: backup \(plan.backup.id) restored \(place); a check failed, the server paused at the target.")
+        lines.append(
+          "Drill: backup \(plan.backup.id) restored \(place); a check failed, the server paused at the target.")
       }
     } else {
       switch report.outcome {
@@ -42,7 +44,8 @@ enum RunSummary {
       }
     }
     for check in report.checks {
-      lines.append("check \(check.passed ? "passed" : "FAILED"): \(check.label)\(check.problem.map { ": \($0)" } ?? "")")
+      lines.append(
+        "check \(check.passed ? "passed" : "FAILED"): \(check.label)\(check.problem.map { ": \($0)" } ?? "")")
     }
     if let drill {
       lines.append(

@@ -65,7 +65,9 @@ struct Apply: AsyncParsableCommand {
     help: ArgumentHelp("The port of the server --drill starts (default: a free port).", valueName: "port"))
   var drillPort: Int?
 
-  @Option(help: ArgumentHelp("Give up waiting for recovery to reach the target after this many seconds.", valueName: "seconds"))
+  @Option(
+    help: ArgumentHelp(
+      "Give up waiting for recovery to reach the target after this many seconds.", valueName: "seconds"))
   var timeout: Double = 86_400
 
   @Flag(name: .long, help: "Read every backup file again instead of using the catalog cache.")
@@ -165,7 +167,8 @@ struct Apply: AsyncParsableCommand {
         switchedSegment = try Self.switchSourceWAL(for: loaded, json: output.json, pipeline: pipeline)
       } catch {
         removeDrill()
-        throw ApplyFailure(code: PITRExitCode.executionFailed, outcome: "failed", reason: "pg_switch_wal() on the source failed")
+        throw ApplyFailure(
+          code: PITRExitCode.executionFailed, outcome: "failed", reason: "pg_switch_wal() on the source failed")
       }
       // The switch is a phase before compiling: its archived segment goes into the plan.
       let compilation = pipeline.compile(loaded, source: source, switchedSourceSegment: switchedSegment)
@@ -250,7 +253,8 @@ struct Apply: AsyncParsableCommand {
         throw ApplyFailure.refused(PITRExitCode.usage, "usage: \(message)")
       }
       guard !system.isPortInUse(drillPort) else {
-        let message = "--drill-port \(drillPort) is in use on this machine; choose a free port, or leave --drill-port out for one"
+        let message =
+          "--drill-port \(drillPort) is in use on this machine; choose a free port, or leave --drill-port out for one"
         pipeline.fail(message)
         throw ApplyFailure.refused(PITRExitCode.invalidPlan, message)
       }

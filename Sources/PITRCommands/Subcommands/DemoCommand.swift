@@ -35,7 +35,8 @@ struct DemoCommand: AsyncParsableCommand {
   @Flag(name: .long, help: "Keep the folder and leave the source and the restored server running.")
   var keep = false
 
-  @Option(help: ArgumentHelp("Where to build the demo (default: a new folder in $TMPDIR or /tmp).", valueName: "folder"))
+  @Option(
+    help: ArgumentHelp("Where to build the demo (default: a new folder in $TMPDIR or /tmp).", valueName: "folder"))
   var directory: String?
 
   @Option(
@@ -136,7 +137,9 @@ struct DemoCommand: AsyncParsableCommand {
     let planPath = "\(folder)/plan.yaml"
     let planText = scenario.plan(cluster: cluster, restorePort: restorePort)
     try Data(planText.utf8).write(to: URL(fileURLWithPath: planPath))
-    Terminal.write(planText.split(separator: "\n", omittingEmptySubsequences: false).map { "    \($0)" }.joined(separator: "\n") + "\n")
+    Terminal.write(
+      planText.split(separator: "\n", omittingEmptySubsequences: false).map { "    \($0)" }.joined(separator: "\n")
+        + "\n")
 
     heading("3. pitr plan \(planPath)")
     let pipeline = PlanPipeline(output: try OutputOptions.parse([]), useCache: false)

@@ -31,7 +31,10 @@ struct PlanCommand: AsyncParsableCommand {
   @Argument(help: "The plan file (YAML).")
   var plan: String
 
-  @Option(help: "text (for people), json (the compiled plan, for pitr apply), dot (Graphviz), or svg (a picture of the repository, the target and the stop).")
+  @Option(
+    help:
+      "text (for people), json (the compiled plan, for pitr apply), dot (Graphviz), or svg (a picture of the repository, the target and the stop)."
+  )
   var format: Format = .text
 
   @Option(help: ArgumentHelp("Write the output to this file instead of standard output.", valueName: "file"))
@@ -87,7 +90,8 @@ enum CompiledPlanFile {
     case .typeMismatch(_, let context)?, .valueNotFound(_, let context)?:
       return "'\(path(context.codingPath))': \(context.debugDescription)"
     case .dataCorrupted(let context)?:
-      return context.codingPath.isEmpty ? "it is not JSON" : "'\(path(context.codingPath))': \(context.debugDescription)"
+      return context.codingPath.isEmpty
+        ? "it is not JSON" : "'\(path(context.codingPath))': \(context.debugDescription)"
     default:
       return error.localizedDescription
     }

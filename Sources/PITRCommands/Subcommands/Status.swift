@@ -31,7 +31,8 @@ struct Status: AsyncParsableCommand {
     let (loaded, source) = try pipeline.load(plan)
     // The prediction when the plan still compiles; the destination alone otherwise.
     let compiled = pipeline.compile(loaded, source: source).compiled
-    let destination = compiled?.destination
+    let destination =
+      compiled?.destination
       ?? CompiledPlan.ResolvedDestination(plan: loaded, environment: SystemEnvironment())
     let resolver = PlanPipeline.resolver(for: destination)
     let status = RestoreStatus.read(

@@ -90,7 +90,9 @@ struct PlanPipeline {
     if stored.catalogFingerprint != fresh.catalogFingerprint {
       return "the backups or WAL it relies on changed since it was compiled"
     }
-    if stored != fresh { return "compiling \(stored.planFile) now gives different steps (another pitr, or another machine)" }
+    if stored != fresh {
+      return "compiling \(stored.planFile) now gives different steps (another pitr, or another machine)"
+    }
     return nil
   }
 

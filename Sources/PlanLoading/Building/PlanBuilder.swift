@@ -113,8 +113,8 @@ struct PlanBuilder {
         guard let location = entry.value.text.map(normalizedPath) else { continue }
         let key: TablespaceMapping.Key =
           entry.key.value.allSatisfy(\.isASCII)
-            ? UInt32(entry.key.value).map { .oid($0) } ?? .name(entry.key.value)
-            : .name(entry.key.value)
+          ? UInt32(entry.key.value).map { .oid($0) } ?? .name(entry.key.value)
+          : .name(entry.key.value)
         tablespaces.append(
           TablespaceMapping(tablespace: entry.key.map { _ in key }, location: location))
       }

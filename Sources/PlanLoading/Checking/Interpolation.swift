@@ -15,7 +15,8 @@ extension LoadingContext {
     var referenceIndex = 0
     var failed = false
     while let dollar = rest.firstRange(of: "${") {
-      let escaped = dollar.lowerBound > rest.startIndex
+      let escaped =
+        dollar.lowerBound > rest.startIndex
         && rest[rest.index(before: dollar.lowerBound)] == "$"
       if escaped {
         result += rest[..<rest.index(before: dollar.lowerBound)] + "${"

@@ -67,7 +67,8 @@ extension LoadingContext {
     }
     switch kind {
     case .string(let format):
-      if !interpolated, case .string = type {} else if !interpolated {
+      if !interpolated, case .string = type {
+      } else if !interpolated {
         return mismatch(node, description, path, found: found)
       }
       return checkFormat(located, format, path: path)

@@ -279,9 +279,11 @@ private final class Event {
   var tag: String? { properties.tag.map { String(cString: $0) } }
 
   /// Anchor and tag of a scalar, sequence or mapping event; nothing for other events.
-  private var properties: (
-    anchor: UnsafeMutablePointer<yaml_char_t>?, tag: UnsafeMutablePointer<yaml_char_t>?
-  ) {
+  private var properties:
+    (
+      anchor: UnsafeMutablePointer<yaml_char_t>?, tag: UnsafeMutablePointer<yaml_char_t>?
+    )
+  {
     switch event.type {
     case YAML_SCALAR_EVENT: (event.data.scalar.anchor, event.data.scalar.tag)
     case YAML_SEQUENCE_START_EVENT:

@@ -45,7 +45,9 @@ struct YAMLScalar: Sendable {
 
   /// The YAML 1.2 core-schema type of a plain scalar; quoted and block scalars are strings.
   enum CoreType: Sendable {
-    case null, boolean(Bool), integer, float, string
+    case null
+    case boolean(Bool)
+    case integer, float, string
   }
 
   var text: String

@@ -271,7 +271,8 @@ public final class WALReader {
   }
 
   private enum Delivery {
-    case `continue`, switchSegment, end(EndOfWAL)
+    case `continue`, switchSegment
+    case end(EndOfWAL)
   }
 
   /// Checks a complete record (header fields, chain, CRC) and hands it to `visit`.
@@ -355,7 +356,8 @@ public final class WALReader {
       return "unexpected long page header in WAL segment \(file.name), LSN \(lsn)"
     }
     if header.timeline < previousPageTimeline {
-      return "out-of-sequence timeline ID \(header.timeline) (after \(previousPageTimeline)) in WAL segment \(file.name), LSN \(lsn)"
+      return
+        "out-of-sequence timeline ID \(header.timeline) (after \(previousPageTimeline)) in WAL segment \(file.name), LSN \(lsn)"
     }
     if header.timeline > file.name.timeline {
       return "page of timeline \(header.timeline) in WAL segment \(file.name), LSN \(lsn)"

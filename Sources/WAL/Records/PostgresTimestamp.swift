@@ -43,7 +43,8 @@ public struct PostgresTimestamp: Hashable, Comparable, Sendable, CustomStringCon
     let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
     let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
     func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
-    var text = "\(year)-\(two(month))-\(two(day)) \(two(secondOfDay / 3600)):"
+    var text =
+      "\(year)-\(two(month))-\(two(day)) \(two(secondOfDay / 3600)):"
       + "\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))"
     if microseconds != 0 {
       var fraction = String(microseconds)
@@ -110,7 +111,8 @@ extension PostgresTimestamp {
     let offsetMinutes = match.10.flatMap { Int64($0) } ?? 0
     let offsetSeconds = match.11.flatMap { Int64($0) } ?? 0
     let offset = (match.8 == "-" ? -1 : 1) * (offsetHours * 3600 + offsetMinutes * 60 + offsetSeconds)
-    let local = Self.daysSince1970(year: year, month: month, day: day) * 86_400
+    let local =
+      Self.daysSince1970(year: year, month: month, day: day) * 86_400
       + hour * 3600 + minute * 60 + second
     let utc = local - offset - Self.epochOffset
     self.init(microsecondsSince2000: utc * 1_000_000 + (Int64(fraction) ?? 0))

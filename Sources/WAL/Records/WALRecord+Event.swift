@@ -85,7 +85,8 @@ extension WALRecord {
       let time = reader.int64()
     else { return nil }
     let base = main.lowerBound
-    let gidLength = Int(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: base + gidLengthOffset, as: UInt16.self)))
+    let gidLength = Int(
+      UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: base + gidLengthOffset, as: UInt16.self)))
     var gid = ""
     if gidLength > 0, base + headerSize + gidLength <= main.upperBound {
       var identifier = FieldReader(bytes, range: (base + headerSize)..<(base + headerSize + gidLength))

@@ -1,9 +1,9 @@
-import Foundation
 import Catalog
+import Foundation
 import PlanModel
+import PostgresVocabulary
 import Testing
 import _PITRTestSupport
-import PostgresVocabulary
 
 @Suite struct BackupDiscoveryTests {
   @Test func backupsAreFoundAtAnyDepthAndReadWithoutExtracting() throws {
@@ -78,16 +78,26 @@ import PostgresVocabulary
   }
 
   @Test(arguments: [
-    ("America/Phoenix", "2026-12-04 11:41:50 MST", "2026-12-04 11:44:10 MST",
-     "2026-12-04 11:41:50-07", "2026-12-04 11:44:10-07"),
-    ("Europe/Berlin", "2026-12-04 19:41:50 CET", "2026-12-04 19:44:10 CET",
-     "2026-12-04 19:41:50+01", "2026-12-04 19:44:10+01"),
-    ("America/New_York", "2026-12-04 13:41:50 EST", "2026-12-04 13:44:10 EST",
-     "2026-12-04 13:41:50-05", "2026-12-04 13:44:10-05"),
-    ("Asia/Kolkata", "2026-12-04 23:11:50 +0530", "2026-12-04 23:14:10 +0530",
-     "2026-12-04 23:11:50+05:30", "2026-12-04 23:14:10+05:30"),
-    ("UTC", "2026-12-04 18:41:50 UTC", "2026-12-04 18:44:10 UTC",
-     "2026-12-04 18:41:50+00", "2026-12-04 18:44:10+00"),
+    (
+      "America/Phoenix", "2026-12-04 11:41:50 MST", "2026-12-04 11:44:10 MST",
+      "2026-12-04 11:41:50-07", "2026-12-04 11:44:10-07"
+    ),
+    (
+      "Europe/Berlin", "2026-12-04 19:41:50 CET", "2026-12-04 19:44:10 CET",
+      "2026-12-04 19:41:50+01", "2026-12-04 19:44:10+01"
+    ),
+    (
+      "America/New_York", "2026-12-04 13:41:50 EST", "2026-12-04 13:44:10 EST",
+      "2026-12-04 13:41:50-05", "2026-12-04 13:44:10-05"
+    ),
+    (
+      "Asia/Kolkata", "2026-12-04 23:11:50 +0530", "2026-12-04 23:14:10 +0530",
+      "2026-12-04 23:11:50+05:30", "2026-12-04 23:14:10+05:30"
+    ),
+    (
+      "UTC", "2026-12-04 18:41:50 UTC", "2026-12-04 18:44:10 UTC",
+      "2026-12-04 18:41:50+00", "2026-12-04 18:44:10+00"
+    ),
   ])
   func startAndStopTimesAreReadInTheBackupsLogTimezone(
     zone: String, start: String, stop: String, printedStart: String, printedStop: String

@@ -24,7 +24,7 @@ import _PITRTestSupport
     // Headers of 8 segments, the history file, the backup, and the 8 segments summarised
     // while looking back for the windows' last transaction (these hold none).
     #expect(second.hits == 8 + 1 + 1 + 8)
-    #expect(try CatalogJSON(warm) == CatalogJSON(cold))
+    #expect(try catalogJSON(warm) == catalogJSON(cold))
   }
 
   @Test func aChangedFileIsReadAgain() throws {
@@ -65,7 +65,7 @@ import _PITRTestSupport
     #expect(CatalogCache.defaultDirectory(environment: ["HOME": "/home/dba"]) == "/home/dba/.cache/pitr")
   }
 
-  private func CatalogJSON(_ catalog: Catalog) throws -> Data {
+  private func catalogJSON(_ catalog: Catalog) throws -> Data {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     return try encoder.encode(catalog)

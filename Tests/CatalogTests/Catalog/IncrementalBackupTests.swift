@@ -1,8 +1,8 @@
 import Catalog
 import Foundation
+import PostgresVocabulary
 import Testing
 import _PITRTestSupport
-import PostgresVocabulary
 
 /// Incremental backups (`pg_basebackup --incremental`, 17+): marked, linked to their parent
 /// the way pg_combinebackup checks a chain, and never given a window of their own.

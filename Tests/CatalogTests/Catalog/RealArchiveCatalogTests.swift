@@ -1,9 +1,9 @@
 import Catalog
 import Foundation
 import PlanModel
+import PostgresVocabulary
 import Testing
 import _PITRTestSupport
-import PostgresVocabulary
 
 /// The catalog over archives a real PostgreSQL 15 wrote: the seed 001 lab (a `-Ft -Xs -Z
 /// server-gzip` backup, WAL gzip'd into dated folders), a later `-Fp` backup, a promotion

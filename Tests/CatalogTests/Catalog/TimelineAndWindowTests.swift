@@ -1,9 +1,9 @@
-import Foundation
 import Catalog
+import Foundation
 import PlanModel
+import PostgresVocabulary
 import Testing
 import _PITRTestSupport
-import PostgresVocabulary
 
 @Suite struct TimelineAndWindowTests {
   /// A backup at segment 2 of timeline 1, consistent at 0/200100 (1 MiB segments).

@@ -2,9 +2,9 @@ import Catalog
 import Dispatch
 import Foundation
 import PlanModel
+import PostgresVocabulary
 import Testing
 import _PITRTestSupport
-import PostgresVocabulary
 
 #if canImport(Glibc)
   import Glibc

@@ -1,9 +1,9 @@
-import Foundation
 import Catalog
+import Foundation
 import PlanModel
+import PostgresVocabulary
 import Testing
 import _PITRTestSupport
-import PostgresVocabulary
 
 @Suite struct WALArchiveScanTests {
   /// The catalog's diagnostics about the archive (these fixtures have no base backups).
@@ -33,13 +33,15 @@ import PostgresVocabulary
     let first = try #require(archive.timelines.first)
     #expect(first.timeline == TimelineID(1))
     #expect(first.count == 4)
-    #expect(first.ranges.map { "\($0.first)..\($0.last)" } == [
-      "000000010000000000000001..000000010000000000000003",
-      "000000010000000000000006..000000010000000000000006",
-    ])
-    #expect(first.gaps.map { "\($0.first)..\($0.last)/\($0.count)" } == [
-      "000000010000000000000004..000000010000000000000005/2"
-    ])
+    #expect(
+      first.ranges.map { "\($0.first)..\($0.last)" } == [
+        "000000010000000000000001..000000010000000000000003",
+        "000000010000000000000006..000000010000000000000006",
+      ])
+    #expect(
+      first.gaps.map { "\($0.first)..\($0.last)/\($0.count)" } == [
+        "000000010000000000000004..000000010000000000000005/2"
+      ])
     #expect(archive.timelines.map(\.timeline) == [TimelineID(1), TimelineID(2)])
   }
 

@@ -41,19 +41,20 @@ import WAL
     #expect(resolved.instant != nil)
   }
 
-  @Test(arguments: [
-    // log_timezone unset: never guess what CET meant.
-    ("2026-12-04 19:41:50 CET", nil),
-    // A zone that was not at that abbreviation's offset then.
-    ("2026-12-04 19:41:50 CET", "America/Phoenix"),
-    ("2026-07-04 13:41:50 EST", "America/New_York"),
-    // A wall-clock time that did not exist (the hour skipped in spring).
-    ("2026-03-08 02:30:00 EST", "America/New_York"),
-    // A zone pitr does not know, and an abbreviation it does not.
-    ("2026-12-04 19:41:50 CET", "Mars/Olympus_Mons"),
-    ("2026-12-04 19:41:50 XYZT", "Europe/Berlin"),
-    ("not a time", "Europe/Berlin"),
-  ] as [(String, String?)])
+  @Test(
+    arguments: [
+      // log_timezone unset: never guess what CET meant.
+      ("2026-12-04 19:41:50 CET", nil),
+      // A zone that was not at that abbreviation's offset then.
+      ("2026-12-04 19:41:50 CET", "America/Phoenix"),
+      ("2026-07-04 13:41:50 EST", "America/New_York"),
+      // A wall-clock time that did not exist (the hour skipped in spring).
+      ("2026-03-08 02:30:00 EST", "America/New_York"),
+      // A zone pitr does not know, and an abbreviation it does not.
+      ("2026-12-04 19:41:50 CET", "Mars/Olympus_Mons"),
+      ("2026-12-04 19:41:50 XYZT", "Europe/Berlin"),
+      ("not a time", "Europe/Berlin"),
+    ] as [(String, String?)])
   func unresolvableTimesAreKeptAsWritten(written: String, zone: String?) {
     let resolved = BackupTimestamp(written).resolved(logTimezone: zone)
     #expect(resolved.text == written)

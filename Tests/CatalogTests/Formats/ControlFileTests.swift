@@ -1,9 +1,9 @@
 import Catalog
 import Foundation
-import Testing
-import _PITRTestSupport
 import PostgresVocabulary
+import Testing
 import WAL
+import _PITRTestSupport
 
 @Suite struct ControlFileTests {
   static func message(_ bytes: [UInt8]) -> String? {
@@ -69,8 +69,10 @@ import WAL
     #expect(control.walLevel == .logical)
     #expect(control.walLogHints)
     #expect(
-      [control.maxConnections, control.maxWorkerProcesses, control.maxWALSenders,
-       control.maxPreparedTransactions, control.maxLocksPerTransaction] == [120, 9, 11, 5, 70])
+      [
+        control.maxConnections, control.maxWorkerProcesses, control.maxWALSenders,
+        control.maxPreparedTransactions, control.maxLocksPerTransaction,
+      ] == [120, 9, 11, 5, 70])
     #expect(control.trackCommitTimestamp)
     #expect(control.blockSize == 8192)
     #expect(control.relationSegmentSize == 131_072)

@@ -1,9 +1,9 @@
 import Catalog
 import Foundation
+import PostgresVocabulary
 import Testing
 import WAL
 import _PITRTestSupport
-import PostgresVocabulary
 
 #if canImport(Glibc)
   import Glibc

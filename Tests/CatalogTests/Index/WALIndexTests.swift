@@ -1,9 +1,9 @@
 import Catalog
 import Foundation
+import PostgresVocabulary
 import Testing
 import WAL
 import _PITRTestSupport
-import PostgresVocabulary
 
 /// The WAL index's answers on the seed 001 lab, checked against what the lab measured.
 @Suite(.tags(.integration), .enabled(if: PostgresLab.isAvailable))
@@ -24,8 +24,10 @@ struct WALIndexTests {
 
     // Recovery to a time stops before the first commit later than it.
     let afterInsert = PostgresTimestamp(microsecondsSince2000: insertTime.microsecondsSince2000 - 1)
-    #expect(index.firstTransactionEnd(after: afterInsert, from: start, along: timeline)?.transactionID == scenario.insertXid)
-    #expect(index.firstTransactionEnd(after: insertTime, from: start, along: timeline)?.transactionID != scenario.insertXid)
+    #expect(
+      index.firstTransactionEnd(after: afterInsert, from: start, along: timeline)?.transactionID == scenario.insertXid)
+    #expect(
+      index.firstTransactionEnd(after: insertTime, from: start, along: timeline)?.transactionID != scenario.insertXid)
     // inclusive: false stops before the first commit at or after the time.
     #expect(
       index.firstTransactionEnd(after: deleteTime, inclusive: false, from: start, along: timeline)?

@@ -1,8 +1,8 @@
 import Foundation
-import WAL
-import Testing
-import _PITRTestSupport
 import PostgresVocabulary
+import Testing
+import WAL
+import _PITRTestSupport
 
 extension PostgresLab {
   /// Removes the lab, recording an issue for anything left running.

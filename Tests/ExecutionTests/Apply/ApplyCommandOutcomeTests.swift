@@ -1,9 +1,9 @@
 import Catalog
 import Execution
 import Foundation
+import PostgresVocabulary
 import Testing
 import _PITRTestSupport
-import PostgresVocabulary
 
 #if canImport(Glibc)
   import Glibc
@@ -60,8 +60,11 @@ extension ApplyTests {
       #expect(try sandbox.sql("SELECT count(*) FROM inventarios", database: "test") == "11")
       let status = try Command.pitr(["status", plan], in: sandbox)
       #expect(status.status == 0, "\(status.standardError)")
-      #expect(status.standardOutput.contains("\n  promote: failed: a check failed, so the server was not promoted"), "\(status.standardOutput)")
-      #expect(status.standardOutput.contains("\n  server: running, paused, replayed up to "), "\(status.standardOutput)")
+      #expect(
+        status.standardOutput.contains("\n  promote: failed: a check failed, so the server was not promoted"),
+        "\(status.standardOutput)")
+      #expect(
+        status.standardOutput.contains("\n  server: running, paused, replayed up to "), "\(status.standardOutput)")
     }
 
     /// The command-line side of ``RecoveryFailures``: a segment recovery needs is damaged
@@ -95,7 +98,8 @@ extension ApplyTests {
             + "The server log says:\n"), "\(errors)")
       #expect(
         errors.split(separator: "\n").contains {
-          $0.hasPrefix("  | ") && $0.contains("FATAL:  could not restore file \"\(scenario.deleteWALFile)\" from archive")
+          $0.hasPrefix("  | ")
+            && $0.contains("FATAL:  could not restore file \"\(scenario.deleteWALFile)\" from archive")
         }, "\(errors)")
       #expect(errors.contains(damaged), "the log lines name the damaged file: \(errors)")
       #expect(result.standardOutput == "", "\(result.standardOutput)")
@@ -145,7 +149,9 @@ extension ApplyTests {
       let next = WALSegmentName(
         timeline: last.name.timeline, segmentNumber: try #require(last.name.segmentNumber(size: size)) + 1, size: size)
       try Data(
-        try gzip(Self.emptySegment(next, size: size, systemIdentifier: shared.scenario.systemIdentifier, magic: last.header.magic))
+        try gzip(
+          Self.emptySegment(
+            next, size: size, systemIdentifier: shared.scenario.systemIdentifier, magic: last.header.magic))
       ).write(to: URL(fileURLWithPath: "\(wal)/\(next).gz"))
       let rescanned = Catalog.scan(base: shared.base, wal: [wal], cache: .disabled).archive
       #expect(rescanned.segments.last?.name == next, "the catalog must take the new segment")
@@ -228,14 +234,18 @@ extension ApplyTests {
       }
       #expect(extraction.allSatisfy { ($0["time"] as? Double).map { $0 > 1_700_000_000 } == true })
       // Extraction is the first step that reports progress, and it reports while it runs.
-      let extractStarted = try #require(events.firstIndex { $0["event"] as? String == "step-started" && $0["step"] as? String == "extract-base" })
-      let extractFinished = try #require(events.firstIndex { $0["event"] as? String == "step-finished" && $0["step"] as? String == "extract-base" })
+      let extractStarted = try #require(
+        events.firstIndex { $0["event"] as? String == "step-started" && $0["step"] as? String == "extract-base" })
+      let extractFinished = try #require(
+        events.firstIndex { $0["event"] as? String == "step-finished" && $0["step"] as? String == "extract-base" })
       let firstProgress = try #require(events.firstIndex { $0["event"] as? String == "progress" })
       #expect(extractStarted < firstProgress && firstProgress < extractFinished)
       // Replay progress, when the server answered before stopping, names LSNs.
       for event in progress where event["step"] as? String == "await-target" {
         let message = event["message"] as? String ?? ""
-        #expect(message.wholeMatch(of: /replayed up to [0-9A-F]+\/[0-9A-F]+, stopping at [0-9A-F]+\/[0-9A-F]+/) != nil, "\(message)")
+        #expect(
+          message.wholeMatch(of: /replayed up to [0-9A-F]+\/[0-9A-F]+, stopping at [0-9A-F]+\/[0-9A-F]+/) != nil,
+          "\(message)")
       }
       try JSONSchemaValidator.expectLines(run.standardOutput, conformTo: "apply-events.schema.json")
       let report = try #require(events.last?["prediction"] as? [String: Any])
@@ -293,7 +303,8 @@ extension ApplyTests {
     /// the bytes never go back, the share stays within 0…100, and the last one is the end.
     static func expectSaneExtractionProgress(_ messages: [String]) throws {
       try #require(!messages.isEmpty, "no progress event for extract-base")
-      let pattern = /^([0-9.]+) (bytes|KiB|MiB|GiB|TiB) of ([0-9.]+) (bytes|KiB|MiB|GiB|TiB) \(([0-9]+)%\)(, [0-9.]+ (bytes|KiB|MiB|GiB|TiB)\/s(, about [0-9a-z ]+ left)?)?$/
+      let pattern =
+        /^([0-9.]+) (bytes|KiB|MiB|GiB|TiB) of ([0-9.]+) (bytes|KiB|MiB|GiB|TiB) \(([0-9]+)%\)(, [0-9.]+ (bytes|KiB|MiB|GiB|TiB)\/s(, about [0-9a-z ]+ left)?)?$/
       func bytes(_ value: Substring, _ unit: Substring) -> Double {
         let units = ["bytes", "KiB", "MiB", "GiB", "TiB"]
         return Double(value)! * pow(1024, Double(units.firstIndex(of: String(unit))!))

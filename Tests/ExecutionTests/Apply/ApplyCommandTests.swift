@@ -67,8 +67,11 @@ extension ApplyTests {
 
       #expect(result.status == 0, "\(result.standardError)")
       let output = result.standardOutput
-      #expect(output.contains("Restored: the server is promoted and accepts writes on port \(sandbox.port)."), "\(output)")
-      #expect(output.contains("PostgreSQL stopped where pitr predicted: recovery stopping at restore point \"test_pirt\""), "\(output)")
+      #expect(
+        output.contains("Restored: the server is promoted and accepts writes on port \(sandbox.port)."), "\(output)")
+      #expect(
+        output.contains("PostgreSQL stopped where pitr predicted: recovery stopping at restore point \"test_pirt\""),
+        "\(output)")
       #expect(output.contains("check passed: the last insert survived"), "\(output)")
       #expect(output.contains("check passed: every row is back"), "\(output)")
       #expect(output.contains("Connect: psql -h \(sandbox.stateDirectory) -p \(sandbox.port) -U postgres"), "\(output)")
@@ -78,16 +81,22 @@ extension ApplyTests {
       // Run again: apply compiles, sees the journal of this plan in DATA.pitr, and resumes.
       let again = try Self.pitr(["apply", plan, "--yes"], in: sandbox)
       #expect(again.status == 0, "\(again.standardError)")
-      #expect(again.standardError.contains("holds a restore of this plan (its journal is in \(sandbox.dataDirectory).pitr)"), "\(again.standardError)")
+      #expect(
+        again.standardError.contains("holds a restore of this plan (its journal is in \(sandbox.dataDirectory).pitr)"),
+        "\(again.standardError)")
       #expect(again.standardError.contains("resuming the restore recorded in"), "\(again.standardError)")
       #expect(again.standardError.contains("extract-base: already done in an earlier run"), "\(again.standardError)")
 
       let status = try Self.pitr(["status", plan], in: sandbox)
       #expect(status.status == 0, "\(status.standardError)")
       #expect(status.standardOutput.contains("Restore into \(sandbox.dataDirectory) (port \(sandbox.port))"))
-      #expect(status.standardOutput.range(of: #"steps: (\d+) of \1 done"#, options: .regularExpression) != nil, "\(status.standardOutput)")
+      #expect(
+        status.standardOutput.range(of: #"steps: (\d+) of \1 done"#, options: .regularExpression) != nil,
+        "\(status.standardOutput)")
       #expect(status.standardOutput.contains("server: running, promoted (accepts writes)"), "\(status.standardOutput)")
-      #expect(status.standardOutput.contains("PostgreSQL logged: recovery stopping at restore point \"test_pirt\""), "\(status.standardOutput)")
+      #expect(
+        status.standardOutput.contains("PostgreSQL logged: recovery stopping at restore point \"test_pirt\""),
+        "\(status.standardOutput)")
       let json = try Self.pitr(["status", plan, "--json"], in: sandbox)
       #expect(json.status == 0, "\(json.standardError)")
       let decoder = JSONDecoder()
@@ -160,12 +169,15 @@ extension ApplyTests {
       let report = try #require(events.last)
       #expect(report["outcome"] as? String == "promoted")
       #expect(report["exitCode"] as? Int == 0)
-      #expect(report["exitReason"] as? String == "restored: every check passed and PostgreSQL stopped where pitr predicted")
+      #expect(
+        report["exitReason"] as? String == "restored: every check passed and PostgreSQL stopped where pitr predicted")
       #expect((report["prediction"] as? [String: Any])?["matched"] as? Bool == true)
       #expect((report["checks"] as? [[String: Any]])?.allSatisfy { $0["passed"] as? Bool == true } == true)
       // Each step that ran, in order, with its time.
       let steps = try #require(report["steps"] as? [[String: Any]])
-      let finishedSteps = events.filter { $0["event"] as? String == "step-finished" }.compactMap { $0["step"] as? String }
+      let finishedSteps = events.filter { $0["event"] as? String == "step-finished" }.compactMap {
+        $0["step"] as? String
+      }
       #expect(steps.compactMap { $0["id"] as? String } == finishedSteps)
       #expect(steps.allSatisfy { ($0["seconds"] as? Double ?? -1) >= 0 && $0["skipped"] as? Bool == false })
       #expect(report["drill"] == nil)
@@ -197,7 +209,9 @@ extension ApplyTests {
       try Self.compile(plan, to: compiled, in: sandbox)
       let drill = try Self.pitr(["apply", compiled, "--drill"], in: sandbox)
       #expect(drill.status == 64)
-      #expect(drill.standardError.contains("--drill takes the plan file (YAML), not a compiled plan"), "\(drill.standardError)")
+      #expect(
+        drill.standardError.contains("--drill takes the plan file (YAML), not a compiled plan"),
+        "\(drill.standardError)")
       let applied = try Self.pitr(["apply", compiled, "--yes"], in: sandbox)
 
       #expect(applied.status == 0, "\(applied.standardError)")
@@ -314,7 +328,8 @@ extension ApplyTests {
 
       #expect(applied.status == 0, "\(applied.standardError)")
       #expect(
-        applied.standardOutput.hasPrefix("Restored: the server is promoted and accepts writes on port \(sandbox.port)."),
+        applied.standardOutput.hasPrefix(
+          "Restored: the server is promoted and accepts writes on port \(sandbox.port)."),
         "\(applied.standardOutput)")
       #expect(applied.standardOutput.contains("check passed: the rows are there before promotion"))
       #expect(applied.standardOutput.contains("check passed: the first rows are intact"))

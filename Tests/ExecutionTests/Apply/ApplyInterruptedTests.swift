@@ -53,7 +53,8 @@ extension ApplyTests {
         let again = try Command.pitr(["apply", plan, "--yes"], in: sandbox)
 
         #expect(again.status == 0, "killed at \(step): \(again.standardError)")
-        #expect(again.standardOutput.contains("check passed: the last insert survived"), "\(step): \(again.standardOutput)")
+        #expect(
+          again.standardOutput.contains("check passed: the last insert survived"), "\(step): \(again.standardOutput)")
         #expect(again.standardOutput.contains("check passed: every row is back"), "\(step): \(again.standardOutput)")
         #expect(
           again.standardOutput.contains("PostgreSQL stopped where pitr predicted"), "\(step): \(again.standardOutput)")
@@ -158,7 +159,8 @@ extension ApplyTests {
           "SELECT count(*) FROM inventarios", dataDirectory: resolved, port: sandbox.port, database: "test")
           == "11")
       let status = try Command.pitr(["status", path], in: sandbox)
-      #expect(status.standardOutput.hasPrefix("Restore into \(resolved) (port \(sandbox.port))"), "\(status.standardOutput)")
+      #expect(
+        status.standardOutput.hasPrefix("Restore into \(resolved) (port \(sandbox.port))"), "\(status.standardOutput)")
       #expect(status.standardOutput.contains("steps: 10 of 10 done"), "\(status.standardOutput)")
     }
 

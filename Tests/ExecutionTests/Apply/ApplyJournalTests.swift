@@ -89,7 +89,7 @@ final class SleepingProcess {
     let words: [String] = ["/bin/sleep", "60"]
     var arguments: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) }
     arguments.append(nil)
-    defer { arguments.forEach { free($0) } }
+    defer { for argument in arguments { free(argument) } }
     let status = posix_spawn(&child, "/bin/sleep", nil, nil, arguments, environ)
     guard status == 0 else { throw FixtureError("cannot start /bin/sleep (error \(status))") }
     pid = child

@@ -92,7 +92,8 @@ struct ApplySeed000Tests {
     #expect(report.predictionMatched, "logged \(report.loggedStop ?? "nothing")")
     #expect(report.loggedStop?.hasPrefix("recovery stopping at restore point \"punto_laboratorio\", time ") == true)
     #expect(report.checks.map(\.passed) == [true], "\(report.checks.compactMap(\.problem))")
-    #expect(try restore.sql("SELECT string_agg(nombre, ',' ORDER BY id) FROM laboratorio_pitr") == "registro_1,registro_2")
+    #expect(
+      try restore.sql("SELECT string_agg(nombre, ',' ORDER BY id) FROM laboratorio_pitr") == "registro_1,registro_2")
     #expect(try restore.sql("SELECT pg_is_in_recovery()") == "f")
     #expect(try restore.sql("SHOW log_min_messages") == "warning")
     CompiledFiles.expectWritten(by: restore.plan, promoted: true)
@@ -175,7 +176,8 @@ struct ApplyTablespaceTests {
     let names = (FileManager.default.enumerator(atPath: root)?.allObjects as? [String]) ?? []
     return names.sorted().map { name in
       let attributes = try? FileManager.default.attributesOfItem(atPath: "\(root)/\(name)")
-      return "\(name) \(attributes?[.size] ?? "?") \((attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"
+      return
+        "\(name) \(attributes?[.size] ?? "?") \((attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"
     }
   }
 }

@@ -21,8 +21,10 @@ enum CompiledFiles {
         continue
       }
       let written = FileManager.default.contents(atPath: file.path).map { Array($0) }
-      #expect(written == Array(file.content.utf8), "\(file.path) differs from the dry run", sourceLocation: sourceLocation)
-      #expect(FileInspection.mode(file.path) == UInt32(file.mode), "\(file.path)'s mode", sourceLocation: sourceLocation)
+      #expect(
+        written == Array(file.content.utf8), "\(file.path) differs from the dry run", sourceLocation: sourceLocation)
+      #expect(
+        FileInspection.mode(file.path) == UInt32(file.mode), "\(file.path)'s mode", sourceLocation: sourceLocation)
     }
   }
 }

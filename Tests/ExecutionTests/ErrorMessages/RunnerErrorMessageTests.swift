@@ -30,7 +30,7 @@ extension ErrorMessages {
       defer { directory.remove() }
       var child: pid_t = 0
       var arguments: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
-      defer { arguments.forEach { free($0) } }
+      defer { for argument in arguments { free(argument) } }
       #expect(posix_spawn(&child, "/bin/true", nil, nil, arguments, environ) == 0)
       defer {
         var status: Int32 = 0
@@ -133,7 +133,9 @@ extension ErrorMessages {
       // extract-base runs again and passes; the fixture's empty pg_wal.tar stops extract-wal.
       let error = try #require(throws: RunnerError.self) { try runner.run() }
 
-      #expect(error.description.hasSuffix("holds no WAL segment after extraction; the backup's WAL archive is missing or empty"))
+      #expect(
+        error.description.hasSuffix(
+          "holds no WAL segment after extraction; the backup's WAL archive is missing or empty"))
       #expect(
         observer.notes.contains(
           "a previous run stopped while extracting (extract-base, extract-wal not finished); pitr made "
@@ -183,7 +185,9 @@ extension ErrorMessages {
 
       let error = try #require(throws: RunnerError.self) { try runner.run() }
 
-      #expect(error.description.hasSuffix("holds no WAL segment after extraction; the backup's WAL archive is missing or empty"))
+      #expect(
+        error.description.hasSuffix(
+          "holds no WAL segment after extraction; the backup's WAL archive is missing or empty"))
       #expect(
         observer.notes.contains("\(fixture.dataDirectory) is gone: redoing the restore from create-data-directory"),
         "\(observer.notes)")

@@ -1,11 +1,11 @@
 import Archives
 import Crypto
 import Foundation
+import PostgresVocabulary
 import WAL
 import _PITRTestSupport
 
 @testable import Execution
-import PostgresVocabulary
 
 /// A synthetic base backup for extraction tests, written as tar (plain or gzip'd, with
 /// `pg_wal.tar` and one tar per tablespace) or as a plain directory, with a

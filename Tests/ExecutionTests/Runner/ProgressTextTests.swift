@@ -1,8 +1,8 @@
 import Foundation
+import PostgresVocabulary
 import Testing
 
 @testable import Execution
-import PostgresVocabulary
 
 /// The progress lines a restore shows while it runs: extraction (`TransferRate`, fed with
 /// `ExtractionProgress`) and replay (`ReplayProgress`). On a terminal they are rewritten in
@@ -19,7 +19,9 @@ import PostgresVocabulary
 
   @Test func bytesShareRateAndTimeLeft() {
     // 400 of 1000 MiB in 4 s: 100 MiB/s, so 600 MiB take 6 s more.
-    #expect(line(400 * Self.mib, of: 1000 * Self.mib, after: 4) == "400.0 MiB of 1000.0 MiB (40%), 100.0 MiB/s, about 6 s left")
+    #expect(
+      line(400 * Self.mib, of: 1000 * Self.mib, after: 4)
+        == "400.0 MiB of 1000.0 MiB (40%), 100.0 MiB/s, about 6 s left")
     // The shares are rounded down, the time left up (never "about 0 s left" before the end).
     #expect(line(2 * Self.mib - 1, of: 2 * Self.mib, after: 1) == "2.0 MiB of 2.0 MiB (99%), 2.0 MiB/s, about 1 s left")
     #expect(line(512, of: 1024, after: 1) == "512 bytes of 1.0 KiB (50%), 512 bytes/s, about 1 s left")

@@ -78,10 +78,14 @@ import Testing
   @Test func anotherInstantTransactionOrKindIsAMismatch() {
     let predicted = "recovery stopping before commit of transaction 740, time 2026-12-04 17:59:36.987598+00"
     // One hour off: the zone read wrongly is a real mismatch, not a formatting one.
-    #expect(!matched("recovery stopping before commit of transaction 740, time 2026-12-04 10:59:36.987598-06", predicted))
-    #expect(!matched("recovery stopping before commit of transaction 741, time 2026-12-04 17:59:36.987598+00", predicted))
-    #expect(!matched("recovery stopping after commit of transaction 740, time 2026-12-04 17:59:36.987598+00", predicted))
-    #expect(!matched("recovery stopping before abort of transaction 740, time 2026-12-04 17:59:36.987598+00", predicted))
+    #expect(
+      !matched("recovery stopping before commit of transaction 740, time 2026-12-04 10:59:36.987598-06", predicted))
+    #expect(
+      !matched("recovery stopping before commit of transaction 741, time 2026-12-04 17:59:36.987598+00", predicted))
+    #expect(
+      !matched("recovery stopping after commit of transaction 740, time 2026-12-04 17:59:36.987598+00", predicted))
+    #expect(
+      !matched("recovery stopping before abort of transaction 740, time 2026-12-04 17:59:36.987598+00", predicted))
   }
 
   @Test func lsnsCompareAsPositions() {

@@ -46,7 +46,8 @@ import Testing
   }
 
   private func scheduler(_ executor: OverlapExecutor, journal: Journal? = nil) -> (StepScheduler, JournalStore) {
-    let store = JournalStore(journal ?? Journal(planHash: "p", catalogFingerprint: "c", stepIDs: graph.ordered.map(\.id)))
+    let store = JournalStore(
+      journal ?? Journal(planHash: "p", catalogFingerprint: "c", stepIDs: graph.ordered.map(\.id)))
     return (
       StepScheduler(graph: graph, executor: executor, journal: store, observer: SilentObserver(), stateDirectory: nil),
       store

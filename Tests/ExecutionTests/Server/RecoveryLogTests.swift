@@ -19,7 +19,8 @@ import Testing
       Self.line("LOG", "database system is ready to accept connections"),
     ].joined(separator: "\n")
     let state = RecoveryLog.read(log)
-    #expect(state.stopMessage == "recovery stopping before commit of transaction 728, time 2026-11-22 18:15:08.137584+00")
+    #expect(
+      state.stopMessage == "recovery stopping before commit of transaction 728, time 2026-11-22 18:15:08.137584+00")
     #expect(state.lastCompletedTransaction == "2026-11-22 18:15:05.8+00")
     #expect(state.paused && state.promoted && state.readyForConnections)
     #expect(!state.shutDownAtTarget)
@@ -69,7 +70,8 @@ import Testing
 
   @Test(arguments: failures)
   func eachFatalOfRecoveryIsExplained(_ failure: (fatal: String, explanation: String)) {
-    let lines = (1...8).map { Self.line("LOG", "redo line \($0)") } + [Self.line("FATAL", failure.fatal)]
+    let lines =
+      (1...8).map { Self.line("LOG", "redo line \($0)") } + [Self.line("FATAL", failure.fatal)]
       + [Self.line("LOG", "startup process (PID 4242) exited with exit code 1")]
     let state = RecoveryLog.read(lines.joined(separator: "\n"))
     #expect(state.failure == failure.explanation)
@@ -81,7 +83,8 @@ import Testing
 
   @Test func anUnknownFatalIsQuotedAsIs() {
     let state = RecoveryLog.read(Self.line("FATAL", "could not open file \"global/pg_control\": Permission denied"))
-    #expect(state.failure == "the server stopped with: FATAL:  could not open file \"global/pg_control\": Permission denied")
+    #expect(
+      state.failure == "the server stopped with: FATAL:  could not open file \"global/pg_control\": Permission denied")
   }
 
   @Test(arguments: [

@@ -1,8 +1,8 @@
 import Execution
 import Foundation
+import PostgresVocabulary
 import Testing
 import _PITRTestSupport
-import PostgresVocabulary
 
 /// What `wal-fetch` checks before recovery gets a segment, and that `%p` is never written
 /// when a check fails: it is either the whole, checked file or what it was before.

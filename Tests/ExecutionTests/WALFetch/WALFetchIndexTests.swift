@@ -1,10 +1,10 @@
 import Catalog
 import Foundation
+import PostgresVocabulary
 import Testing
 import _PITRTestSupport
 
 @testable import Execution
-import PostgresVocabulary
 
 /// The index file: its lookup, a binary search over sorted lines, which must find every name,
 /// the first and the last included, all the copies of one name, and nothing for names

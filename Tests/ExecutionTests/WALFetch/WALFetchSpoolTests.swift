@@ -1,8 +1,8 @@
 import Execution
 import Foundation
+import PostgresVocabulary
 import Testing
 import _PITRTestSupport
-import PostgresVocabulary
 
 /// The spool: prefetched files come first, and `<spool>/index` says where the archived files
 /// are, built on the first call, reused, and walked again once when a name is not in it.

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import PlanLoading
 
 /// A YAML document as JSON, typed by YAML 1.2's core schema as the loader reads it, before

@@ -70,4 +70,3 @@ func loadValidPlan(
   }
   return result.plan
 }
-

@@ -1,8 +1,9 @@
 import Foundation
-import Testing
-@testable import WAL
-import _PITRTestSupport
 import PostgresVocabulary
+import Testing
+import _PITRTestSupport
+
+@testable import WAL
 
 /// pitr's WAL reader against `pg_waldump` (the oracle, used in tests only) on WAL a real
 /// PostgreSQL wrote: pgbench traffic, two-phase commits, subtransactions, aborts, restore

@@ -1,7 +1,7 @@
+import PostgresVocabulary
 import Testing
 import WAL
 import _PITRTestSupport
-import PostgresVocabulary
 
 /// PostgreSQL 19's WAL: page magic 0xD121, `xlp_info` without `XLP_BKP_REMOVABLE` and with
 /// the overwrite flag at 0x0004, the XLOG2 resource manager (22), and a 96-byte CheckPoint.
@@ -69,7 +69,8 @@ import PostgresVocabulary
   /// A CheckPoint record cut short of 19's time field is left undecoded, not misread.
   @Test func aShortCheckpointIsNotDecoded() throws {
     var wal = WALSegmentBuilder(major: 19)
-    wal.append(WALRecordSpec(resourceManager: ResourceManager.xlog, info: 0x10, mainData: Array(repeating: 1, count: 76)))
+    wal.append(
+      WALRecordSpec(resourceManager: ResourceManager.xlog, info: 0x10, mainData: Array(repeating: 1, count: 76)))
     let outcome = try WALReadOutcome.read(wal)
     #expect(outcome.records.count == 1)
     #expect(outcome.records[0].event == nil)

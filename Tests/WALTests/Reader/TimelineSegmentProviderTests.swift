@@ -1,9 +1,9 @@
 import Catalog
 import Foundation
+import PostgresVocabulary
 import Testing
 import WAL
 import _PITRTestSupport
-import PostgresVocabulary
 
 /// The catalog's `TimelineSegmentProvider` feeding the reader real WAL across a timeline
 /// switch, as recovery reads it: along timeline 2, timeline 1's records up to the switch
@@ -63,7 +63,8 @@ struct TimelineSegmentProviderTests {
       if case .restorePoint(let point)? = record.event { restorePoints.append(point.name) }
     }
     // Timeline 2's next segment is not archived yet: reading ends there.
-    #expect(end.reason == .missingSegment(WALSegmentName(timeline: TimelineID(2), segmentNumber: start + 2, size: size)))
+    #expect(
+      end.reason == .missingSegment(WALSegmentName(timeline: TimelineID(2), segmentNumber: start + 2, size: size)))
 
     let timeline1 = try lab.waldump([before.description, forkOn1.description], timeline: 1)
       .map(Self.seen)

@@ -1,6 +1,6 @@
+import PostgresVocabulary
 import WAL
 import _PITRTestSupport
-import PostgresVocabulary
 
 /// Valid WAL to start fuzzing from: segment files, how much of each holds records, and every
 /// record they hold (found by reading them), to judge what the reader delivers after damage.

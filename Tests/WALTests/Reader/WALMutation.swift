@@ -1,6 +1,6 @@
+import PostgresVocabulary
 import WAL
 import _PITRTestSupport
-import PostgresVocabulary
 
 /// One seeded random change to a set of segment files, for fuzzing the reader.
 enum WALMutation: CustomStringConvertible {

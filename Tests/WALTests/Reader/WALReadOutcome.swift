@@ -1,6 +1,6 @@
+import PostgresVocabulary
 import WAL
 import _PITRTestSupport
-import PostgresVocabulary
 
 /// Everything one read delivered, and why it stopped.
 struct WALReadOutcome {

@@ -1,6 +1,6 @@
+import PostgresVocabulary
 import Testing
 import _PITRTestSupport
-import PostgresVocabulary
 
 /// The last segment of the 64-bit LSN space: reading up to its end must not overflow.
 @Suite struct WALReaderAddressSpaceTests {

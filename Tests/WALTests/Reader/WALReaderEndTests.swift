@@ -1,8 +1,8 @@
 import Foundation
+import PostgresVocabulary
 import Testing
 import WAL
 import _PITRTestSupport
-import PostgresVocabulary
 
 /// Every way valid WAL ends (FORMATS.md §2.5, §8 items 4–7): the reason and the LSN the reader
 /// reports, and that everything before it was delivered.

@@ -1,8 +1,8 @@
 import Foundation
+import PostgresVocabulary
 import Testing
 import WAL
 import _PITRTestSupport
-import PostgresVocabulary
 
 /// Seeded random damage to valid WAL: flipped bits, cut files, zeroed, duplicated and swapped
 /// pages, wild `xl_tot_len` values, page header fields, scribbles behind a valid CRC, missing

@@ -1,6 +1,6 @@
+import PostgresVocabulary
 import Testing
 import _PITRTestSupport
-import PostgresVocabulary
 
 /// Records laid across pages and segments, switches, compressed segments, and where reading
 /// starts (FORMATS.md §2.4, §8 items 1–3).

@@ -1,7 +1,7 @@
+import PostgresVocabulary
 import Testing
 import WAL
 import _PITRTestSupport
-import PostgresVocabulary
 
 /// XACT records decoded from synthetic WAL of every version (FORMATS.md §4.4).
 @Suite struct WALReaderTransactionTests {

@@ -1,6 +1,6 @@
+import PostgresVocabulary
 import Testing
 import _PITRTestSupport
-import PostgresVocabulary
 
 /// XLOG records decoded from synthetic WAL of every version (FORMATS.md §4.3).
 @Suite struct WALReaderXLOGTests {

@@ -1,7 +1,7 @@
+import PostgresVocabulary
 import Testing
 import WAL
 import _PITRTestSupport
-import PostgresVocabulary
 
 /// The builder itself, held to FORMATS.md's worked example and to its own layout rules.
 @Suite struct WALSegmentBuilderTests {
