@@ -53,6 +53,10 @@ public struct Prediction: Hashable, Sendable, Codable {
   public var serverTimezone: String?
   /// The timeline a promotion will create (`selected new timeline ID`).
   public var newTimeline: TimelineID?
+  /// The timelines recovery follows from the backup's to the target's, oldest first, each
+  /// with the LSN where it begins (the switch point from the one before); `nil` when the
+  /// archive holds no history file, so there is only the backup's timeline to follow.
+  public var timelinePath: [TimelineLeg]? = nil
   /// How many segments recovery fetches from the archive, and their bytes (uncompressed).
   /// PostgreSQL asks `restore_command` first, so this counts the segments the backup
   /// carries too when the archive has them.
@@ -88,6 +92,27 @@ public struct Prediction: Hashable, Sendable, Codable {
       : "\(carried.count) of them (\(carried[0]) to \(carried[carried.count - 1]))"
     return "\(segmentsToFetch) of the \(segmentsRead) \(noun)\(plural) \(range) \(bytes); "
       + "\(names) \(carried.count == 1 ? "comes" : "come") with the backup (not in the archive)"
+  }
+
+  /// One timeline of ``timelinePath``.
+  public struct TimelineLeg: Hashable, Sendable, Codable {
+    public var timeline: TimelineID
+    /// Where recovery switches to it: `nil` for the first (the backup's).
+    public var begins: LSN?
+
+    public init(timeline: TimelineID, begins: LSN?) {
+      self.timeline = timeline
+      self.begins = begins
+    }
+  }
+
+  /// ``timelinePath`` in words: "timeline 1 to 0/3000148, then timeline 2".
+  public var timelinePathDescription: String? {
+    guard let path = timelinePath, !path.isEmpty else { return nil }
+    return path.indices.map { index in
+      "timeline \(path[index].timeline)"
+        + (index + 1 < path.count ? path[index + 1].begins.map { " to \($0)" } ?? "" : "")
+    }.joined(separator: ", then ")
   }
 
   public struct LastTransaction: Hashable, Sendable, Codable {

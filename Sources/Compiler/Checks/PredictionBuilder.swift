@@ -60,9 +60,22 @@ enum PredictionBuilder {
       },
       serverTimezone: serverTimeZone.name,
       newTimeline: promotes ? TimelineID(tree.latest(from: timeline).rawValue + 1) : nil,
+      timelinePath: catalog.archive.historyFiles.isEmpty
+        ? nil : timelinePath(to: timeline, from: evaluation.backup.label.startTimeline, tree: tree),
       segmentsToFetch: fetched.count, bytesToFetch: Int64(fetched.count) * Int64(size.bytes),
       firstSegment: needed.first, lastSegment: needed.last,
       segmentsFromBackup: carried.isEmpty ? nil : carried)
+  }
+
+  /// The timelines from the backup's (`start`) to `timeline`, oldest first.
+  private static func timelinePath(
+    to timeline: TimelineID, from start: TimelineID, tree: TimelineTree
+  ) -> [Prediction.TimelineLeg] {
+    let steps = (tree.path(to: timeline) ?? []).reversed().drop { $0.timeline != start }
+    guard !steps.isEmpty else { return [Prediction.TimelineLeg(timeline: timeline, begins: nil)] }
+    return steps.enumerated().map { offset, step in
+      Prediction.TimelineLeg(timeline: step.timeline, begins: offset == 0 ? nil : step.begins)
+    }
   }
 
   /// The segments recovery reads along `timeline` from the backup's start through segment

@@ -39,6 +39,9 @@ public enum PlanText {
       text +=
         "  last completed transaction: \(last.transactionID) at \(last.time.formatted(in: prediction.printingZone)) (\(last.lsn))\n"
     }
+    if let path = prediction.timelinePathDescription {
+      text += "  recovery follows \(path)\n"
+    }
     if let timeline = prediction.newTimeline {
       text += "  promotion selects timeline \(timeline)\n"
     }
