@@ -72,7 +72,7 @@ public struct Catalog: Sendable, Codable {
     cache.save()
     let catalog = Catalog(
       base: base, wal: wal, backups: backups, archive: archive,
-      timelines: TimelineSummary.summarize(archive: archive, tree: tree), windows: windows,
+      timelines: TimelineSummary.summarize(archive: archive, tree: tree, index: index), windows: windows,
       diagnostics: diagnostics.inFileOrder())
     return (catalog, index)
   }

@@ -18,7 +18,9 @@ public struct TimelineSummary: Hashable, Sendable, Codable {
   /// unknown, and what to copy where.
   public var missingHistory: MissingHistoryFile?
 
-  static func summarize(archive: WALArchive, tree: TimelineTree) -> [TimelineSummary] {
+  /// With an index, the parent's segment holding the fork is read too: a commit, abort or
+  /// restore point past the fork in that segment also makes this timeline a side branch.
+  static func summarize(archive: WALArchive, tree: TimelineTree, index: WALIndex? = nil) -> [TimelineSummary] {
     let size = archive.segmentSize ?? .sixteenMiB
     let missing = Dictionary(
       MissingHistoryFile.find(in: archive, tree: tree).map { ($0.timeline, $0) },
@@ -38,11 +40,27 @@ public struct TimelineSummary: Hashable, Sendable, Codable {
           guard let parent, let parentEnd else { return false }
           // The parent's own segment holding the fork ends past it anyway; a later one means
           // the parent went on writing after the fork.
-          let forkSegmentEnd = size.startLSN(
-            ofSegment: size.segmentNumber(containing: parent.switchLSN) + 1)
-          return parentEnd > forkSegmentEnd
+          let forkSegmentNumber = size.segmentNumber(containing: parent.switchLSN)
+          let forkSegmentEnd = size.startLSN(ofSegment: forkSegmentNumber + 1)
+          if parentEnd > forkSegmentEnd { return true }
+          return index.map {
+            Self.hasTargets(after: parent.switchLSN, in: forkSegmentNumber, of: parent.timeline, index: $0, size: size)
+          } ?? false
         }(), missingHistory: missing[timeline])
     }
+  }
+}
+
+extension TimelineSummary {
+  /// Whether the parent's segment holding the fork has a transaction end or a restore point
+  /// past the fork: something a restore with `timeline: PARENT` can reach there.
+  fileprivate static func hasTargets(
+    after fork: LSN, in segmentNumber: UInt64, of parent: TimelineID, index: WALIndex, size: WALSegmentSize
+  ) -> Bool {
+    let name = WALSegmentName(timeline: parent, segmentNumber: segmentNumber, size: size)
+    guard let summary = index.summary(of: name) else { return false }
+    if let last = summary.last, last.lsn >= fork { return true }
+    return summary.restorePoints.contains { $0.lsn >= fork }
   }
 }
 

@@ -109,6 +109,24 @@ struct RealArchiveCatalogTests {
           + "from timeline 1 at \(scenario.restorePointLSN)"))
   }
 
+  @Test func aForkWhoseParentGoesOnOnlyInsideTheForkSegmentIsASideBranch() throws {
+    // Timeline 1 commits and makes the restore point `abandoned` after the switch point, in
+    // the very segment that holds it, and writes nothing later: only reading that segment
+    // shows that timeline 2 is a side branch.
+    let lab = try PostgresLab(name: "catalog-fork-in-segment", archive: .gzipFlat)
+    defer { lab.remove() }
+    let scenario = try TimelineForkScenario.run(in: lab)
+    #expect(scenario.forkWALFileOnTimeline1.hasPrefix("00000001"))
+    let catalog = Catalog.scan(
+      base: lab.backupsDirectory, wal: [lab.archiveDirectory], cache: .disabled)
+    let two = try #require(catalog.timelines.first { $0.timeline == TimelineID(2) })
+    #expect(two.switchLSN == LSN(scenario.switchLSN))
+    // Nothing on timeline 1 after the fork's segment (the lab sets no archive_timeout).
+    let lastOnOne = catalog.archive.timelines.first { $0.timeline == TimelineID(1) }?.last
+    #expect(lastOnOne?.description == scenario.forkWALFileOnTimeline1)
+    #expect(two.parentContinuesPastFork)
+  }
+
   @Test func strayHistoryFileThatDoesNotFitTheOthers() throws {
     let lab = try PostgresLab(name: "catalog-stray", archive: .plainFlat)
     defer { lab.removeExpectingNothingRunning() }
