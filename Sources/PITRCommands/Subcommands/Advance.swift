@@ -11,7 +11,7 @@ struct Advance: AsyncParsableCommand {
     abstract: "Move a restore that pitr apply left paused forward to a later target, without restoring again.",
     discussion: """
       TARGET is written KIND=VALUE: time='2025-12-24 17:53:00-07', lsn=0/3007528, xid=740 or \
-      name=before_delete, checked as the plan's target: section is (the plan's inclusive and \
+      name=before_delete, checked by the rules of a plan's target: section (the plan's inclusive and \
       timeline are kept). The destination must hold a finished restore of PLAN whose server \
       runs, paused at its target (action: pause, or promote-if-verified whose checks failed).
 

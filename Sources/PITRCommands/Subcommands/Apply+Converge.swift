@@ -30,7 +30,12 @@ extension Apply {
           "\(data) holds the restore of \(file), advanced since with pitr advance to \(advance.target)"
             + (position.running && position.paused == true ? " (paused there)" : "") + "; nothing to do")
       }
-      guard position.isAtTarget(of: plan.action.value) else { return nil }
+      // At the target the plan predicts (a log saying otherwise is reported by resuming).
+      guard position.isAtTarget(of: plan.action.value),
+        let compiled = quietly(pipeline).compileWithCatalog(plan, source: source).compilation.compiled,
+        compiled.prediction.stopMessage == nil
+          || RecoveryStop.sameStop(position.loggedStop, compiled.prediction.stopMessage)
+      else { return nil }
       let state =
         switch plan.action.value {
         case .pause: "paused at the target"
@@ -46,11 +51,10 @@ extension Apply {
     else { return nil }
     // The plan's target, compiled as an advance of this restore (quietly: apply reports the
     // plan's own problems below if it is not advanced).
-    var quiet = pipeline
-    quiet.collector = nil
     var moved = plan
     if let backup = journal.backup { moved.backups.select = Located(.id(backup), at: plan.backups.select.location) }
-    guard let compiled = quiet.compileWithCatalog(moved, source: source, advancing: true).compilation.compiled,
+    guard
+      let compiled = quietly(pipeline).compileWithCatalog(moved, source: source, advancing: true).compilation.compiled,
       let stop = compiled.prediction.stopLSN, stop >= replayed,
       !(position.loggedStop != nil && RecoveryStop.sameStop(position.loggedStop, compiled.prediction.stopMessage))
     else { return nil }
@@ -59,6 +63,13 @@ extension Apply {
       "\(data) holds a restore paused at \(replayed)"
         + (position.loggedStop.map { " (\($0))" } ?? "")
         + "; this plan's target is later: move it forward without restoring again with: \(command)")
+  }
+
+  /// The pipeline keeping nothing it prints (its compile prints nothing by itself).
+  private static func quietly(_ pipeline: PlanPipeline) -> PlanPipeline {
+    var quiet = pipeline
+    quiet.collector = nil
+    return quiet
   }
 
   /// Ends the run as the convergence says: exit 0 for nothing to do, 2 for the advance offer.
