@@ -17,7 +17,7 @@ extension PlanCompiler {
   /// `switchedSourceSegment` is the segment the source WAL switch before compiling archived.
   public static func compile(
     _ plan: Plan, planText: String, environment: any CompilerEnvironment, useCache: Bool,
-    switchedSourceSegment: String? = nil
+    switchedSourceSegment: String? = nil, advancing: Bool = false
   ) -> Outcome {
     let missing = folderProblems(plan, environment: environment)
     if !missing.isEmpty {
@@ -29,7 +29,7 @@ extension PlanCompiler {
       base: plan.backups.base.value, wal: plan.backups.wal.map(\.value), cache: cache)
     var compilation = PlanCompiler(
       plan: plan, planText: planText, catalog: catalog, index: index, environment: environment,
-      switchedSourceSegment: switchedSourceSegment
+      switchedSourceSegment: switchedSourceSegment, advancing: advancing
     ).compile()
     cache.save()
     compilation.diagnostics = demoted(catalog.diagnostics) + compilation.diagnostics

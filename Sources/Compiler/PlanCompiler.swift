@@ -18,11 +18,16 @@ public struct PlanCompiler {
   /// compiled (`source.switch_wal`), recorded in the `switch-source-wal` step; nil in a dry
   /// run, which switches nothing.
   public let switchedSourceSegment: String?
+  /// Compiles `pitr advance`: the destination holds the paused restore to move forward (not
+  /// an empty directory, its server on the port), and the graph only rewrites its
+  /// configuration, restarts it and follows it to the new target.
+  public let advancing: Bool
 
   public init(
     plan: Plan, planText: String, catalog: Catalog, index: WALIndex,
-    environment: any CompilerEnvironment, switchedSourceSegment: String? = nil
+    environment: any CompilerEnvironment, switchedSourceSegment: String? = nil, advancing: Bool = false
   ) {
+    self.advancing = advancing
     self.plan = plan
     self.planText = planText
     self.catalog = catalog
@@ -78,7 +83,7 @@ public struct PlanCompiler {
     let catalogFingerprint = fingerprint(evaluation, prediction)
     diagnostics += DestinationChecks(
       plan: plan, planHash: Self.sha256(planText), catalogFingerprint: catalogFingerprint, backup: backup,
-      environment: environment
+      environment: environment, advancing: advancing
     ).run()
     var notes: [String] = []
     if let note = evaluation.target.zoneNote { notes.append(note) }
@@ -99,10 +104,10 @@ public struct PlanCompiler {
     if diagnostics.hasErrors {
       return Compilation(diagnostics: diagnostics.inFileOrder(), compiled: nil)
     }
-    let graph = GraphBuilder(
+    let builder = GraphBuilder(
       plan: plan, backup: backup, destination: destination, configurationText: configurationText,
-      prediction: prediction, target: evaluation.target, index: index, switchedSegment: switchedSourceSegment
-    ).build()
+      prediction: prediction, target: evaluation.target, index: index, switchedSegment: switchedSourceSegment)
+    let graph = advancing ? builder.buildAdvance() : builder.build()
     let compiled = CompiledPlan(
       planFile: plan.file, planName: plan.name.value,
       planHash: Self.sha256(planText), catalogFingerprint: catalogFingerprint,

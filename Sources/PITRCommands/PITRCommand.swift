@@ -17,7 +17,7 @@ public struct PITRCommand: AsyncParsableCommand {
       """,
     version: version,
     subcommands: [
-      Validate.self, PlanCommand.self, Apply.self, Status.self, CatalogCommand.self, WALCommand.self,
+      Validate.self, PlanCommand.self, Apply.self, Advance.self, Status.self, CatalogCommand.self, WALCommand.self,
       WALFetch.self, Schema.self, DemoCommand.self, Completion.self,
     ]
   )

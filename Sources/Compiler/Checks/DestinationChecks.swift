@@ -14,8 +14,12 @@ struct DestinationChecks {
   let catalogFingerprint: String
   let backup: BaseBackup
   let environment: any CompilerEnvironment
+  /// `pitr advance`: the destination holds the restore being moved forward, its server on
+  /// the port; only the binaries, the user and the tablespaces' mapping are checked.
+  var advancing = false
 
   func run() -> [Diagnostic] {
+    if advancing { return binaryChecks() + userChecks() + tablespaceChecks(resuming: true) }
     let (resuming, directoryProblems) = dataDirectoryChecks()
     return directoryProblems + machineChecks(resuming: resuming) + binaryChecks() + userChecks()
       + tablespaceChecks(resuming: resuming)

@@ -30,6 +30,48 @@ struct GraphBuilder {
     return StepGraph(steps: steps)
   }
 
+  /// `pitr advance`: the destination holds a restore paused at an earlier target. Stop its
+  /// server, write postgresql.auto.conf whole again with the new target (the backup's own
+  /// text and pitr's block, so nothing depends on pitr's markers having survived an
+  /// `ALTER SYSTEM`), start it, and follow it to the new target; then the plan's checks and
+  /// action. Nothing is extracted or fetched ahead again.
+  func buildAdvance() -> StepGraph {
+    let stop: [ArgumentTemplate] = [
+      .serverBinary("pg_ctl"), .literal("-D"), .literal(data), .literal("-m"), .literal("fast"), .literal("-w"),
+      .literal("stop"),
+    ]
+    var steps = [
+      Step(
+        id: "stop-paused-server",
+        action: .stopServer(
+          .init(
+            connection: connection, command: stop, runsAsServerUser: destination.osUser != nil,
+            keepLogAs: "\(connection.logFile).previous")),
+        summary: "stop the paused server (fast: it is read-only, nothing is lost)", outputs: [.serverStopped],
+        details: [
+          "recovery.signal stays: on start PostgreSQL goes on recovering from its last restartpoint",
+          "its log is appended to \(connection.logFile).previous, so the new stop is read from a fresh log",
+        ]),
+      Step(
+        action: .writeRecoveryConfig(
+          .init(files: [
+            FileContent(
+              path: "\(data)/postgresql.auto.conf", content: autoConfiguration, owner: destination.osUser)
+          ])),
+        summary: "write postgresql.auto.conf again with the new target",
+        inputs: [.serverStopped], outputs: [.recoveryConfig],
+        details: ["the whole file: the backup's own, then pitr's block with the new target"]),
+    ]
+    steps.append(startServer(needs: steps))
+    steps += recoveryAndAction()
+    return StepGraph(steps: steps)
+  }
+
+  private var autoConfiguration: String {
+    RestoredFiles.autoConfiguration(
+      backupText: backup.configurationFiles["postgresql.auto.conf"], block: configurationText)
+  }
+
   // MARK: - Before extraction
 
   private func preparation() -> [Step] {
@@ -144,8 +186,7 @@ struct GraphBuilder {
   // MARK: - Recovery
 
   private func recoveryFiles() -> [Step] {
-    let autoConf = RestoredFiles.autoConfiguration(
-      backupText: backup.configurationFiles["postgresql.auto.conf"], block: configurationText)
+    let autoConf = autoConfiguration
     let hba = RestoredFiles.hostBasedAuthentication(
       backupText: backup.configurationFiles["pg_hba.conf"], stateDirectory: state)
     let owner = destination.osUser

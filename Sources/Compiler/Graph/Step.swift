@@ -101,6 +101,8 @@ public struct Artifact: Hashable, Sendable, Codable, Comparable, CustomStringCon
   public static let checksPassed = Artifact("checks-passed")
   public static let promoted = Artifact("promoted")
   public static let stopped = Artifact("stopped")
+  /// `pitr advance`: the paused server stopped, to be started with the new target.
+  public static let serverStopped = Artifact("server-stopped")
 
   public static func tablespace(_ oid: UInt32) -> Artifact { Artifact("tablespace-\(oid)") }
 }

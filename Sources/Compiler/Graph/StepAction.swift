@@ -51,12 +51,14 @@ public enum StepAction: Hashable, Sendable {
   /// The program the step runs, symbolic until `StepResolver` resolves it.
   public var command: [ArgumentTemplate]? {
     if case .startServer(let start) = self { return start.command }
+    if case .stopServer(let stop) = self { return stop.command }
     return nil
   }
 
   /// Whether the command runs as the server's OS user.
   public var runsAsServerUser: Bool {
     if case .startServer(let start) = self { return start.runsAsServerUser }
+    if case .stopServer(let stop) = self { return stop.runsAsServerUser ?? false }
     return false
   }
 
@@ -175,9 +177,25 @@ public enum StepAction: Hashable, Sendable {
     public var timeout: Int
   }
 
-  /// `stop-server`: confirms the server stopped at the target.
+  /// `stop-server`: confirms the server stopped at the target; with a command (`pitr
+  /// advance`), stops the paused server with it first.
   public struct StopServer: Hashable, Sendable, Codable {
     public var connection: ServerConnection
+    /// `pg_ctl stop`, when the step stops the server itself.
+    public var command: [ArgumentTemplate]?
+    public var runsAsServerUser: Bool?
+    /// Where the server's log is appended once it stopped (the log then starts afresh).
+    public var keepLogAs: String?
+
+    public init(
+      connection: ServerConnection, command: [ArgumentTemplate]? = nil, runsAsServerUser: Bool? = nil,
+      keepLogAs: String? = nil
+    ) {
+      self.connection = connection
+      self.command = command
+      self.runsAsServerUser = runsAsServerUser
+      self.keepLogAs = keepLogAs
+    }
   }
 }
 

@@ -20,14 +20,39 @@ public struct Journal: Codable, Sendable, Equatable {
   public var planHash: String
   public var catalogFingerprint: String
   public var steps: [Entry]
+  /// The backup restored (its catalog id); nil in journals written before pitr recorded it.
+  public var backup: String?
+  /// Each `pitr advance` of the finished restore, oldest first (nil: none yet).
+  public var advances: [Advance]?
 
-  public init(planHash: String, catalogFingerprint: String, stepIDs: [String]) {
+  /// One `pitr advance`: the target it moved to and how it went.
+  public struct Advance: Codable, Sendable, Equatable {
+    /// The target as `--to` took it (`time=…`).
+    public var target: String
+    public var status: Status
+    public var started: Date?
+    public var finished: Date?
+    /// Where the server was paused before (`pg_last_wal_replay_lsn()`).
+    public var fromLSN: String?
+    public var predictedStop: String?
+    public var loggedStop: String?
+    public var message: String?
+  }
+
+  public init(planHash: String, catalogFingerprint: String, stepIDs: [String], backup: String? = nil) {
     self.planHash = planHash
     self.catalogFingerprint = catalogFingerprint
     steps = stepIDs.map { Entry(id: $0, status: .pending) }
+    self.backup = backup
   }
 
   public func status(of id: String) -> Status? { steps.first { $0.id == id }?.status }
+
+  /// Whether every step of the restore is done (the restore finished).
+  public var isFinished: Bool { !steps.isEmpty && steps.allSatisfy { $0.status == .done } }
+
+  /// The last advance that finished, if any.
+  public var lastAdvance: Advance? { advances?.last { $0.status == .done } }
 
   mutating func set(_ id: String, _ status: Status, message: String? = nil) {
     guard let index = steps.firstIndex(where: { $0.id == id }) else { return }
@@ -41,7 +66,7 @@ public struct Journal: Codable, Sendable, Equatable {
 
   static func path(in stateDirectory: String) -> String { "\(stateDirectory)/journal.json" }
 
-  static func load(from stateDirectory: String) -> Journal? {
+  public static func load(from stateDirectory: String) -> Journal? {
     guard let data = FileManager.default.contents(atPath: path(in: stateDirectory)) else { return nil }
     let decoder = JSONDecoder()
     decoder.dateDecodingStrategy = .iso8601

@@ -27,7 +27,7 @@ public final class RestoreRunner {
     journal = JournalStore(
       Journal(
         planHash: plan.planHash, catalogFingerprint: plan.catalogFingerprint,
-        stepIDs: plan.graph.ordered.map(\.id)))
+        stepIDs: plan.graph.ordered.map(\.id), backup: plan.backup.id))
   }
 
   var state: String { plan.destination.stateDirectory }
@@ -91,6 +91,7 @@ public final class RestoreRunner {
     for index in previous.steps.indices where previous.steps[index].status != .done {
       previous.steps[index].status = .pending
     }
+    previous.backup = previous.backup ?? plan.backup.id
     journal.value = previous
     observer.note("resuming the restore recorded in \(Journal.path(in: state))")
     // A step is done only while its output exists.

@@ -6,7 +6,7 @@ import PlanModel
 /// What `pitr apply` says when a run ends: the outcome, the prediction compared with what
 /// PostgreSQL logged, each check, and how to reach the restored server.
 enum RunSummary {
-  static func text(_ report: RunReport, plan: CompiledPlan, drill: DrillRecord?) -> String {
+  static func text(_ report: RunReport, plan: CompiledPlan, drill: DrillRecord?, verb: String = "Restored") -> String {
     var lines: [String] = []
     let destination = plan.destination
     if let drill {
@@ -23,13 +23,13 @@ enum RunSummary {
     } else {
       switch report.outcome {
       case .promoted:
-        lines.append("Restored: the server is promoted and accepts writes on port \(destination.port).")
+        lines.append("\(verb): the server is promoted and accepts writes on port \(destination.port).")
       case .paused:
         lines.append(
-          "Restored: the server is paused at the target, read-only, on port \(destination.port); "
+          "\(verb): the server is paused at the target, read-only, on port \(destination.port); "
             + "promote it with SELECT pg_promote(), or stop it with pg_ctl stop -D \(destination.dataDirectory).")
       case .shutDown:
-        lines.append("Restored: the server stopped at the target; \(destination.dataDirectory) is ready to start.")
+        lines.append("\(verb): the server stopped at the target; \(destination.dataDirectory) is ready to start.")
       case .checksFailed:
         lines.append("Not promoted: a check failed; the server is paused at the target on port \(destination.port).")
       }

@@ -157,6 +157,10 @@ struct Apply: AsyncParsableCommand {
       } catch let code as ExitCode {
         throw ApplyFailure.refused(code, code == PITRExitCode.usage ? "\(plan) cannot be read" : "the plan is invalid")
       }
+      if !drill, let convergence = Self.convergence(of: loaded, source: source, file: plan, pipeline: pipeline) {
+        try converge(convergence, pipeline: pipeline)
+        return
+      }
       if drill {
         let (directory, port) = try drillPlace(pipeline: pipeline)
         temporaryDirectory = try Self.drillDestination(for: &loaded, in: directory, port: port, pipeline: pipeline)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Catalog
 import Compiler
+import Execution
 import Foundation
 
 /// `pitr plan PLAN`: the dry run.
@@ -40,15 +41,36 @@ struct PlanCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Write the output to this file instead of standard output.", valueName: "file"))
   var out: String?
 
+  @Option(
+    name: .customLong("advance-to"),
+    help: ArgumentHelp(
+      "Show what pitr advance PLAN --to TARGET would do to the paused restore (time=…, lsn=…, xid=…, name=…).",
+      valueName: "kind=value"))
+  var advanceTo: String?
+
   @Flag(name: .long, help: "Read every backup file again instead of using the catalog cache.")
   var noCache = false
 
   @OptionGroup var output: OutputOptions
 
+  func validate() throws {
+    if advanceTo != nil, format == .svg {
+      throw ValidationError("--advance-to shows the advance's steps as text, json or dot, not svg")
+    }
+  }
+
   func run() async throws {
     let pipeline = PlanPipeline(output: output, useCache: !noCache)
     let (loaded, source) = try pipeline.load(plan)
-    let (compiled, catalog) = try pipeline.compileReporting(loaded, source: source, file: plan)
+    let compiled: CompiledPlan
+    var catalog: Catalog?
+    if let advanceTo {
+      let destination = CompiledPlan.ResolvedDestination(plan: loaded, environment: SystemEnvironment())
+      let backup = Journal.load(from: destination.stateDirectory)?.backup
+      compiled = try pipeline.compileAdvance(loaded, source: source, file: plan, to: advanceTo, backup: backup)
+    } else {
+      (compiled, catalog) = try pipeline.compileReporting(loaded, source: source, file: plan)
+    }
     let text: String
     switch format {
     case .text: text = PlanText.render(compiled, resolver: PlanPipeline.resolver(for: compiled))

@@ -71,6 +71,13 @@ struct Status: AsyncParsableCommand {
         lines.append("  \(step.id): \(step.status.rawValue)" + (step.message.map { ": \($0)" } ?? ""))
       }
     }
+    for advance in journal.advances ?? [] {
+      let how =
+        advance.status == .running && status.applyProcess == nil ? "interrupted" : advance.status.rawValue
+      lines.append(
+        "  advanced to \(advance.target) (pitr advance): \(how)" + (advance.fromLSN.map { ", from \($0)" } ?? "")
+          + (advance.status == .failed ? advance.message.map { ": \($0)" } ?? "" : ""))
+    }
     if let redo = status.redo {
       lines.append(
         "  \(redo.step): was done, but \(redo.missing); pitr apply redoes the restore from this step")
@@ -83,7 +90,7 @@ struct Status: AsyncParsableCommand {
     } else if server.inRecovery == true {
       let state = server.pauseState == "paused" ? "paused" : "recovering"
       var text = "  server: running, \(state), replayed up to \(server.replayLSN ?? "?")"
-      if let stop = prediction?.stopLSN { text += "; pitr predicted the stop at \(stop)" }
+      if let stop = prediction?.stopLSN, journal.advances == nil { text += "; pitr predicted the stop at \(stop)" }
       lines.append(text)
     } else {
       lines.append("  server: running, promoted (accepts writes)")

@@ -39,12 +39,30 @@ struct PlanPipeline {
   }
 
   /// `compile`, also returning the catalog it compiled against (nil when a folder is missing).
-  func compileWithCatalog(_ plan: Plan, source: SourceText, switchedSourceSegment: String? = nil)
-    -> PlanCompiler.Outcome
-  {
+  func compileWithCatalog(
+    _ plan: Plan, source: SourceText, switchedSourceSegment: String? = nil, advancing: Bool = false
+  ) -> PlanCompiler.Outcome {
     PlanCompiler.compile(
       plan, planText: source.text, environment: SystemEnvironment(), useCache: useCache,
-      switchedSourceSegment: switchedSourceSegment)
+      switchedSourceSegment: switchedSourceSegment, advancing: advancing)
+  }
+
+  /// The plan compiled for `pitr advance --to TARGET` (or `pitr plan --advance-to`): the
+  /// target replaced (checked as a plan's), the backup the destination was restored from
+  /// kept, and the advance's steps; diagnostics printed, exit 2 when it does not compile.
+  func compileAdvance(_ plan: Plan, source: SourceText, file: String, to argument: String, backup: String?) throws
+    -> CompiledPlan
+  {
+    let (target, problems) = AdvanceTarget.parse(argument, keeping: plan.target)
+    report(problems, source: nil, file: "--to")
+    guard let target else { throw PITRExitCode.invalidPlan }
+    var moved = plan
+    moved.target = target
+    if let backup { moved.backups.select = Located(.id(backup), at: plan.backups.select.location) }
+    let outcome = compileWithCatalog(moved, source: source, advancing: true)
+    report(outcome.compilation.diagnostics, source: source, file: file)
+    guard let compiled = outcome.compilation.compiled else { throw PITRExitCode.invalidPlan }
+    return compiled
   }
 
   /// `compileWithCatalog`, with the diagnostics printed; throws exit 2 when the plan does not

@@ -67,7 +67,7 @@ struct PlanBuilder {
     return Backups(base: base, wal: wal, select: selection)
   }
 
-  private func buildTarget(_ section: CheckedSection) -> RecoveryTarget? {
+  func buildTarget(_ section: CheckedSection) -> RecoveryTarget? {
     let chosen = PlanFormat.targetKinds.filter { section.writtenKeys[$0] != nil }
     guard chosen.count == 1, let key = chosen.first, let value = section[key],
       let inclusive = section["inclusive"]?.boolean,
