@@ -48,7 +48,29 @@ struct WALFindOfflineTableTests {
     let lab = try PostgresLab(name: "find-offline-001", archive: .gzipDated)
     defer { lab.remove() }
     let scenario = try InventariosScenario.run(in: lab)
-    _ = try Self.expectDeleteFound(lab, scenario)
+    let byBase = try Self.expectDeleteFound(lab, scenario)
+    // A plan's backups do the same.
+    let folder = try TemporaryDirectory("find-offline-plan")
+    defer { folder.remove() }
+    let plan = try folder.write(
+      """
+      version: 1
+      backups:
+        base: \(lab.backupsDirectory)
+        wal: \(lab.archiveDirectory)
+      target:
+        latest: true
+      destination:
+        data_directory: \(folder.file("restore"))
+        port: 5599
+      action: promote
+
+      """, to: "plan.yaml")
+    let byPlan = try pitr(
+      "wal", "find", "--plan", plan, "--no-cache", "--table", "test.public.inventarios", "--kind", "delete")
+    #expect(byPlan.status == 0, "\(byPlan.standardError)")
+    #expect(byPlan.standardOutput.split(separator: "\n").filter { $0.contains(" delete ") }.count == 11)
+    #expect(byPlan.standardError == byBase)
   }
 
   /// Seed 000: a plain `-Fp` backup in `backup_base`, plain archive; its own table
