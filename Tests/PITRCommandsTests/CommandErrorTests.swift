@@ -230,7 +230,11 @@ import _PITRTestSupport
       ["--relation", "1663/16384"],
       "--relation must be three OIDs, tablespace/database/relfilenode (1663/16384/16386)"
     ),
-    (["--table", "db.public.t"], "--table needs --source CONNINFO to look the table up"),
+    (
+      ["--table", "db.public.t"],
+      "--table needs --source CONNINFO to look the table up, or --base DIR (or --plan PLAN) to "
+        + "read it from the catalog of a base backup"
+    ),
     (["--table", "public.t", "--source", "host=/tmp"], "--table must be database.schema.table"),
     (["--timeline", "0"], "--timeline must be 'newest' or a number of at least 1"),
     (["--all"], "--all needs --base DIR: without the backups every event is listed"),

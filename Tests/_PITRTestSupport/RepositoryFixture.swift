@@ -147,6 +147,9 @@ public struct RepositoryFixture {
     /// Makes it an incremental backup (17+): the `INCREMENTAL FROM LSN` and `TLI` lines,
     /// and an `INCREMENTAL.<relfile>` file in place of a relation file.
     public var incrementalFrom: (lsn: String, timeline: UInt32)?
+    /// More files of the data directory (catalog files, say), written before pg_control; one
+    /// named like a standard member (`PG_VERSION`) replaces it.
+    public var extraFiles: [(path: String, bytes: [UInt8])] = []
 
     public enum Format: Sendable {
       case tar(gzip: Bool)
@@ -214,6 +217,13 @@ public struct RepositoryFixture {
       ("global/pg_control", control.sealed()),
     ]
     if backup.timezone == nil, backup.logTimezone == nil { members.removeAll { $0.0 == "postgresql.conf" } }
+    for extra in backup.extraFiles {
+      if let index = members.firstIndex(where: { $0.0 == extra.path }) {
+        members[index].1 = extra.bytes
+      } else {
+        members.insert((extra.path, extra.bytes), at: members.count - 1)
+      }
+    }
     if backup.incrementalFrom != nil {
       members.insert(("base/1/INCREMENTAL.2608", [UInt8](repeating: 3, count: 100)), at: members.count - 1)
     }

@@ -26,8 +26,10 @@ struct WALFind: AsyncParsableCommand {
       printed in UTC; each event's segment is the archived file it was read from (along a \
       later timeline, that timeline's copy of the segment holding its switch point, whose first \
       records are its parent's). A row change is known by the table's relfilenode: --table looks it up on the live \
-      source (--source CONNINFO); note that TRUNCATE, VACUUM FULL and CLUSTER give a table a \
-      new relfilenode. A TRUNCATE record (in the WAL only at wal_level = logical) names its \
+      source (--source CONNINFO) or, when the source is gone, in the catalog of the newest \
+      full base backup (--base or --plan), read from its files without extracting them; a \
+      table created or renamed after that backup is not in it. Note that TRUNCATE, VACUUM \
+      FULL and CLUSTER give a table a new relfilenode, which only the live source knows. A TRUNCATE record (in the WAL only at wal_level = logical) names its \
       database and its tables' OIDs instead: --table finds it by the table's OID, --relation \
       SPC/DB/REL when its database is DB and its tables include OID REL (a table's \
       relfilenode is its OID until its first TRUNCATE, VACUUM FULL or CLUSTER).
@@ -88,7 +90,10 @@ struct WALFind: AsyncParsableCommand {
         + "TRUNCATEs of table OID REL in database DB).", valueName: "spc/db/rel"))
   var relation: String?
 
-  @Option(help: ArgumentHelp("A table, database.schema.table, looked up with --source.", valueName: "db.schema.table"))
+  @Option(
+    help: ArgumentHelp(
+      "A table, database.schema.table, looked up with --source, or else in the newest base backup's "
+        + "catalog (--base, --plan).", valueName: "db.schema.table"))
   var table: String?
 
   @Option(help: ArgumentHelp("A connection string to the live source, for --table.", valueName: "conninfo"))
@@ -112,8 +117,10 @@ struct WALFind: AsyncParsableCommand {
     if let relation, RelationFileLocator(relation) == nil {
       throw ValidationError("--relation must be three OIDs, tablespace/database/relfilenode (1663/16384/16386)")
     }
-    if table != nil, source == nil {
-      throw ValidationError("--table needs --source CONNINFO to look the table up")
+    if table != nil, source == nil, base == nil, plan == nil {
+      throw ValidationError(
+        "--table needs --source CONNINFO to look the table up, or --base DIR (or --plan PLAN) "
+          + "to read it from the catalog of a base backup")
     }
     if let table, table.split(separator: ".").count != 3 {
       throw ValidationError("--table must be database.schema.table")
@@ -142,9 +149,11 @@ struct WALFind: AsyncParsableCommand {
     let timeline: TimelineID
     var reach: RestorableReach?
     var zone: BackupZone?
+    var backups: [BaseBackup]?
     let (base, folders) = try repository()
     if let base {
       let catalog = try loadCatalog(base: base, folders: folders)
+      backups = catalog.backups
       walArchive = catalog.archive
       timeline = archive.chosenTimeline(in: walArchive)
       zone = BackupZone(catalog.backups)
@@ -157,8 +166,13 @@ struct WALFind: AsyncParsableCommand {
       to: try to.map { try Self.instant($0, option: "--to", zone: zone) }, transactionID: xid,
       relation: relation.flatMap(RelationFileLocator.init),
       kinds: Set(kind.compactMap(FoundEvent.Kind.init(rawValue:))))
-    if let table, let source {
-      let (files, oid) = try Self.lookUp(table: table, source: source)
+    if let table {
+      let (files, oid) =
+        if let source {
+          try Self.lookUp(table: table, source: source)
+        } else {
+          try Self.lookUp(table: table, backups: backups ?? [], base: base ?? "")
+        }
       criteria.relation = files
       criteria.tableOID = oid
     }
@@ -301,6 +315,31 @@ struct WALFind: AsyncParsableCommand {
       "pitr: error: \(option): '\(text)' \(problem); add the zone to the time (-07, UTC or "
         + "America/Phoenix)\n")
     throw PITRExitCode.usage
+  }
+
+  /// The relation files of `database.schema.table` in the catalog of the newest full base
+  /// backup, and its OID, with notes on standard error.
+  static func lookUp(table: String, backups: [BaseBackup], base: String) throws -> (RelationFileLocator, UInt32) {
+    let parts = table.split(separator: ".").map(String.init)
+    guard let backup = BackupTableLookup.backup(among: backups) else {
+      Terminal.writeError(
+        "pitr: error: no full base backup in \(base) to read \(table) from; give --source CONNINFO "
+          + "to look it up on the live source\n")
+      throw PITRExitCode.usage
+    }
+    do {
+      let found = try BackupTableLookup.lookUp(
+        database: parts[0], schema: parts[1], table: parts[2], in: backup)
+      for note in found.notes { Terminal.writeError("pitr: note: \(note)\n") }
+      Terminal.writeError(
+        "pitr: note: \(table) is relation \(found.relation) (OID \(found.tableOID)) in the base "
+          + "backup \(backup.path); a TRUNCATE, VACUUM FULL or CLUSTER after that backup gives it new "
+          + "files, which only --source finds\n")
+      return (found.relation, found.tableOID)
+    } catch {
+      Terminal.writeError("pitr: error: \(error.description)\n")
+      throw PITRExitCode.usage
+    }
   }
 
   /// The relation files of `database.schema.table` on the live source, and its OID (which

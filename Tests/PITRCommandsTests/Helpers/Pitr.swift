@@ -6,6 +6,13 @@ import _PITRTestSupport
 func pitr(
   _ arguments: String..., environment: [String: String] = [:], timeout: Double = 30
 ) throws -> ProcessResult {
+  try pitr(arguments: arguments, environment: environment, timeout: timeout)
+}
+
+/// Runs the built `pitr` executable with `arguments` given as an array.
+func pitr(
+  arguments: [String], environment: [String: String] = [:], timeout: Double = 30
+) throws -> ProcessResult {
   let result = try ProcessRunner.run(
     RepositoryPaths.pitrExecutable, arguments,
     environment: ["NO_COLOR": "1"].merging(environment) { $1 }, timeout: timeout)
