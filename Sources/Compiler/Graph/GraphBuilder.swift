@@ -230,6 +230,7 @@ struct GraphBuilder {
     case .promote, .pause:
       break
     }
+    if let finish = finish(after: steps.flatMap(\.outputs)) { steps.append(finish) }
     return steps
   }
 }

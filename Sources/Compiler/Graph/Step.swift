@@ -18,6 +18,7 @@ public struct Step: Hashable, Sendable, Codable {
     case awaitTarget = "await-target"
     case verify
     case promote
+    case finish
     case stopServer = "stop-server"
   }
 
@@ -101,6 +102,7 @@ public struct Artifact: Hashable, Sendable, Codable, Comparable, CustomStringCon
   public static let checksPassed = Artifact("checks-passed")
   public static let promoted = Artifact("promoted")
   public static let stopped = Artifact("stopped")
+  public static let finished = Artifact("finished")
 
   public static func tablespace(_ oid: UInt32) -> Artifact { Artifact("tablespace-\(oid)") }
 }
