@@ -66,6 +66,12 @@ public final class RestoreSandbox: @unchecked Sendable {
     Self.stopServer(in: dataDirectory)
   }
 
+  /// Starts the server on the data directory as `postgres` with plain `pg_ctl start`, as a
+  /// DBA would (no options: the data directory's own settings), its log in `log`.
+  public func startServer(log: String) throws {
+    try PostgresLab.runAsPostgres("pg_ctl", ["-D", dataDirectory, "-l", log, "-w", "-t", "60", "start"], timeout: 90)
+  }
+
   /// Stops every server left on the data directory and deletes the sandbox.
   public func remove() {
     stopServer()
