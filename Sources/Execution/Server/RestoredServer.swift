@@ -45,7 +45,7 @@ final class RestoredServer {
   /// then tries there (the backup's pg_hba.conf decides whether it may connect).
   func connect(database: String = "postgres") throws -> PostgresConnection {
     var host = connection.socketDirectory
-    if isRunning, let socket = Finish.socketDirectory(of: connection.dataDirectory), !socket.isEmpty {
+    if isRunning, let socket = ServerSocket.directory(of: connection.dataDirectory), !socket.isEmpty {
       host = socket
     }
     var roles = [connection.user, "postgres", ProcessInfo.processInfo.environment["USER"]].compactMap { $0 }

@@ -17,7 +17,7 @@ struct Finish {
   func run(_ step: Step, in context: StepContext) throws {
     let server = RestoredServer(connection: payload.connection, resolver: context.resolver)
     let data = payload.connection.dataDirectory
-    let onRestoreSocket = server.isRunning && Self.socketDirectory(of: data) == payload.connection.socketDirectory
+    let onRestoreSocket = server.isRunning && ServerSocket.directory(of: data) == payload.connection.socketDirectory
     if onRestoreSocket {
       guard try server.inRecovery() == false else {
         throw RunnerError("the server is still in recovery: pitr finishes only a promoted server")
@@ -37,7 +37,7 @@ struct Finish {
       try restart(step, server: server, context: context)
     }
     try checkAnswers(server: server)
-    let socket = Self.socketDirectory(of: data)
+    let socket = ServerSocket.directory(of: data)
     context.observer.progress(
       step,
       "the server answers on port \(payload.port)" + (socket.map { $0.isEmpty ? "" : ", socket in \($0)" } ?? ""))
@@ -61,7 +61,7 @@ struct Finish {
     let deadline = Date().addingTimeInterval(60)
     var lastProblem = "it does not run"
     while Date() < deadline {
-      if server.isRunning, let fields = Self.pidFileFields(of: data) {
+      if server.isRunning, let fields = ServerSocket.pidFileFields(of: data) {
         let port = fields.count > 3 ? Int(fields[3]) : nil
         if port != payload.port {
           lastProblem = "it listens on port \(port.map(String.init) ?? "?"), not \(payload.port)"
@@ -75,21 +75,6 @@ struct Finish {
     }
     throw RunnerError(
       "the server did not come back after its restart: \(lastProblem)", logExcerpt: server.logTail())
-  }
-
-  /// The lines of `postmaster.pid`: pid, data directory, start time, port, first socket
-  /// directory, first listen address, shared memory key, status.
-  static func pidFileFields(of dataDirectory: String) -> [String]? {
-    guard let text = try? String(contentsOfFile: "\(dataDirectory)/postmaster.pid", encoding: .utf8) else {
-      return nil
-    }
-    return text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-  }
-
-  /// The socket directory a running server's `postmaster.pid` names ("" without one).
-  static func socketDirectory(of dataDirectory: String) -> String? {
-    guard let fields = pidFileFields(of: dataDirectory), fields.count > 4 else { return nil }
-    return fields[4].trimmingCharacters(in: .whitespaces)
   }
 
   /// Where to ping: the socket directory, else the first listen address (`*` is this host).
