@@ -65,6 +65,19 @@ public final class PostgresConnection {
     return rows
   }
 
+  /// Whether a server answers at `host` and `port`, as `pg_isready` asks (libpq's
+  /// `PQpingParams`): it needs no password and no rule of pg_hba.conf that lets anyone in.
+  public static func ping(host: String, port: Int, timeout: Int = 5) -> Bool {
+    let keywords = ["host", "port", "dbname", "connect_timeout"]
+    let values = [host, String(port), "postgres", String(timeout)]
+    let keywordPointers: [UnsafePointer<CChar>?] = keywords.map { UnsafePointer(strdup($0)) } + [nil]
+    let valuePointers: [UnsafePointer<CChar>?] = values.map { UnsafePointer(strdup($0)) } + [nil]
+    defer {
+      for pointer in keywordPointers + valuePointers { free(UnsafeMutablePointer(mutating: pointer)) }
+    }
+    return PQpingParams(keywordPointers, valuePointers, 0) == PQPING_OK
+  }
+
   private static func firstLine(_ message: UnsafePointer<CChar>?) -> String {
     guard let message else { return "unknown libpq error" }
     let text = String(cString: message)

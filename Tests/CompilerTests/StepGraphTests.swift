@@ -61,10 +61,11 @@ import _PITRTestSupport
     #expect(dependencies["start-server"] == ["extract-wal", "prefetch-wal", "write-recovery-config", "write-signal"])
     #expect(dependencies["verify"] == ["await-target"])
     #expect(dependencies["promote"] == ["verify"])
+    #expect(dependencies["finish"] == ["promote"])
     #expect(
       graph.ordered.map(\.kind.rawValue) == [
         "check-destination", "create-data-directory", "extract-base", "extract-wal", "prefetch-wal",
-        "write-recovery-config", "write-signal", "start-server", "await-target", "verify", "promote",
+        "write-recovery-config", "write-signal", "start-server", "await-target", "verify", "promote", "finish",
       ])
   }
 

@@ -6,8 +6,8 @@ extension RepositoryFixture {
   /// segment 2: the commit of transaction 700 at 2025-12-24 17:01:00+00, the restore point
   /// `before_delete` a minute later, then filler and a switch, so the point is in a complete
   /// segment. A repository a plan to `name: before_delete` compiles against.
-  public func writeBeforeDeleteScenario() throws {
-    try writeBackup(.init(id: "b1"))
+  public func writeBeforeDeleteScenario(autoTimezone: String? = nil) throws {
+    try writeBackup(.init(id: "b1", autoTimezone: autoTimezone))
     var builder = WALSegmentBuilder(
       major: 15, segmentSize: Self.segmentSize, systemIdentifier: Self.systemIdentifier, startSegment: 2)
     builder.pad(to: LSN(rawValue: 0x20_0100))

@@ -66,6 +66,12 @@ public final class RestoreSandbox: @unchecked Sendable {
     Self.stopServer(in: dataDirectory)
   }
 
+  /// Starts the server on the data directory as `postgres` with plain `pg_ctl start`, as a
+  /// DBA would (no options: the data directory's own settings), its log in `log`.
+  public func startServer(log: String) throws {
+    try PostgresLab.runAsPostgres("pg_ctl", ["-D", dataDirectory, "-l", log, "-w", "-t", "60", "start"], timeout: 90)
+  }
+
   /// Stops every server left on the data directory and deletes the sandbox.
   public func remove() {
     stopServer()
@@ -90,8 +96,10 @@ public final class RestoreSandbox: @unchecked Sendable {
     return kill(pid, 0) == 0 || errno == EPERM
   }
 
-  /// Runs `sql` on the server pitr restored into `dataDirectory`, through the socket in its
-  /// state directory (`<dataDirectory>.pitr`), as ``sql(_:database:)`` does.
+  /// Runs `sql` on the server pitr restored into `dataDirectory`, through the socket its
+  /// running server names in `postmaster.pid`: the one in its state directory
+  /// (`<dataDirectory>.pitr`) while it recovers, the backup's own once `finish` handed it
+  /// over (the lab's backups trust local connections); as ``sql(_:database:)`` does.
   @discardableResult
   public static func sql(_ sql: String, dataDirectory: String, port: Int, database: String = "postgres")
     throws -> String
@@ -99,10 +107,19 @@ public final class RestoreSandbox: @unchecked Sendable {
     try PostgresLab.runClient(
       "psql",
       [
-        "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1", "-h", "\(dataDirectory).pitr", "-p",
+        "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1", "-h", socketDirectory(of: dataDirectory), "-p",
         String(port), "-U", "postgres", "-d", database, "-c", sql,
       ], timeout: 60
     ).trimmingCharacters(in: .newlines)
+  }
+
+  /// The socket directory of the server running on `dataDirectory` (the fifth line of its
+  /// `postmaster.pid`), else pitr's state directory beside it.
+  public static func socketDirectory(of dataDirectory: String) -> String {
+    let text = (try? String(contentsOfFile: "\(dataDirectory)/postmaster.pid", encoding: .utf8)) ?? ""
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    if lines.count > 4, !lines[4].isEmpty { return String(lines[4]) }
+    return "\(dataDirectory).pitr"
   }
 
   /// Stops the server on `dataDirectory` as `postgres`, if one runs.

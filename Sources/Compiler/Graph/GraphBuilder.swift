@@ -271,6 +271,7 @@ struct GraphBuilder {
     case .promote, .pause:
       break
     }
+    if let finish = finish(after: steps.flatMap(\.outputs)) { steps.append(finish) }
     return steps
   }
 }

@@ -18,6 +18,7 @@ public struct Step: Hashable, Sendable, Codable {
     case awaitTarget = "await-target"
     case verify
     case promote
+    case finish
     case stopServer = "stop-server"
   }
 
@@ -103,6 +104,7 @@ public struct Artifact: Hashable, Sendable, Codable, Comparable, CustomStringCon
   public static let stopped = Artifact("stopped")
   /// `pitr advance`: the paused server stopped, to be started with the new target.
   public static let serverStopped = Artifact("server-stopped")
+  public static let finished = Artifact("finished")
 
   public static func tablespace(_ oid: UInt32) -> Artifact { Artifact("tablespace-\(oid)") }
 }

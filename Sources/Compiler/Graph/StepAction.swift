@@ -19,6 +19,7 @@ public enum StepAction: Hashable, Sendable {
   case awaitTarget(AwaitTarget)
   case verify(Verify)
   case promote(Promote)
+  case finish(Finish)
   case stopServer(StopServer)
 
   public var kind: Step.Kind {
@@ -36,6 +37,7 @@ public enum StepAction: Hashable, Sendable {
     case .awaitTarget: .awaitTarget
     case .verify: .verify
     case .promote: .promote
+    case .finish: .finish
     case .stopServer: .stopServer
     }
   }
@@ -44,6 +46,7 @@ public enum StepAction: Hashable, Sendable {
   public var files: [FileContent] {
     switch self {
     case .writeRecoveryConfig(let write), .writeSignal(let write): write.files
+    case .finish(let finish): finish.files
     default: []
     }
   }
@@ -52,6 +55,7 @@ public enum StepAction: Hashable, Sendable {
   public var command: [ArgumentTemplate]? {
     if case .startServer(let start) = self { return start.command }
     if case .stopServer(let stop) = self { return stop.command }
+    if case .finish(let finish) = self { return finish.restart }
     return nil
   }
 
@@ -59,6 +63,7 @@ public enum StepAction: Hashable, Sendable {
   public var runsAsServerUser: Bool {
     if case .startServer(let start) = self { return start.runsAsServerUser }
     if case .stopServer(let stop) = self { return stop.runsAsServerUser ?? false }
+    if case .finish(let finish) = self { return finish.runsAsServerUser }
     return false
   }
 
@@ -177,6 +182,24 @@ public enum StepAction: Hashable, Sendable {
     public var timeout: Int
   }
 
+  /// `finish`: hands the promoted server over. Writes `postgresql.auto.conf` whole (the
+  /// backup's own, a record of the restore, the plan's port and settings, archiving as
+  /// planned: no restore settings), then, while the server still runs with the restore's
+  /// socket and pg_hba.conf (or does not run), restarts it with `restart` and checks it
+  /// answers on `port`.
+  public struct Finish: Hashable, Sendable, Codable {
+    public var files: [FileContent]
+    /// `pg_ctl restart`, run only when the server must restart.
+    public var restart: [ArgumentTemplate]
+    public var runsAsServerUser: Bool
+    /// The server as the restore reached it (its private socket, its log).
+    public var connection: ServerConnection
+    /// The port it listens on once finished.
+    public var port: Int
+    /// How long `pg_ctl restart` may take, in seconds.
+    public var timeout: Double
+  }
+
   /// `stop-server`: confirms the server stopped at the target; with a command (`pitr
   /// advance`), stops the paused server with it first.
   public struct StopServer: Hashable, Sendable, Codable {
@@ -244,6 +267,7 @@ extension StepAction {
     case .awaitTarget(let payload): try container.encode(payload, forKey: key)
     case .verify(let payload): try container.encode(payload, forKey: key)
     case .promote(let payload): try container.encode(payload, forKey: key)
+    case .finish(let payload): try container.encode(payload, forKey: key)
     case .stopServer(let payload): try container.encode(payload, forKey: key)
     }
   }
@@ -267,6 +291,7 @@ extension StepAction {
     case .awaitTarget: return .awaitTarget(try read(AwaitTarget.self))
     case .verify: return .verify(try read(Verify.self))
     case .promote: return .promote(try read(Promote.self))
+    case .finish: return .finish(try read(Finish.self))
     case .stopServer: return .stopServer(try read(StopServer.self))
     }
   }

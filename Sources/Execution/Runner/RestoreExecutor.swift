@@ -23,6 +23,7 @@ final class RestoreExecutor: StepExecutor, @unchecked Sendable {
     case .awaitTarget(let payload): try AwaitTarget(payload: payload).run(step, in: context)
     case .verify(let payload): try Verify(payload: payload).run(step, in: context)
     case .promote(let payload): try Promote(payload: payload).run(step, in: context)
+    case .finish(let payload): try Finish(payload: payload).run(step, in: context)
     case .stopServer(let payload): try StopServer(payload: payload).run(step, in: context)
     }
   }

@@ -108,7 +108,7 @@ public final class RestoreRunner {
   private func resumeServerSteps() {
     // A shutdown run that reached its target stopped the server on purpose.
     let stoppedAtTarget = plan.action == .shutdown && journal.status(of: "await-target") == .done
-    if journal.status(of: "start-server") == .done, !server.isRunning, !stoppedAtTarget {
+    if journal.status(of: "start-server") == .done, !server.isRunning, !stoppedAtTarget, !isPromoted {
       // The server stopped (or the machine restarted): start it again; recovery resumes.
       journal.set("start-server", .pending)
     }
@@ -121,6 +121,14 @@ public final class RestoreRunner {
       // The checks' results are not in the journal: run them again before promoting.
       journal.set("verify", .pending)
     }
+  }
+
+  /// Whether the journal says the server promoted (every step `finish` waits for is done):
+  /// from then on `finish` starts it itself, with the finished settings, and the restore's
+  /// start-server must not start it again for a recovery that is over.
+  private var isPromoted: Bool {
+    guard let finish = plan.graph.steps.first(where: { $0.kind == .finish }) else { return false }
+    return (plan.graph.dependencies[finish.id] ?? []).allSatisfy { journal.status(of: $0) == .done }
   }
 
   /// Marks `id` and every step after it pending; when that redoes the data directory, the

@@ -57,6 +57,10 @@ public struct RestoreStatus: Sendable, Codable {
         server.inRecovery = row.first.flatMap { $0 }.map { $0 == "t" }
         server.pauseState = row.count > 1 ? row[1] : nil
         server.replayLSN = row.count > 2 ? row[2] : nil
+      } catch  where journal?.status(of: "finish") == .done {
+        // Handed over: it promoted (finish checked it), and the backup's own pg_hba.conf
+        // need not let pitr in.
+        server.inRecovery = false
       } catch {
         server.problem = "\(error)"
       }

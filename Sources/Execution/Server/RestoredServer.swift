@@ -40,15 +40,21 @@ final class RestoredServer {
   }
 
   /// A connection through the private socket, as the first role that exists of the OS
-  /// user's name, `postgres`, and this process's user.
+  /// user's name, `postgres`, and this process's user. Once `finish` handed the server over
+  /// it listens on the backup's own socket directory, which its `postmaster.pid` names: pitr
+  /// then tries there (the backup's pg_hba.conf decides whether it may connect).
   func connect(database: String = "postgres") throws -> PostgresConnection {
+    var host = connection.socketDirectory
+    if isRunning, let socket = ServerSocket.directory(of: connection.dataDirectory), !socket.isEmpty {
+      host = socket
+    }
     var roles = [connection.user, "postgres", ProcessInfo.processInfo.environment["USER"]].compactMap { $0 }
     roles = roles.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
     var lastFailure: Error?
     for role in roles {
       do {
         return try PostgresConnection(
-          conninfo: "host=\(connection.socketDirectory) port=\(connection.port)",
+          conninfo: "host=\(host) port=\(connection.port)",
           overrides: ["user": role, "dbname": database, "connect_timeout": "5"])
       } catch {
         lastFailure = error

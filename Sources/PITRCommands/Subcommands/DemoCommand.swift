@@ -160,8 +160,10 @@ struct DemoCommand: AsyncParsableCommand {
   /// promoted with every check passed.
   private func showRows(_ compiled: CompiledPlan, restorePort: Int, report: RunReport) throws {
     heading("5. The rows are back")
+    // Handed over by finish, the server listens on the demo cluster's own socket.
+    let socket = ServerSocket.directory(of: compiled.destination.dataDirectory) ?? ""
     let connection = try PostgresConnection(
-      conninfo: "host=\(compiled.destination.stateDirectory) port=\(restorePort)",
+      conninfo: "host=\(socket.isEmpty ? compiled.destination.stateDirectory : socket) port=\(restorePort)",
       overrides: ["user": "postgres", "dbname": DemoScenario.database])
     let rows = try connection.query("SELECT id, producto, stock FROM inventarios ORDER BY id DESC LIMIT 3")
     let count = try connection.query("SELECT count(*) FROM inventarios").first?.first ?? nil

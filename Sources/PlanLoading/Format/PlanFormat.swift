@@ -158,7 +158,8 @@ public enum PlanFormat {
     FieldDefinition(
       "archiving", .keyword(["off", "keep"]), .defaulted("off"), setting: "archive_mode",
       "off: the restored server never archives (it must not write into the source's "
-        + "archive). keep: leave the backup's archive settings."),
+        + "archive); once promoted, archive_command = 'false' too. keep: leave the backup's "
+        + "archive settings."),
     FieldDefinition(
       "recovery_tuning", .keyword(["off", "auto"]), .defaulted("off"),
       "auto: settings that speed up replay, reverted after promotion."),

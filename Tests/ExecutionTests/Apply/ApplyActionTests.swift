@@ -83,7 +83,7 @@ extension ApplyTests {
       #expect(report.checks.map(\.label) == ["the last insert survived", "every row is back"])
       #expect(report.checks.allSatisfy { $0.passed }, "\(report.checks.compactMap(\.problem))")
       #expect(report.checks.map(\.actual) == [[["1"]], [["11"]]])
-      #expect(restore.observer.finished.suffix(2).map(\.id) == ["verify", "promote"])
+      #expect(restore.observer.finished.suffix(3).map(\.id) == ["verify", "promote", "finish"])
       #expect(try restore.sql("SELECT pg_is_in_recovery()") == "f")
       #expect(try restore.sql("SELECT count(*) FROM inventarios", database: "test") == "11")
     }

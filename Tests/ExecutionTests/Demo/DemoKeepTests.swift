@@ -57,8 +57,11 @@ struct DemoKeepTests {
     #expect(plan.contains("port: \(port)\n"), "\(plan)")
     // The restored server runs, promoted, with the rows back, on the port it said.
     #expect(RestoreSandbox.serverRuns(in: restored))
-    #expect(try Self.sql("SELECT pg_is_in_recovery()", socket: "\(restored).pitr", port: port) == "f")
-    #expect(try Self.sql("SELECT count(*) FROM inventarios", socket: "\(restored).pitr", port: port) == "11")
+    // Handed over by finish, it listens on the demo cluster's own socket, not in restore.pitr.
+    let socket = RestoreSandbox.socketDirectory(of: restored)
+    #expect(!socket.hasSuffix(".pitr"), "\(socket)")
+    #expect(try Self.sql("SELECT pg_is_in_recovery()", socket: socket, port: port) == "f")
+    #expect(try Self.sql("SELECT count(*) FROM inventarios", socket: socket, port: port) == "11")
     // The source is left running too (the output says to stop both).
     #expect(RestoreSandbox.serverRuns(in: source))
 
