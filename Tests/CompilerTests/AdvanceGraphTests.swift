@@ -85,7 +85,7 @@ import _PITRTestSupport
     let (compilation, repository) = try compiled(action: "promote-if-verified")
     defer { repository.remove() }
     let plan = try #require(compilation.compiled)
-    #expect(plan.graph.ordered.map(\.id).suffix(2) == ["verify", "promote"])
+    #expect(plan.graph.ordered.map(\.id).suffix(3) == ["verify", "promote", "finish"])
     let text = PlanText.render(
       plan,
       resolver: StepResolver(pitrExecutable: "/usr/local/bin/pitr", binDirectory: "/pg/bin", serverUser: nil))
