@@ -249,10 +249,24 @@ public struct PlanCompiler {
       lines.append(.init("recovery_prefetch", "on", comment: "recovery tuning; pitr resets it after promotion"))
     }
     for setting in plan.destination.settings where !SettingsFloor.isFloored(setting.name.value) {
+      guard !Self.restoreOwnedSettings.contains(setting.name.value.lowercased()) else {
+        notes.append(
+          (
+            "\(setting.name.value) applies once the server is handed over after promotion; while it "
+              + "recovers pitr keeps its own (its private socket, pg_hba.conf and log)", setting.value.location
+          ))
+        continue
+      }
       lines.append(.init(setting.name.value, setting.value.value, comment: "from the plan"))
     }
     return (RecoveryConfiguration(lines: lines), notes)
   }
+
+  /// Settings pitr needs its own values of while the server recovers (to connect and read
+  /// the log): a plan's values for them go only into the handed-over server's configuration.
+  static let restoreOwnedSettings: Set<String> = [
+    "unix_socket_directories", "hba_file", "logging_collector", "lc_messages",
+  ]
 
   /// What the compilation relied on, so `apply` can refuse a stale compiled plan: the
   /// backup, the segments from its start to the predicted stop (all of them for `latest`),

@@ -110,6 +110,72 @@ import _PITRTestSupport
     #expect(found.map(\.1) == [at(marked, "1️⃣")])
   }
 
+  @Test func theHandedOverServersSocketFoldersMustExist() throws {
+    var backup = RepositoryFixture.Backup(id: "b1")
+    backup.extraFiles = [
+      ("postgresql.conf", Array("unix_socket_directories = '/var/run/postgresql, @abstract, /tmp'\n".utf8))
+    ]
+    let repository = try SyntheticRepository(backups: [backup], events: [.commit(700)])
+    defer { repository.remove() }
+    func marked(action: String, settings: String = "") -> MarkedText {
+      MarkedText(
+        """
+        version: 1
+        backups:
+          base: \(repository.base)
+          wal: \(repository.wal)
+        target:
+          xid: 700
+        destination:
+          data_directory: /srv/data
+          port: 5599
+          os_user: postgres
+        \(settings)action: 1️⃣\(action)
+
+        """)
+    }
+    var environment = FixedEnvironment()
+    environment.directories["/tmp"] = .empty
+    let promoting = marked(action: "promote")
+    let found = errors(promoting, repository, environment)
+    #expect(
+      found.map(\.0) == [
+        "after promotion pitr restarts the server with the backup's unix_socket_directories, and "
+          + "'/var/run/postgresql' is not a folder on this machine, so it would not start; create it "
+          + "(owned by postgres), or set destination.settings.unix_socket_directories to a folder that exists"
+      ])
+    #expect(found.map(\.1) == [at(promoting, "1️⃣")])
+    // Paused or shut down, the server keeps pitr's private socket: no finish, no restart.
+    #expect(errors(marked(action: "pause"), repository, environment).isEmpty)
+    // The plan's own folder is checked instead, at its value.
+    let chosen = marked(
+      action: "promote", settings: "  settings:\n    unix_socket_directories: 2️⃣/run/pg-sockets\n")
+    let chosenFound = errors(chosen, repository, environment)
+    #expect(
+      chosenFound.map(\.0) == [
+        "'/run/pg-sockets' is not a folder on this machine: the promoted server makes its socket there "
+          + "once pitr hands it over, and would not start; create it, or choose another folder"
+      ])
+    #expect(chosenFound.map(\.1) == [at(chosen, "2️⃣")])
+    environment.directories["/run/pg-sockets"] = .empty
+    #expect(errors(chosen, repository, environment).isEmpty)
+    // While it recovers the server keeps pitr's private socket: the plan's folder is for after.
+    let compilation = try #require(
+      compile(chosen.text, base: repository.base, wal: [repository.wal], environment: environment))
+    let compiled = try #require(compilation.compiled)
+    #expect(compiled.configuration.value(of: "unix_socket_directories") == "/srv/data.pitr")
+    #expect(
+      compilation.diagnostics.filter { $0.severity == .note }.map(\.message).contains(
+        "unix_socket_directories applies once the server is handed over after promotion; while it "
+          + "recovers pitr keeps its own (its private socket, pg_hba.conf and log)"))
+    let finished = compiled.graph.steps.compactMap { step -> String? in
+      guard case .finish(let finish) = step.action else { return nil }
+      return finish.files.first?.content
+    }
+    #expect(finished.count == 1)
+    #expect(finished.first?.contains("unix_socket_directories = '/run/pg-sockets'") == true)
+  }
+
   @Test func spaceBinariesAndUsers() throws {
     let repository = try SyntheticRepository(events: [.commit(700)])
     defer { repository.remove() }

@@ -68,6 +68,8 @@ struct IncrementalBackupPostgresTests {
     var environment = FixedEnvironment()
     environment.binaries = ServerBinaries(
       directory: "/usr/lib/postgresql/\(major)/bin", majorVersion: major, problem: nil)
+    // The folder the lab's servers (and so the handed-over restore) make their socket in.
+    environment.directories[lab.socketDirectory] = .empty
     let auto = compile(
       planText(base: lab.backupsDirectory, wal: lab.archiveDirectory, target: "  latest: true"),
       base: lab.backupsDirectory, wal: [lab.archiveDirectory], environment: environment)

@@ -41,6 +41,8 @@ struct PredictionAgainstPostgresTests {
     var environment = FixedEnvironment()
     environment.binaries = ServerBinaries(
       directory: PostgresLab.binaries, majorVersion: PostgresLab.majorVersion, problem: nil)
+    // The folder the lab's servers (and so the handed-over restore) make their socket in.
+    environment.directories[lab.socketDirectory] = .empty
     let compilation = try #require(
       compile(yaml, base: lab.backupsDirectory, wal: [lab.archiveDirectory], environment: environment))
     #expect(!compilation.diagnostics.hasErrors, "\(compilation.diagnostics.map(\.message))")

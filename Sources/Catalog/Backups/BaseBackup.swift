@@ -34,6 +34,9 @@ public struct BaseBackup: Hashable, Sendable, Codable {
   /// The `log_timezone` setting there: the zone whose abbreviation `backup_label` and the
   /// `.backup` file write their times in (`MST`, `CET`).
   public var logTimezone: String?
+  /// The `unix_socket_directories` setting there, as written (`'/var/run/postgresql'`,
+  /// comma-separated): where the server makes its sockets once pitr hands it over.
+  public var socketDirectories: String? = nil
   /// The texts of the backup's `postgresql.auto.conf` and `pg_hba.conf`, by those names, as
   /// they are in the backup (a missing key: the backup has no such file, as when Debian keeps
   /// pg_hba.conf in /etc). The compiler writes the restored files from them, byte for byte.

@@ -294,6 +294,7 @@ struct BaseBackupReader {
     }
     backup.timezone = settings["timezone"]
     backup.logTimezone = settings["log_timezone"]
+    backup.socketDirectories = settings["unix_socket_directories"]
   }
 
   private static func describe(_ file: ScannedFile) -> BaseBackup.BackupFile {

@@ -11,7 +11,7 @@ public final class CatalogCache: @unchecked Sendable {
   /// The format version in the first line; another version is ignored. 2: backups say
   /// whether they are incremental; 3: segment summaries say where the chain of records breaks;
   /// 4: backups keep the texts of their postgresql.auto.conf and pg_hba.conf.
-  static let formatLine = "pitr-catalog-cache 4"
+  static let formatLine = "pitr-catalog-cache 5"
 
   /// Where the cache file is; `nil` when caching is off.
   public let path: String?

@@ -19,10 +19,12 @@ struct DestinationChecks {
   var advancing = false
 
   func run() -> [Diagnostic] {
-    if advancing { return binaryChecks() + userChecks() + tablespaceChecks(resuming: true) }
+    if advancing {
+      return binaryChecks() + userChecks() + tablespaceChecks(resuming: true) + socketChecks()
+    }
     let (resuming, directoryProblems) = dataDirectoryChecks()
     return directoryProblems + machineChecks(resuming: resuming) + binaryChecks() + userChecks()
-      + tablespaceChecks(resuming: resuming)
+      + tablespaceChecks(resuming: resuming) + socketChecks()
   }
 
   /// The data directory: absent or empty, or holding a restore of this plan to resume (then
@@ -139,6 +141,36 @@ struct DestinationChecks {
         "pitr runs as root and PostgreSQL refuses to: set destination.os_user to the user the "
           + "server runs as (usually postgres)", at: plan.destination.dataDirectory.location)
     ]
+  }
+
+  /// After promotion the `finish` step restarts the server with its own socket folders (the
+  /// plan's `unix_socket_directories`, else the backup's): each must exist here, or the
+  /// restart fails and leaves the promoted server down.
+  private func socketChecks() -> [Diagnostic] {
+    guard [.promote, .promoteIfVerified].contains(plan.action.value) else { return [] }
+    if let setting = plan.destination.settings.last(where: { $0.name.value == "unix_socket_directories" }) {
+      return Self.missingFolders(in: setting.value.value, environment: environment).map { folder in
+        .error(
+          "'\(folder)' is not a folder on this machine: the promoted server makes its socket there "
+            + "once pitr hands it over, and would not start; create it, or choose another folder",
+          at: setting.value.location)
+      }
+    }
+    guard let written = backup.socketDirectories else { return [] }
+    return Self.missingFolders(in: written, environment: environment).map { folder in
+      .error(
+        "after promotion pitr restarts the server with the backup's unix_socket_directories, and "
+          + "'\(folder)' is not a folder on this machine, so it would not start; create it (owned by "
+          + "\(plan.destination.osUser?.value ?? "the server's user")), or set "
+          + "destination.settings.unix_socket_directories to a folder that exists", at: plan.action.location)
+    }
+  }
+
+  /// The absolute folders of a `unix_socket_directories` value that are not folders here
+  /// (abstract sockets, `@name`, and relative paths are left to the server).
+  static func missingFolders(in value: String, environment: any CompilerEnvironment) -> [String] {
+    value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+      .filter { $0.hasPrefix("/") && !environment.isFolder($0) }
   }
 
   private func tablespaceChecks(resuming: Bool) -> [Diagnostic] {
