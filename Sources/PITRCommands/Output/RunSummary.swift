@@ -54,8 +54,11 @@ enum RunSummary {
             ? "the server was stopped and \(drill.directory) removed."
             : "the server was stopped, but \(drill.directory) could not be removed: remove it by hand."))
     } else if report.outcome != .shutDown {
+      // Where the server listens now: the private socket while it recovers, its own once
+      // `finish` handed it over.
+      let socket = ServerSocket.directory(of: destination.dataDirectory) ?? destination.stateDirectory
       lines.append(
-        "Connect: psql -h \(destination.stateDirectory) -p \(destination.port)"
+        "Connect: psql" + (socket.isEmpty ? "" : " -h \(socket)") + " -p \(destination.port)"
           + (destination.osUser.map { " -U \($0)" } ?? ""))
     }
     return lines.joined(separator: "\n") + "\n"

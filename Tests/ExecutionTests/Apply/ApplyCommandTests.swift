@@ -74,7 +74,10 @@ extension ApplyTests {
         "\(output)")
       #expect(output.contains("check passed: the last insert survived"), "\(output)")
       #expect(output.contains("check passed: every row is back"), "\(output)")
-      #expect(output.contains("Connect: psql -h \(sandbox.stateDirectory) -p \(sandbox.port) -U postgres"), "\(output)")
+      // Handed over: the server's own socket folder (the lab's), no longer the private one.
+      let socket = try #require(ServerSocket.directory(of: sandbox.dataDirectory))
+      #expect(socket != sandbox.stateDirectory)
+      #expect(output.contains("Connect: psql -h \(socket) -p \(sandbox.port) -U postgres"), "\(output)")
       #expect(try sandbox.sql("SELECT count(*) FROM inventarios", database: "test") == "11")
       #expect(try sandbox.sql("SELECT pg_is_in_recovery()") == "f")
 
