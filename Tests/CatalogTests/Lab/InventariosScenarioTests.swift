@@ -7,7 +7,7 @@ import _PITRTestSupport
 /// together, and agree with what `pg_waldump` reads from the archived segments.
 @Suite(.tags(.integration), .enabled(if: PostgresLab.isAvailable))
 struct InventariosScenarioTests {
-  @Test(.timeLimit(.minutes(1)))
+  @Test(.timeLimit(.minutes(3)))
   func factsAreConsistentAndTheArchiveIsFlatGzip() throws {
     let lab = try PostgresLab(name: "inventarios-facts", archive: .gzipFlat)
     defer { lab.removeExpectingNothingRunning() }
@@ -54,7 +54,7 @@ struct InventariosScenarioTests {
     #expect(lab.archive.fileNames().contains { $0.hasSuffix(".backup") })
   }
 
-  @Test(.timeLimit(.minutes(1)))
+  @Test(.timeLimit(.minutes(3)))
   func waldumpAgreesWithTheScenario() throws {
     let lab = try PostgresLab(name: "inventarios-waldump", archive: .gzipFlat)
     defer { lab.removeExpectingNothingRunning() }

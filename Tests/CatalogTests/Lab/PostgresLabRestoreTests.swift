@@ -6,7 +6,7 @@ import _PITRTestSupport
 /// the archive), to an xid with a pause, and into the failure a stray history file causes.
 @Suite(.tags(.integration), .enabled(if: PostgresLab.isAvailable))
 struct PostgresLabRestoreTests {
-  @Test(.timeLimit(.minutes(1)))
+  @Test(.timeLimit(.minutes(3)))
   func restoreToTheRestorePointPromotesOntoTimeline2() throws {
     let lab = try PostgresLab(name: "restore-dated", archive: .gzipDated)
     defer { lab.removeExpectingNothingRunning() }
@@ -54,7 +54,7 @@ struct PostgresLabRestoreTests {
     #expect(lab.archive.fileNames().contains { $0.hasPrefix("00000002") && $0.count == 24 })
   }
 
-  @Test(.timeLimit(.minutes(1)))
+  @Test(.timeLimit(.minutes(3)))
   func plainBackupRestoresToTheInsertAndPauses() throws {
     let lab = try PostgresLab(name: "restore-plain", archive: .plainFlat)
     defer { lab.removeExpectingNothingRunning() }
@@ -90,7 +90,7 @@ struct PostgresLabRestoreTests {
   /// With `recovery_target_timeline = latest`, an unrelated history file that forked before
   /// the backup makes the restore fail. That the server finds the file proves it has the
   /// layout's name, place and compression.
-  @Test(.timeLimit(.minutes(1)), arguments: PostgresLab.ArchiveLayout.allCases)
+  @Test(.timeLimit(.minutes(3)), arguments: PostgresLab.ArchiveLayout.allCases)
   func aStrayHistoryFileBreaksARestore(layout: PostgresLab.ArchiveLayout) throws {
     let lab = try PostgresLab(name: "stray-\(layout)", archive: layout)
     defer { lab.removeExpectingNothingRunning() }

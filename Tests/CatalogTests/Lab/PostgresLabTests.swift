@@ -6,7 +6,7 @@ import _PITRTestSupport
 /// told, and a restore can end in a shutdown at its target.
 @Suite(.tags(.integration), .enabled(if: PostgresLab.isAvailable))
 struct PostgresLabTests {
-  @Test(.timeLimit(.minutes(1)))
+  @Test(.timeLimit(.minutes(3)))
   func aServerThatCannotStartLeavesNothingBehind() throws {
     let name = "cannot-start-\(UUID().uuidString.prefix(8))"
     #expect {
@@ -20,7 +20,7 @@ struct PostgresLabTests {
     #expect(!left.contains { $0.contains(name) }, "\(left)")
   }
 
-  @Test(.timeLimit(.minutes(1)))
+  @Test(.timeLimit(.minutes(3)))
   func theDatedArchiveFilesIntoTheDayItIsTold() throws {
     let lab = try PostgresLab(name: "dated-days", archive: .gzipDated)
     defer { lab.removeExpectingNothingRunning() }
