@@ -18,7 +18,7 @@ import _PITRTestSupport
 /// and the server is always stopped.
 @Suite(.tags(.integration), .enabled(if: PostgresLab.isAvailable))
 struct RealClusterTests {
-  @Test(.timeLimit(.minutes(2)), arguments: PostgresLab.availableMajors)
+  @Test(.timeLimit(.minutes(3)), arguments: PostgresLab.availableMajors)
   func readsTheFilesOfARealClusterAndItsBackup(major: Int) throws {
     let binaries = try #require(PostgresLab.binaries(major: major))
     try PostgresLab.$binaryDirectory.withValue(binaries) { try readFiles(major: major) }
@@ -27,7 +27,7 @@ struct RealClusterTests {
   /// PostgreSQL 18's initdb turns data checksums on by default: a cluster made with no
   /// checksum option has them from 18 on, and pitr reads that from pg_control and from a
   /// backup's, as pg_controldata does.
-  @Test(.timeLimit(.minutes(2)), arguments: PostgresLab.availableMajors)
+  @Test(.timeLimit(.minutes(3)), arguments: PostgresLab.availableMajors)
   func dataChecksumsFollowInitdbsDefault(major: Int) throws {
     let binaries = try #require(PostgresLab.binaries(major: major))
     try PostgresLab.$binaryDirectory.withValue(binaries) {

@@ -10,7 +10,7 @@ import _PITRTestSupport
 /// dated, gzip'd archive of seed 001's scenario.
 @Suite(.tags(.integration), .enabled(if: PostgresLab.isAvailable))
 struct WALFetchRestoreTests {
-  @Test(.timeLimit(.minutes(2)))
+  @Test(.timeLimit(.minutes(3)))
   func postgresRecoversToTheRestorePointThroughWALFetch() throws {
     let lab = try PostgresLab(name: "wal-fetch", archive: .gzipDated)
     defer { lab.remove() }
@@ -38,7 +38,7 @@ struct WALFetchRestoreTests {
     #expect(FileManager.default.fileExists(atPath: "\(spool)/index"))
   }
 
-  @Test(.timeLimit(.minutes(2)))
+  @Test(.timeLimit(.minutes(3)))
   func aDamagedSegmentStopsRecoveryWithTheReasonInTheLog() throws {
     let lab = try PostgresLab(name: "wal-fetch-bad", archive: .gzipDated)
     defer { lab.remove() }
