@@ -15,6 +15,11 @@ extension PostgresLab {
       /// `--compress=server-gzip`: the server gzips, giving `base.tar.gz`; the streamed
       /// `pg_wal.tar` stays uncompressed (seed 001).
       case serverGzip
+      /// `--compress=server-zstd`: the server compresses with zstd, giving `base.tar.zst`
+      /// (and `<oid>.tar.zst` per tablespace); the streamed `pg_wal.tar` stays uncompressed.
+      case serverZstd
+      /// `--compress=server-lz4`: the same with lz4, giving `base.tar.lz4`.
+      case serverLZ4
     }
 
     /// `pg_basebackup`'s arguments for this format.
@@ -24,6 +29,8 @@ extension PostgresLab {
       case .tar(.none): ["--format=tar"]
       case .tar(.clientGzip): ["--format=tar", "--compress=gzip"]
       case .tar(.serverGzip): ["--format=tar", "--compress=server-gzip"]
+      case .tar(.serverZstd): ["--format=tar", "--compress=server-zstd"]
+      case .tar(.serverLZ4): ["--format=tar", "--compress=server-lz4"]
       }
     }
 
@@ -33,7 +40,13 @@ extension PostgresLab {
       switch self {
       case .plain: return ["backup_label"]
       case .tar(let compression):
-        let base = compression == .none ? "base.tar" : "base.tar.gz"
+        let base =
+          switch compression {
+          case .none: "base.tar"
+          case .clientGzip, .serverGzip: "base.tar.gz"
+          case .serverZstd: "base.tar.zst"
+          case .serverLZ4: "base.tar.lz4"
+          }
         guard wal == .stream else { return [base] }
         return [base, compression == .clientGzip ? "pg_wal.tar.gz" : "pg_wal.tar"]
       }

@@ -1,0 +1,71 @@
+import Execution
+import Foundation
+import Testing
+import _PITRTestSupport
+
+/// A tar backup the server compressed (`pg_basebackup -Ft -Z server-zstd|server-lz4`), its
+/// tablespace's tar compressed too, and WAL archived by `zstd`/`lz4` into `<name>.zst`/`.lz4`:
+/// restored by pitr to a restore point, the rows checked.
+@Suite(.tags(.integration), .enabled(if: PostgresLab.isAvailable))
+struct ApplyZstdLZ4Tests {
+  @Test(arguments: [
+    (PostgresLab.BackupFormat.TarCompression.serverZstd, PostgresLab.ArchiveLayout.zstdFlat),
+    (.serverLZ4, .lz4Flat),
+  ])
+  func aServerCompressedBackupAndCompressedWALRestoreToTheRestorePoint(
+    compression: PostgresLab.BackupFormat.TarCompression, layout: PostgresLab.ArchiveLayout
+  ) throws {
+    let kind = layout == .zstdFlat ? "zstd" : "lz4"
+    let suffix = layout.suffix
+    let lab = try PostgresLab(name: "apply-\(kind)", archive: layout)
+    defer { lab.remove() }
+    let original = lab.directory.file("ts-original")
+    try RestoreSandbox.makePostgresDirectory(original)
+    try lab.sql("CREATE TABLESPACE almacen LOCATION '\(original)'")
+    try lab.sql("CREATE TABLE en_almacen (id int, nombre text) TABLESPACE almacen")
+    try lab.sql("CREATE TABLE registros (id int PRIMARY KEY, nombre text)")
+    try lab.sql("INSERT INTO en_almacen SELECT g, 'fila_' || g FROM generate_series(1, 100) g")
+    let oid = try lab.sql("SELECT oid FROM pg_tablespace WHERE spcname = 'almacen'")
+    let backup = try lab.baseBackup(
+      into: "b1", format: .tar(compression: compression), wal: .stream, label: kind)
+    let files = Set(try FileManager.default.contentsOfDirectory(atPath: backup))
+    #expect(files == ["backup_manifest", "base.tar\(suffix)", "\(oid).tar\(suffix)", "pg_wal.tar"])
+    // Written after the backup: replayed from the compressed archive.
+    try lab.sql("INSERT INTO en_almacen SELECT g, 'fila_' || g FROM generate_series(101, 150) g")
+    try lab.sql("INSERT INTO registros VALUES (1, 'antes'), (2, 'antes')")
+    try lab.sql("SELECT pg_create_restore_point('antes_del_error')")
+    try lab.sql("INSERT INTO registros VALUES (3, 'despues')")
+    try lab.switchWAL()
+    try lab.stop()
+    #expect(lab.archive.storedPaths().contains { $0.hasSuffix(suffix) })
+    #expect(!lab.archive.storedPaths().contains { !$0.hasSuffix(suffix) })
+
+    let restore = try ApplyRestore(sandbox: RestoreSandbox(in: lab.directory.path, name: kind)) { sandbox in
+      ApplyHarness.planText(
+        base: lab.backupsDirectory, wal: lab.archiveDirectory,
+        target: "  name: antes_del_error\n  timeline: 1", sandbox: sandbox,
+        destination: "  tablespaces:\n    \"\(oid)\": \(sandbox.file("ts-new"))",
+        tail: """
+          verify:
+            - name: the rows of the restore point, none after
+              sql: SELECT id, nombre FROM registros ORDER BY id
+              expect_rows:
+                - ["1", "antes"]
+                - ["2", "antes"]
+          """)
+    }
+    defer { restore.remove() }
+    let extraction = try #require(restore.plan.graph.ordered.first { $0.summary.hasPrefix("extract base backup") })
+    #expect(extraction.details.first == "from \(backup)/base.tar\(suffix) (tar, \(kind))")
+
+    let report = try restore.run()
+
+    #expect(report.outcome == .promoted)
+    #expect(report.predictionMatched, "logged \(report.loggedStop ?? "nothing")")
+    #expect(report.loggedStop?.hasPrefix("recovery stopping at restore point \"antes_del_error\"") == true)
+    #expect(report.checks.map(\.passed) == [true], "\(report.checks.compactMap(\.problem))")
+    #expect(try restore.sandbox.sql("SELECT count(*), max(id) FROM en_almacen") == "150|150")
+    #expect(try restore.sandbox.sql("SELECT string_agg(nombre, ',' ORDER BY id) FROM registros") == "antes,antes")
+    #expect(restore.sandbox.serverLog.contains("restored log file"), "\(restore.sandbox.serverLog)")
+  }
+}
