@@ -68,4 +68,29 @@ struct ApplyZstdLZ4Tests {
     #expect(try restore.sandbox.sql("SELECT string_agg(nombre, ',' ORDER BY id) FROM registros") == "antes,antes")
     #expect(restore.sandbox.serverLog.contains("restored log file"), "\(restore.sandbox.serverLog)")
   }
+
+  /// Seed 001 (`inventarios`) with a `-Z server-zstd` backup and WAL archived by `zstd`:
+  /// every kind of target restored, promoted and counted, as over the gzip'd lab.
+  @Test func everyTargetOfSeed001OverAZstdRepository() throws {
+    let shared = try InventariosApplyLab(
+      name: "apply-001-zstd", archive: .zstdFlat, backupFormat: .tar(compression: .serverZstd))
+    defer { shared.lab.remove() }
+    #expect(FileManager.default.fileExists(atPath: "\(shared.base)/backup_db/base.tar.zst"))
+    for testCase in ApplyTests.Targets.cases {
+      let restore = try shared.restore("target", testCase.target(shared.scenario))
+      defer { restore.remove() }
+
+      let report = try restore.run()
+
+      #expect(report.outcome == .promoted, "\(testCase.name)")
+      #expect(report.predictedStop == report.loggedStop, "\(testCase.name)")
+      #expect(
+        try restore.sql("SELECT count(*) FROM inventarios", database: "test") == testCase.rows,
+        "\(testCase.name)")
+      #expect(
+        try restore.sql(
+          "SELECT count(*) FROM inventarios WHERE producto = 'Ultimo_Registro'", database: "test")
+          == (testCase.lastInsert ? "1" : "0"), "\(testCase.name)")
+    }
+  }
 }
