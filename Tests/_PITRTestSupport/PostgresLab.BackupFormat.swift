@@ -20,6 +20,9 @@ extension PostgresLab {
       case serverZstd
       /// `--compress=server-lz4`: the same with lz4, giving `base.tar.lz4`.
       case serverLZ4
+      /// `--compress=zstd`: the client compresses, giving `base.tar.zst`; PostgreSQL 15 leaves
+      /// the streamed `pg_wal.tar` uncompressed (only gzip compresses it there).
+      case clientZstd
     }
 
     /// `pg_basebackup`'s arguments for this format.
@@ -31,6 +34,7 @@ extension PostgresLab {
       case .tar(.serverGzip): ["--format=tar", "--compress=server-gzip"]
       case .tar(.serverZstd): ["--format=tar", "--compress=server-zstd"]
       case .tar(.serverLZ4): ["--format=tar", "--compress=server-lz4"]
+      case .tar(.clientZstd): ["--format=tar", "--compress=zstd"]
       }
     }
 
@@ -44,11 +48,16 @@ extension PostgresLab {
           switch compression {
           case .none: "base.tar"
           case .clientGzip, .serverGzip: "base.tar.gz"
-          case .serverZstd: "base.tar.zst"
+          case .serverZstd, .clientZstd: "base.tar.zst"
           case .serverLZ4: "base.tar.lz4"
           }
         guard wal == .stream else { return [base] }
-        return [base, compression == .clientGzip ? "pg_wal.tar.gz" : "pg_wal.tar"]
+        let wal =
+          switch compression {
+          case .clientGzip: "pg_wal.tar.gz"
+          default: "pg_wal.tar"
+          }
+        return [base, wal]
       }
     }
 
