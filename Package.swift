@@ -21,6 +21,18 @@ let package = Package(
       pkgConfig: "zlib",
       providers: [.apt(["zlib1g-dev"])]
     ),
+    /// libzstd, for zstd-compressed base backups and WAL segments (Debian `libzstd-dev`).
+    .systemLibrary(
+      name: "CZstd",
+      pkgConfig: "libzstd",
+      providers: [.apt(["libzstd-dev"])]
+    ),
+    /// liblz4's frame API, for lz4-compressed base backups and WAL segments (Debian `liblz4-dev`).
+    .systemLibrary(
+      name: "CLZ4",
+      pkgConfig: "liblz4",
+      providers: [.apt(["liblz4-dev"])]
+    ),
     /// libpq, for the checks run on the restored server (Debian `libpq-dev`).
     .systemLibrary(
       name: "CLibPQ",
@@ -30,8 +42,8 @@ let package = Package(
 
     // MARK: - Library modules, lowest layer first
 
-    /// Streaming readers for gzip and tar, with bounded memory.
-    .target(name: "Archives", dependencies: ["CZlib"], exclude: ["README.md"]),
+    /// Streaming readers for gzip, zstd, lz4 and tar, with bounded memory.
+    .target(name: "Archives", dependencies: ["CZlib", "CZstd", "CLZ4"], exclude: ["README.md"]),
     /// CRC-32C with the CPU's instruction (SSE4.2, ARMv8 CRC), chosen at run time by WAL.
     .target(name: "CCRC32C"),
     /// PostgreSQL's vocabulary as pure values: LSNs, timelines, segment and WAL file names, majors.
@@ -103,7 +115,7 @@ let package = Package(
       name: "_PITRTestSupport",
       dependencies: [
         "PlanModel", "PostgresVocabulary", "WAL", "Archives", "Catalog", "Compiler", "Execution",
-        "Processes", "CZlib",
+        "Processes", "CZlib", "CZstd", "CLZ4",
         .product(name: "Crypto", package: "swift-crypto"),
       ],
       path: "Tests/_PITRTestSupport"),

@@ -86,20 +86,32 @@ extension ArchiveError {
   static func unsupported(_ kind: CompressionKind, in path: String) -> ArchiveError {
     var error = ArchiveError(
       .unsupportedCompression,
-      "unsupported compression \(kind) in \(path); decompress it first or use gzip")
+      "unsupported compression \(kind) in \(path); decompress it first or use gzip, zstd or lz4")
     error.file = path
     return error
   }
 
   /// A gzip stream that ends inside a member.
   static func gzipTruncated(at offset: Int64, in file: String?) -> ArchiveError {
-    ArchiveError(
-      .truncated, "gzip stream truncated", offset: offset, unit: .fileByte, file: file)
+    truncatedData("gzip", at: offset, in: file)
   }
 
   /// A gzip stream whose data zlib rejects.
   static func gzipCorrupt(_ detail: String, at offset: Int64, in file: String?) -> ArchiveError {
+    corruptData("gzip", detail, at: offset, in: file)
+  }
+
+  /// A compressed stream (`format`: "gzip", "zstd", "lz4") that ends inside a member or frame.
+  static func truncatedData(_ format: String, at offset: Int64, in file: String?) -> ArchiveError {
     ArchiveError(
-      .corrupt, "corrupt gzip data (\(detail))", offset: offset, unit: .fileByte, file: file)
+      .truncated, "\(format) stream truncated", offset: offset, unit: .fileByte, file: file)
+  }
+
+  /// A compressed stream whose data its library rejects, with the library's reason.
+  static func corruptData(
+    _ format: String, _ detail: String, at offset: Int64, in file: String?
+  ) -> ArchiveError {
+    ArchiveError(
+      .corrupt, "corrupt \(format) data (\(detail))", offset: offset, unit: .fileByte, file: file)
   }
 }

@@ -51,4 +51,47 @@ public enum CompressionKind: String, CaseIterable, Equatable, Sendable, CustomSt
     let count = try head.withUnsafeMutableBytes { try file.readFully(into: $0) }
     return detect(head.prefix(count))
   }
+
+  /// Whether ``DecompressedFileStream`` reads files of this kind: plain, gzip, zstd and lz4.
+  public var isReadable: Bool {
+    switch self {
+    case .none, .gzip, .zstd, .lz4: true
+    case .bzip2, .xz: false
+    }
+  }
+
+  /// The file name suffix tools write for this kind, without the dot: `gz`, `zst`, `lz4`, …
+  /// (empty for ``none``).
+  public var fileSuffix: String {
+    switch self {
+    case .none: ""
+    case .gzip: "gz"
+    case .zstd: "zst"
+    case .lz4: "lz4"
+    case .bzip2: "bz2"
+    case .xz: "xz"
+    }
+  }
+
+  /// The kind a file name's last suffix names (`base.tar.zst` is ``zstd``), or `nil` when it
+  /// names none; a hint only, the magic bytes decide.
+  public static func named(by fileName: some StringProtocol) -> CompressionKind? {
+    guard let dot = fileName.lastIndex(of: ".") else { return nil }
+    let suffix = fileName[fileName.index(after: dot)...]
+    return allCases.first { $0 != .none && suffix == $0.fileSuffix }
+  }
+
+  /// A stream decompressing `source` as this kind says: `nil` for ``none``.
+  ///
+  /// - Throws: ``ArchiveError``: ``ArchiveError/Kind/unsupportedCompression`` for bzip2 and
+  ///   xz, ``ArchiveError/Kind/io`` when the library cannot start.
+  public func decompressing<Source: ByteStream>(_ source: Source) throws -> (any ByteStream)? {
+    switch self {
+    case .none: nil
+    case .gzip: try GzipByteStream(source)
+    case .zstd: try ZstdByteStream(source)
+    case .lz4: try LZ4ByteStream(source)
+    case .bzip2, .xz: throw ArchiveError.unsupported(self, in: source.name ?? "the stream")
+    }
+  }
 }

@@ -90,14 +90,26 @@ import _PITRTestSupport
     defer { setup.repository.remove() }
     let name = "000000010000000000000007"
     let file = try setup.repository.write(
-      [0x28, 0xB5, 0x2F, 0xFD, 0, 0, 0], to: "\(setup.repository.wal)/\(name).zst")
+      [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00, 0], to: "\(setup.repository.wal)/\(name).xz")
     let result = try setup.fetch(name)
     #expect(result.status == 200)
     #expect(
       result.standardError
-        == "pitr wal-fetch: error: \(file): compressed with zstd, which pitr cannot "
-        + "decompress; archive WAL with gzip or decompress the file\n"
+        == "pitr wal-fetch: error: \(file): compressed with xz, which pitr cannot "
+        + "decompress; archive WAL with gzip, zstd or lz4, or decompress the file\n"
     )
+  }
+
+  @Test func aTruncatedZstdSegmentExitsTwo() throws {
+    let setup = try Setup()
+    defer { setup.repository.remove() }
+    let name = "000000010000000000000007"
+    let file = try setup.repository.write(
+      [0x28, 0xB5, 0x2F, 0xFD, 0, 0, 0], to: "\(setup.repository.wal)/\(name).zst")
+    let result = try setup.fetch(name)
+    #expect(result.status == 200)
+    #expect(
+      result.standardError == "pitr wal-fetch: error: zstd stream truncated at byte 7 of \(file)\n")
   }
 
   @Test func usageErrorsExitSixtyFour() throws {

@@ -57,12 +57,18 @@ extension PostgresLab {
     return server
   }
 
-  /// Unpacks a backup folder into an empty data directory as `postgres`: `base.tar[.gz]`
-  /// and `pg_wal.tar[.gz]` for tar format, a copy for plain format.
+  /// Unpacks a backup folder into an empty data directory as `postgres`: `base.tar[.gz|.zst|.lz4]`
+  /// and `pg_wal.tar[.gz]` for tar format (zstd and lz4 through GNU tar's
+  /// `--use-compress-program`), a copy for plain format.
   static func unpack(backup: String, into data: String) throws {
     let files = Set((try? FileManager.default.contentsOfDirectory(atPath: backup)) ?? [])
-    if let base = ["base.tar", "base.tar.gz"].first(where: files.contains) {
-      try runAsPostgres("/bin/tar", ["-xf", "\(backup)/\(base)", "-C", data])
+    let bases = ["base.tar", "base.tar.gz", "base.tar.zst", "base.tar.lz4"]
+    if let base = bases.first(where: files.contains) {
+      let program =
+        base.hasSuffix(".zst")
+        ? ["--use-compress-program=zstd"]
+        : base.hasSuffix(".lz4") ? ["--use-compress-program=lz4"] : []
+      try runAsPostgres("/bin/tar", program + ["-xf", "\(backup)/\(base)", "-C", data])
       if let wal = ["pg_wal.tar", "pg_wal.tar.gz"].first(where: files.contains) {
         try runAsPostgres("/bin/mkdir", ["-p", "\(data)/pg_wal"])
         try runAsPostgres("/bin/tar", ["-xf", "\(backup)/\(wal)", "-C", "\(data)/pg_wal"])

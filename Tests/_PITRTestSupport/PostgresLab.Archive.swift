@@ -32,6 +32,10 @@ extension PostgresLab {
       case .gzipFlat:
         "gzip < %p > \(spoolDirectory)/%f.gz && mv \(spoolDirectory)/%f.gz \(directory)/%f.gz"
       case .gzipDated: "\(scriptsDirectory)/archive-wal %p %f"
+      case .zstdFlat:
+        "zstd -q -f %p -o \(spoolDirectory)/%f.zst && mv \(spoolDirectory)/%f.zst \(directory)/%f.zst"
+      case .lz4Flat:
+        "lz4 -q -f %p \(spoolDirectory)/%f.lz4 && mv \(spoolDirectory)/%f.lz4 \(directory)/%f.lz4"
       }
     }
 
@@ -41,6 +45,8 @@ extension PostgresLab {
       case .plainFlat: "cp \(directory)/%f %p"
       case .gzipFlat: "test -f \(directory)/%f.gz && gunzip < \(directory)/%f.gz > %p"
       case .gzipDated: "\(scriptsDirectory)/restore-wal %f %p"
+      case .zstdFlat: "test -f \(directory)/%f.zst && zstd -q -d -c \(directory)/%f.zst > %p"
+      case .lz4Flat: "test -f \(directory)/%f.lz4 && lz4 -q -d -c \(directory)/%f.lz4 > %p"
       }
     }
 
@@ -80,9 +86,9 @@ extension PostgresLab {
 
     // MARK: - Contents
 
-    /// The name a file has on disk: `<name>.gz` when the layout compresses.
+    /// The name a file has on disk: `<name>.gz` (`.zst`, `.lz4`) when the layout compresses.
     public func storedName(of name: String) -> String {
-      layout.isCompressed ? "\(name).gz" : name
+      name + layout.suffix
     }
 
     /// Where the archived file `name` (a WAL file name such as `00000002.history`) is.
@@ -111,7 +117,8 @@ extension PostgresLab {
     public func fileNames() -> [String] {
       storedPaths().map { path in
         let name = path.split(separator: "/").last.map(String.init) ?? path
-        return layout.isCompressed && name.hasSuffix(".gz") ? String(name.dropLast(3)) : name
+        return layout.isCompressed && name.hasSuffix(layout.suffix)
+          ? String(name.dropLast(layout.suffix.count)) : name
       }.sorted()
     }
 
@@ -181,7 +188,13 @@ extension PostgresLab {
         try PostgresLab.makePostgresDirectory(folder)
       }
       let path = "\(folder)/\(storedName(of: name))"
-      let stored = layout.isCompressed ? try gzip(bytes) : bytes
+      let stored: [UInt8] =
+        switch layout {
+        case .plainFlat: bytes
+        case .gzipFlat, .gzipDated: try gzip(bytes)
+        case .zstdFlat: try zstd(bytes)
+        case .lz4Flat: try lz4(bytes)
+        }
       try Data(stored).write(to: URL(fileURLWithPath: path))
       try PostgresLab.giveToPostgres(path)
       return path

@@ -13,9 +13,23 @@ extension PostgresLab {
     /// `<archive>/YYYY-MM-DD/<name>.gz` (seed 000's dated script, with gzip and today's UTC
     /// date, or the day ``Archive/setDay(_:)`` set).
     case gzipDated
+    /// `zstd -q %p -o <archive>/%f.zst`: every file compressed with zstd, `.zst` appended.
+    case zstdFlat
+    /// `lz4 -q %p <archive>/%f.lz4`: every file compressed with lz4 (frame), `.lz4` appended.
+    case lz4Flat
 
-    /// Whether archived files are gzip'd and named `<name>.gz`.
+    /// Whether archived files are compressed and named `<name><suffix>`.
     public var isCompressed: Bool { self != .plainFlat }
+
+    /// What archived files' names end with: `""`, `.gz`, `.zst` or `.lz4`.
+    public var suffix: String {
+      switch self {
+      case .plainFlat: ""
+      case .gzipFlat, .gzipDated: ".gz"
+      case .zstdFlat: ".zst"
+      case .lz4Flat: ".lz4"
+      }
+    }
 
     /// The case's name.
     public var description: String { rawValue }

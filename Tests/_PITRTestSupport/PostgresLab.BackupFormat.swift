@@ -15,6 +15,14 @@ extension PostgresLab {
       /// `--compress=server-gzip`: the server gzips, giving `base.tar.gz`; the streamed
       /// `pg_wal.tar` stays uncompressed (seed 001).
       case serverGzip
+      /// `--compress=server-zstd`: the server compresses with zstd, giving `base.tar.zst`
+      /// (and `<oid>.tar.zst` per tablespace); the streamed `pg_wal.tar` stays uncompressed.
+      case serverZstd
+      /// `--compress=server-lz4`: the same with lz4, giving `base.tar.lz4`.
+      case serverLZ4
+      /// `--compress=zstd`: the client compresses, giving `base.tar.zst`; PostgreSQL 15 leaves
+      /// the streamed `pg_wal.tar` uncompressed (only gzip compresses it there).
+      case clientZstd
     }
 
     /// `pg_basebackup`'s arguments for this format.
@@ -24,6 +32,9 @@ extension PostgresLab {
       case .tar(.none): ["--format=tar"]
       case .tar(.clientGzip): ["--format=tar", "--compress=gzip"]
       case .tar(.serverGzip): ["--format=tar", "--compress=server-gzip"]
+      case .tar(.serverZstd): ["--format=tar", "--compress=server-zstd"]
+      case .tar(.serverLZ4): ["--format=tar", "--compress=server-lz4"]
+      case .tar(.clientZstd): ["--format=tar", "--compress=zstd"]
       }
     }
 
@@ -33,9 +44,20 @@ extension PostgresLab {
       switch self {
       case .plain: return ["backup_label"]
       case .tar(let compression):
-        let base = compression == .none ? "base.tar" : "base.tar.gz"
+        let base =
+          switch compression {
+          case .none: "base.tar"
+          case .clientGzip, .serverGzip: "base.tar.gz"
+          case .serverZstd, .clientZstd: "base.tar.zst"
+          case .serverLZ4: "base.tar.lz4"
+          }
         guard wal == .stream else { return [base] }
-        return [base, compression == .clientGzip ? "pg_wal.tar.gz" : "pg_wal.tar"]
+        let wal =
+          switch compression {
+          case .clientGzip: "pg_wal.tar.gz"
+          default: "pg_wal.tar"
+          }
+        return [base, wal]
       }
     }
 

@@ -74,12 +74,24 @@ public struct RepositoryFixture {
   /// when it differs from the name).
   @discardableResult
   public func writeSegment(
-    _ name: String, folder: String = "", gzip compress: Bool = false, fileName: String? = nil,
+    _ name: String, folder: String = "", gzip compressed: Bool = false, fileName: String? = nil,
+    bytes: [UInt8]? = nil
+  ) throws -> String {
+    try writeSegment(
+      name, folder: folder, compression: compressed ? .gzip : .none, fileName: fileName,
+      bytes: bytes)
+  }
+
+  /// Writes segment `name` into the archive compressed as `compression` says, named with its
+  /// suffix (`.gz`, `.zst`, `.lz4`) unless `fileName` is given.
+  @discardableResult
+  public func writeSegment(
+    _ name: String, folder: String = "", compression: CompressionKind, fileName: String? = nil,
     bytes: [UInt8]? = nil
   ) throws -> String {
     let content = bytes ?? Self.segmentBytes(name)
-    let file = fileName ?? (name + (compress ? ".gz" : ""))
-    return try write(compress ? gzip(content) : content, to: "\(wal)/\(folder)/\(file)")
+    let file = fileName ?? (name + (compression == .none ? "" : "." + compression.fileSuffix))
+    return try write(compressBytes(content, as: compression), to: "\(wal)/\(folder)/\(file)")
   }
 
   /// Writes consecutive segments `first...last` (hex segment numbers) on `timeline`.
@@ -153,6 +165,8 @@ public struct RepositoryFixture {
 
     public enum Format: Sendable {
       case tar(gzip: Bool)
+      /// `base.tar.gz`, `base.tar.zst` or `base.tar.lz4` (`base.tar` for `none`).
+      case compressedTar(CompressionKind)
       case plain
     }
 
@@ -228,11 +242,19 @@ public struct RepositoryFixture {
       members.insert(("base/1/INCREMENTAL.2608", [UInt8](repeating: 3, count: 100)), at: members.count - 1)
     }
     switch backup.format {
-    case .tar(let compress):
+    case .tar, .compressedTar:
+      let kind: CompressionKind =
+        switch backup.format {
+        case .tar(let compress): compress ? .gzip : .none
+        case .compressedTar(let kind): kind
+        case .plain: .none
+        }
       var tar = TarWriter([UInt8]())
       for (path, data) in members { try tar.append(.file(path), data: data) }
       let bytes = try tar.finish()
-      try write(compress ? gzip(bytes) : bytes, to: "\(folder)/base.tar" + (compress ? ".gz" : ""))
+      try write(
+        compressBytes(bytes, as: kind),
+        to: "\(folder)/base.tar" + (kind == .none ? "" : "." + kind.fileSuffix))
       var walTar = TarWriter([UInt8]())
       for segment in backup.includedSegments {
         try walTar.append(.file(segment), data: Self.segmentBytes(segment, size: 4096))

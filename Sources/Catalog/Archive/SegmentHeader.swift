@@ -19,10 +19,11 @@ public struct SegmentHeader: Hashable, Sendable, Codable {
   public var majorVersion: Int? { WALVersion(magic: magic)?.major }
 }
 
-/// Reads the long page header at the start of a segment file, plain or gzip'd, looking at
+/// Reads the long page header at the start of a segment file, plain or compressed (gzip, zstd,
+/// lz4), looking at
 /// the file's first bytes rather than its name to tell which.
 enum SegmentHeaderReader {
-  /// How much of a gzip'd file to read: the first 40 bytes of a segment inflate from far less.
+  /// How much of a compressed file to read: the first 40 bytes of a segment inflate from far less.
   private static let compressedPrefix = 4096
 
   /// The file's compression and header, or why there is no usable header.
@@ -42,9 +43,9 @@ enum SegmentHeaderReader {
     switch compression {
     case .none:
       bytes = Array(prefix.prefix(WALPageHeader.longSize))
-    case .gzip:
+    case .gzip, .zstd, .lz4:
       do {
-        bytes = try inflatedPrefix(of: path, compressedPrefix: prefix)
+        bytes = try decompressedPrefix(of: path, compression, compressedPrefix: prefix)
       } catch {
         return .failure(.unreadable(String(describing: error)))
       }
@@ -66,14 +67,15 @@ enum SegmentHeaderReader {
       ))
   }
 
-  /// The first 40 inflated bytes; from the prefix already read when it is enough, else from
+  /// The first 40 decompressed bytes; from the prefix already read when it is enough, else from
   /// the file (a header that needs more than 4 KiB of compressed input is unusual).
-  private static func inflatedPrefix(of path: String, compressedPrefix prefix: [UInt8]) throws
-    -> [UInt8]
-  {
+  private static func decompressedPrefix(
+    of path: String, _ compression: CompressionKind, compressedPrefix prefix: [UInt8]
+  ) throws -> [UInt8] {
     var output = [UInt8](repeating: 0, count: WALPageHeader.longSize)
     do {
-      var stream = try GzipByteStream(MemoryByteStream(prefix, name: path))
+      guard var stream = try compression.decompressing(MemoryByteStream(prefix, name: path))
+      else { return Array(prefix.prefix(output.count)) }
       let count = try output.withUnsafeMutableBytes { try stream.readFully(into: $0) }
       if count == output.count { return output }
     } catch let error as ArchiveError where error.kind == .truncated {
@@ -95,7 +97,8 @@ enum SegmentProblem: Error, Hashable {
     switch self {
     case .unreadable(let reason): reason
     case .unsupportedCompression(let kind):
-      "compressed with \(kind), which pitr cannot read; decompress it or archive with gzip"
+      "compressed with \(kind), which pitr cannot read; decompress it or archive with gzip, zstd "
+        + "or lz4"
     case .noLongHeader:
       "it does not start with a WAL segment header (too short, or not WAL)"
     }

@@ -295,7 +295,8 @@ public final class CatalogCache: @unchecked Sendable {
         let header = SegmentHeader(
           magic: magic, systemIdentifier: system, segmentSize: segmentSize, blockSize: blockSize,
           pageAddress: .init(rawValue: address), timeline: .init(timeline))
-        let compression = fields[4].elementsEqual("gzip".utf8) ? "gzip" : "none"
+        let compression =
+          ["gzip", "zstd", "lz4"].first { fields[4].elementsEqual($0.utf8) } ?? "none"
         loadedSegments.append(
           path: fields[1], size: size, modified: modified,
           value: .header(compression: compression, header))

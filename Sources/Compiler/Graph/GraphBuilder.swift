@@ -115,7 +115,8 @@ struct GraphBuilder {
   private func extraction() -> [Step] {
     let baseFile = backup.files.first { $0.role == .base }
     let source = baseFile.map { "\(backup.path)/\($0.name)" } ?? backup.path
-    let how = backup.format == .plain ? "plain copy" : backup.compression == "gzip" ? "tar, gzip" : "tar"
+    let how =
+      backup.format == .plain ? "plain copy" : backup.compression == "none" ? "tar" : "tar, \(backup.compression)"
     var details = ["from \(source) (\(how))"]
     if case .verified(let manifest) = backup.manifest {
       details.append("checking each of \(manifest.fileCount) files against backup_manifest as it is written")

@@ -67,13 +67,16 @@ public struct SourceWALSwitch: Sendable {
         + "archive_command and pg_stat_archiver")
   }
 
-  /// Whether a file of that name (plain or gzip'd) is anywhere under the folders.
+  /// Whether a file of that name (plain, or gzip, zstd or lz4 compressed) is anywhere under the
+  /// folders.
   static func isArchived(_ name: String, in folders: [String]) -> Bool {
     for folder in folders {
       guard let files = FileManager.default.enumerator(atPath: folder) else { continue }
       for case let path as String in files {
         let last = path.split(separator: "/").last.map(String.init) ?? path
-        if last == name || last == name + ".gz" { return true }
+        if last == name || [".gz", ".zst", ".lz4"].contains(where: { last == name + $0 }) {
+          return true
+        }
       }
     }
     return false

@@ -9,7 +9,7 @@ public struct WALFetchError: Error, Equatable, Sendable, CustomStringConvertible
     /// The file is not the one its name says, or it is damaged: a wrong header, another
     /// cluster, a wrong size, corrupt compressed data.
     case damaged
-    /// The file is compressed with something pitr does not decompress (zstd, lz4, bzip2, xz).
+    /// The file is compressed with something pitr does not decompress (bzip2, xz).
     case unsupportedCompression
     /// A file could not be read, or the destination could not be written.
     case io

@@ -27,7 +27,7 @@ struct WALFileDelivery {
   ///
   /// - Throws: ``WALFetchError``: ``WALFetchError/Kind/damaged`` for a file that fails a
   ///   check or whose compressed data is corrupt, ``WALFetchError/Kind/unsupportedCompression``
-  ///   for zstd, lz4, bzip2 and xz, ``WALFetchError/Kind/io`` when reading or writing fails.
+  ///   for bzip2 and xz, ``WALFetchError/Kind/io`` when reading or writing fails.
   ///   Nothing is left at the destination then.
   func copy(from source: String) throws {
     var stream = try Self.openSource(source)
@@ -91,18 +91,16 @@ struct WALFileDelivery {
 
   // MARK: - Reading
 
-  /// Opens `source`, decompressing gzip; other compressions are refused.
+  /// Opens `source`, decompressing gzip, zstd and lz4; bzip2 and xz are refused.
   private static func openSource(_ source: String) throws -> DecompressedFileStream {
     let kind = try reading(source) { try CompressionKind.detect(path: source) }
-    switch kind {
-    case .none, .gzip:
-      return try reading(source) { try DecompressedFileStream(path: source) }
-    case .zstd, .lz4, .bzip2, .xz:
+    guard kind.isReadable else {
       throw WALFetchError(
         .unsupportedCompression, file: source,
-        "compressed with \(kind), which pitr cannot decompress; archive WAL with gzip or "
-          + "decompress the file")
+        "compressed with \(kind), which pitr cannot decompress; archive WAL with gzip, zstd or "
+          + "lz4, or decompress the file")
     }
+    return try reading(source) { try DecompressedFileStream(path: source) }
   }
 
   /// Runs `body`, turning the ``ArchiveError`` it throws into a ``WALFetchError`` on `source`.

@@ -12,7 +12,7 @@ struct WALFetch: AsyncParsableCommand {
       writes: pitr wal-fetch --wal DIR --spool STATE/spool %f %p. It serves the file from \
       the spool (segments pitr prefetched) or from the archive folders at any depth: the \
       exact name, or the name plus a compression suffix, decompressed by its magic bytes \
-      (gzip; zstd, lz4, bzip2 and xz are refused). .partial files are never served. A \
+      (gzip, zstd or lz4; bzip2 and xz are refused). .partial files are never served. A \
       segment must start with the page header of the segment it is named after (and of the \
       cluster given by --system-identifier) and be exactly one segment long. The file is \
       written beside %p and renamed onto it, so %p never holds half a file.

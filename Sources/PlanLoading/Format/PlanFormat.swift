@@ -80,8 +80,8 @@ public enum PlanFormat {
     FieldDefinition(
       "wal", .union([.string(.absolutePath), .list(.string(.absolutePath), minimumCount: 1)]),
       .required, setting: "restore_command",
-      "The WAL archive: a folder (flat or in dated sub-folders, files plain or .gz), or a list "
-        + "of folders. pitr's restore_command (pitr wal-fetch) reads from it."),
+      "The WAL archive: a folder (flat or in dated sub-folders, files plain, .gz, .zst or .lz4), "
+        + "or a list of folders. pitr's restore_command (pitr wal-fetch) reads from it."),
     FieldDefinition(
       "select", .string(.text), .defaulted("auto"),
       "Which base backup: auto (the newest that ends before the target and whose WAL reaches "

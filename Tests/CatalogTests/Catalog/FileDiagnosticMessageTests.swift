@@ -49,20 +49,52 @@ import _PITRTestSupport
 
   // MARK: - SegmentHeader.swift
 
-  @Test func segmentCompressedWithZstd() throws {
+  @Test func segmentCompressedWithBzip2() throws {
     let fixture = try RepositoryFixture()
     defer { fixture.remove() }
     try fixture.writeSegment("000000010000000000000001", gzip: true)
-    // Zstandard's frame magic, then anything: pitr tells the format by these bytes.
-    let zstd = try fixture.write(
-      [0x28, 0xB5, 0x2F, 0xFD] + [UInt8](repeating: 0, count: 60),
+    // bzip2's magic, then anything: pitr tells the format by these bytes.
+    let bzip2 = try fixture.write(
+      Array("BZh9".utf8) + [UInt8](repeating: 0, count: 60),
       to: "\(fixture.wal)/000000010000000000000002")
     let catalog = fixture.scan()
     #expect(catalog.archive.segments.map(\.name.description) == ["000000010000000000000001"])
     #expect(
-      messages(at: zstd, in: catalog) == [
-        "error: named like a WAL segment, but compressed with zstd, which pitr cannot read; "
-          + "decompress it or archive with gzip"
+      messages(at: bzip2, in: catalog) == [
+        "error: named like a WAL segment, but compressed with bzip2, which pitr cannot read; "
+          + "decompress it or archive with gzip, zstd or lz4"
+      ])
+  }
+
+  /// A `.lz4` file that decompresses to something that is not a segment.
+  @Test func lz4FileThatIsNotASegment() throws {
+    let fixture = try RepositoryFixture()
+    defer { fixture.remove() }
+    try fixture.writeSegment("000000010000000000000001", compression: .lz4)
+    let notWAL = try fixture.write(
+      try lz4(Array("these are not the pages you are looking for\n".utf8)),
+      to: "\(fixture.wal)/000000010000000000000002.lz4")
+    let catalog = fixture.scan()
+    #expect(catalog.archive.segments.map(\.compression) == ["lz4"])
+    #expect(
+      messages(at: notWAL, in: catalog) == [
+        "error: named like a WAL segment, but it does not start with a WAL segment header (too "
+          + "short, or not WAL)"
+      ])
+  }
+
+  /// A `.zst` segment cut short before its first page header is complete.
+  @Test func truncatedZstdSegment() throws {
+    let fixture = try RepositoryFixture()
+    defer { fixture.remove() }
+    let compressed = try zstd(RepositoryFixture.segmentBytes("000000010000000000000002"))
+    let cut = try fixture.write(
+      Array(compressed.prefix(8)), to: "\(fixture.wal)/000000010000000000000002.zst")
+    let catalog = fixture.scan()
+    #expect(catalog.archive.segments.isEmpty)
+    #expect(
+      messages(at: cut, in: catalog) == [
+        "error: named like a WAL segment, but zstd stream truncated at byte 8 of \(cut)"
       ])
   }
 

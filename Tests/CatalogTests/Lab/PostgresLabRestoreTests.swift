@@ -109,6 +109,8 @@ struct PostgresLabRestoreTests {
     case .plainFlat: #expect(path == "\(lab.archiveDirectory)/00000002.history")
     case .gzipFlat: #expect(path == "\(lab.archiveDirectory)/00000002.history.gz")
     case .gzipDated: #expect(path == "\(lab.archiveDirectory)/2025-07-01/00000002.history.gz")
+    case .zstdFlat, .lz4Flat:
+      #expect(path == "\(lab.archiveDirectory)/00000002.history\(layout.suffix)")
     }
     let copy = try lab.archive.decompressedCopy(
       of: "00000002.history", into: lab.directory.file("check"))

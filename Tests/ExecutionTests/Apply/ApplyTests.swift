@@ -25,10 +25,16 @@ final class InventariosApplyLab: @unchecked Sendable {
 
   /// Builds the lab and runs the scenario; the primary is stopped afterwards, so the archive
   /// no longer changes and only restored servers use the machine.
-  init() throws {
-    lab = try PostgresLab(name: "apply", archive: .gzipDated)
+  ///
+  /// The archive's layout and the backup's compression may differ from seed 001's, to run
+  /// its targets over a zstd or lz4 repository.
+  init(
+    name: String = "apply", archive: PostgresLab.ArchiveLayout = .gzipDated,
+    backupFormat: PostgresLab.BackupFormat = .tar(compression: .serverGzip)
+  ) throws {
+    lab = try PostgresLab(name: name, archive: archive)
     do {
-      scenario = try InventariosScenario.run(in: lab)
+      scenario = try InventariosScenario.run(in: lab, backupFormat: backupFormat)
       try lab.stop()
     } catch {
       lab.remove()

@@ -77,6 +77,12 @@ struct BackupFixture {
   /// Writes `base.tar[.gz]`, `pg_wal.tar`, the tablespace tars and `backup_manifest` into
   /// `folder`.
   func writeTar(into folder: String, gzip compress: Bool) throws {
+    try writeTar(into: folder, compression: compress ? .gzip : .none)
+  }
+
+  /// Writes `base.tar` compressed as `compression` says (`base.tar.gz`, `.zst`, `.lz4`),
+  /// `pg_wal.tar`, the tablespace tars (compressed too for zstd and lz4) and `backup_manifest`.
+  func writeTar(into folder: String, compression: CompressionKind) throws {
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     var base = TarWriter([UInt8]())
     for directory in directories { try base.append(.directory(directory)) }
@@ -85,12 +91,17 @@ struct BackupFixture {
     }
     for (entry, data) in extraEntries { try base.append(entry, data: data) }
     let bytes = try base.finish()
-    try write(compress ? gzip(bytes) : bytes, to: folder + "/base.tar" + (compress ? ".gz" : ""))
+    let suffix = compression == .none ? "" : "." + compression.fileSuffix
+    try write(compressBytes(bytes, as: compression), to: folder + "/base.tar" + suffix)
     if !walSegments.isEmpty {
       try write(Self.tar(walSegments), to: folder + "/pg_wal.tar")
     }
+    let tablespaceKind: CompressionKind = compression == .gzip ? .none : compression
+    let tablespaceSuffix = tablespaceKind == .none ? "" : suffix
     for (oid, tablespace) in tablespaces {
-      try write(Self.tar(tablespace.members), to: folder + "/\(oid).tar")
+      try write(
+        compressBytes(try Self.tar(tablespace.members), as: tablespaceKind),
+        to: folder + "/\(oid).tar" + tablespaceSuffix)
     }
     try write(manifest(plain: false), to: folder + "/backup_manifest")
   }

@@ -1,3 +1,4 @@
+import Archives
 import Execution
 import Foundation
 import Testing
@@ -29,6 +30,31 @@ import _PITRTestSupport
     #expect(fixture.delivered() == RepositoryFixture.segmentBytes(Self.name))
   }
 
+  @Test(arguments: [CompressionKind.zstd, .lz4], [false, true])
+  func zstdAndLZ4SegmentsAreDecompressed(kind: CompressionKind, spool: Bool) throws {
+    let fixture = try WALFetchFixture()
+    defer { fixture.remove() }
+    let path = try fixture.repository.writeSegment(
+      Self.name, folder: "2026-11-22", compression: kind)
+    #expect(path.hasSuffix("/\(Self.name).\(kind.fileSuffix)"))
+    #expect(try fixture.fetch(Self.name, spool: spool) == .fetched(source: path))
+    #expect(fixture.delivered() == RepositoryFixture.segmentBytes(Self.name))
+  }
+
+  /// A `.lz4` file that decompresses to something else than the segment it is named after.
+  @Test func lz4FileThatIsNotASegmentIsRefused() throws {
+    let fixture = try WALFetchFixture()
+    defer { fixture.remove() }
+    let file = try fixture.put(
+      try lz4([UInt8](repeating: 0x41, count: 100)), at: Self.name + ".lz4")
+    let error = try #require(throws: WALFetchError.self) { try fixture.fetch(Self.name) }
+    #expect(error.kind == .damaged)
+    #expect(
+      error.description
+        == "\(file): does not start with a WAL segment's long page header (too short, or not WAL)")
+    #expect(fixture.pgWALFiles().isEmpty)
+  }
+
   @Test func compressionIsToldByMagicBytesNotBySuffix() throws {
     let fixture = try WALFetchFixture()
     defer { fixture.remove() }
@@ -46,8 +72,8 @@ import _PITRTestSupport
   }
 
   @Test(arguments: [
-    ("zst", [UInt8]([0x28, 0xB5, 0x2F, 0xFD]), "zstd"), ("lz4", [0x04, 0x22, 0x4D, 0x18], "lz4"),
-    ("bz2", [0x42, 0x5A, 0x68, 0x39], "bzip2"), ("", [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], "xz"),
+    ("bz2", [UInt8]([0x42, 0x5A, 0x68, 0x39]), "bzip2"),
+    ("", [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], "xz"),
   ])
   func otherCompressionsAreRefusedClearly(suffix: String, magic: [UInt8], format: String) throws {
     let fixture = try WALFetchFixture()
@@ -60,7 +86,7 @@ import _PITRTestSupport
     #expect(
       error.description
         == "\(file): compressed with \(format), which pitr cannot decompress; "
-        + "archive WAL with gzip or decompress the file"
+        + "archive WAL with gzip, zstd or lz4, or decompress the file"
     )
     #expect(fixture.pgWALFiles().isEmpty)
   }
