@@ -1,3 +1,4 @@
+import Catalog
 import Compiler
 import PlanModel
 import PostgresVocabulary
@@ -140,6 +141,30 @@ import _PITRTestSupport
     #expect(
       compilation.errors.map(\.message) == [
         "backup b2 is \(problem); take a full base backup (pg_basebackup without --incremental)"
+      ])
+  }
+
+  @Test func theFreeSpaceCheckCountsTheStagedChainAndTheCombinedResult() throws {
+    let repository = try repository()
+    defer { repository.remove() }
+    let marked = markedPlan(
+      repository, target: "  latest: true",
+      destination: "  data_directory: 1️⃣/srv/restore-test\n  port: 5599\n  os_user: postgres")
+    let catalog = repository.fixture.scan()
+    let b2 = try #require(catalog.backups.first { $0.id == "b2" })
+    let space = try #require(CombineSpace(chain: catalog.chain(of: b2).backups))
+    // Room for the staged chain, but not for it and the combined result.
+    var environment = FixedEnvironment()
+    environment.free = space.staging + 1
+    let compilation = try #require(marked.compiled(repository, environment: environment))
+    #expect(compilation.compiled == nil)
+    #expect(compilation.errors.map(\.location) == [marked.at("1️⃣")])
+    #expect(
+      compilation.errors.map(\.message) == [
+        "the chain b1, b2 needs \(ByteCount.describe(space.total)) (\(ByteCount.describe(space.staging)) to "
+          + "extract it beside the data directory, up to \(ByteCount.describe(space.result)) for what "
+          + "pg_combinebackup writes), but only \(ByteCount.describe(space.staging + 1)) is free where "
+          + "'/srv/restore-test' would be"
       ])
   }
 }
