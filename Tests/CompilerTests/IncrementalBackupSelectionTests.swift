@@ -18,7 +18,7 @@ import _PITRTestSupport
 
   /// b1 full at 0/200028; b2, newer, incremental from b1; with `broken`, b3, newer still,
   /// incremental from a backup that is not there; commit 700 after them all.
-  private func repository(full: Bool = true, broken: Bool = false) throws -> SyntheticRepository {
+  func repository(full: Bool = true, broken: Bool = false) throws -> SyntheticRepository {
     var b2 = RepositoryFixture.Backup(id: "b2", start: "0/300028", checkpoint: "0/300060")
     b2.incrementalFrom = ("0/200028", 1)
     var b3 = RepositoryFixture.Backup(id: "b3", start: "0/400028", checkpoint: "0/400060")
@@ -165,6 +165,36 @@ import _PITRTestSupport
           + "extract it beside the data directory, up to \(ByteCount.describe(space.result)) for what "
           + "pg_combinebackup writes), but only \(ByteCount.describe(space.staging + 1)) is free where "
           + "'/srv/restore-test' would be"
+      ])
+  }
+}
+
+extension IncrementalBackupSelectionTests {
+  @Test func combineModeChoosesPgCombinebackupsOption() throws {
+    let repository = try repository()
+    defer { repository.remove() }
+    let marked = markedPlan(
+      repository, target: "  latest: true",
+      destination: "  data_directory: /srv/restore-test\n  port: 5599\n  os_user: postgres\n  combine_mode: clone")
+    let compiled = try #require(marked.compiled(repository)?.compiled)
+    let step = try #require(compiled.graph.ordered.first { $0.kind == .combineBackups })
+    #expect(step.command?.contains(.literal("--clone")) == true)
+    #expect(step.command?.contains(.literal("--copy")) == false)
+  }
+
+  @Test func linkNeedsPostgreSQL18() throws {
+    let repository = try repository()
+    defer { repository.remove() }
+    let marked = markedPlan(
+      repository, target: "  latest: true",
+      destination: "  data_directory: /srv/restore-test\n  port: 5599\n  os_user: postgres\n  combine_mode: 1️⃣link")
+    let compilation = try #require(marked.compiled(repository))
+    #expect(compilation.compiled == nil)
+    #expect(compilation.errors.map(\.location) == [marked.at("1️⃣")])
+    #expect(
+      compilation.errors.map(\.message) == [
+        "combine_mode: link needs pg_combinebackup 18 or later (--link), but backup b2 is PostgreSQL 15; "
+          + "use copy, copy-file-range or clone"
       ])
   }
 }

@@ -99,6 +99,12 @@ struct DestinationChecks {
           at: port.location))
     }
     if chain.count > 1 {
+      if let mode = plan.destination.combineMode, mode.value == .link, let version = backup.pgVersion, version < 18 {
+        diagnostics.append(
+          .error(
+            "combine_mode: link needs pg_combinebackup 18 or later (--link), but backup \(backup.id) is "
+              + "PostgreSQL \(version); use copy, copy-file-range or clone", at: mode.location))
+      }
       if !backup.tablespaces.isEmpty {
         diagnostics.append(
           .error(

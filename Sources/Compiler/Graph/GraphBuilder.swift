@@ -168,13 +168,14 @@ struct GraphBuilder {
   /// pg_combinebackup writes the data directory from it.
   private func combination() -> Step {
     let staging = "\(state)/combine"
+    let mode = plan.destination.combineMode?.value ?? .copy
     let members = chain.map { member in
       StepAction.CombineBackups.Member(
         id: member.id, backupFolder: member.path, format: member.format.rawValue,
         stagingFolder: "\(staging)/\(member.id)")
     }
     let command: [ArgumentTemplate] =
-      [.serverBinary("pg_combinebackup"), .literal("-o"), .literal(data), .literal("--copy")]
+      [.serverBinary("pg_combinebackup"), .literal("-o"), .literal(data), .literal("--\(mode.rawValue)")]
       + members.map { .literal($0.stagingFolder) }
     var details = ["the chain, full backup first: " + chain.map(\.id).joined(separator: " -> ")]
     for member in chain {
@@ -184,7 +185,7 @@ struct GraphBuilder {
       }
       details.append(line)
     }
-    details.append("then pg_combinebackup writes \(data) from them (--copy), and \(staging) is removed")
+    details.append("then pg_combinebackup writes \(data) from them (--\(mode.rawValue)), and \(staging) is removed")
     let space = CombineSpace(chain: chain)
     if let space {
       details.append(

@@ -164,6 +164,10 @@ public enum PlanFormat {
     FieldDefinition(
       "recovery_tuning", .keyword(["off", "auto"]), .defaulted("off"),
       "auto: settings that speed up replay, reverted after promotion."),
+    FieldDefinition(
+      "combine_mode", .keyword(["copy", "copy-file-range", "clone", "link"]), .defaulted("copy"),
+      "How pg_combinebackup writes an incremental chain's files (17+): copy, copy-file-range, "
+        + "clone (reflinks, when the file system has them) or link (18+)."),
   ])
 
   /// One entry of `verify:`.
