@@ -55,8 +55,9 @@ public struct Catalog: Sendable, Codable {
     let index = WALIndex(archive: archive, cache: cache)
     let calculator = WindowCalculator(archive: archive, tree: tree, index: index)
     var windows: [RestorableWindow] = []
-    // An incremental backup restores nothing alone: no window until it is combined.
-    for backup in backups where backup.incremental == nil {
+    // An incremental backup restores only combined with its chain: no window when a link is
+    // missing. A combined chain recovers as its last backup would (its backup_label).
+    for backup in backups where chain(of: backup, in: backups).complete {
       windows += calculator.windows(for: backup).map { window in
         var window = window
         // The window's end in time: the last commit or abort before its end.

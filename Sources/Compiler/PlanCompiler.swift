@@ -70,6 +70,7 @@ public struct PlanCompiler {
     }
     let evaluation = choice.evaluation
     let backup = evaluation.backup
+    let chain = catalog.chain(of: backup).backups
     diagnostics += evaluation.warnings.map { $0.diagnostic(at: plan.target.kind.location, severity: .warning) }
     if let pgVersion = plan.source?.pgVersion, let version = backup.pgVersion, pgVersion.value != version {
       diagnostics.append(
@@ -83,7 +84,7 @@ public struct PlanCompiler {
     let catalogFingerprint = fingerprint(evaluation, prediction)
     diagnostics += DestinationChecks(
       plan: plan, planHash: Self.sha256(planText), catalogFingerprint: catalogFingerprint, backup: backup,
-      environment: environment, advancing: advancing
+      chain: chain, environment: environment, advancing: advancing
     ).run()
     var notes: [String] = []
     if let note = evaluation.target.zoneNote { notes.append(note) }
@@ -105,7 +106,7 @@ public struct PlanCompiler {
       return Compilation(diagnostics: diagnostics.inFileOrder(), compiled: nil)
     }
     let builder = GraphBuilder(
-      plan: plan, backup: backup, destination: destination, configurationText: configurationText,
+      plan: plan, backup: backup, chain: chain, destination: destination, configurationText: configurationText,
       prediction: prediction, target: evaluation.target, index: index, switchedSegment: switchedSourceSegment)
     let graph = advancing ? builder.buildAdvance() : builder.build()
     let compiled = CompiledPlan(
@@ -273,8 +274,12 @@ public struct PlanCompiler {
   /// and the history files. Segments archived after the stop do not make a plan stale: a
   /// live source keeps archiving while a compiled plan waits for review.
   private func fingerprint(_ evaluation: TargetEvaluation, _ prediction: Prediction) -> String {
-    var text = "backup \(evaluation.backup.id) \(evaluation.backup.path) \(evaluation.backup.label.startLSN)\n"
-    for file in evaluation.backup.files { text += "\(file.name) \(file.size)\n" }
+    var text = ""
+    // Every backup restored: the chosen one, or its incremental chain (full backup first).
+    for backup in catalog.chain(of: evaluation.backup).backups {
+      text += "backup \(backup.id) \(backup.path) \(backup.label.startLSN)\n"
+      for file in backup.files { text += "\(file.name) \(file.size)\n" }
+    }
     var path = index.segments(along: evaluation.target.timeline, from: evaluation.backup.label.startLSN)
     if prediction.stopLSN != nil, let last = prediction.lastSegment, let end = path.firstIndex(of: last) {
       path = Array(path[...end])

@@ -16,11 +16,14 @@ public struct Destination: Hashable, Sendable, Codable {
   public var archiving: Located<Archiving>
   /// Whether pitr applies settings that speed up replay.
   public var recoveryTuning: Located<RecoveryTuning>
+  /// How pg_combinebackup writes an incremental chain's files (17+); `nil`: copy.
+  public var combineMode: Located<CombineMode>?
 
   public init(
     dataDirectory: Located<String>, port: Located<Int>, binDir: Located<String>?,
     osUser: Located<String>?, tablespaces: [TablespaceMapping], settings: [Setting],
-    archiving: Located<Archiving>, recoveryTuning: Located<RecoveryTuning>
+    archiving: Located<Archiving>, recoveryTuning: Located<RecoveryTuning>,
+    combineMode: Located<CombineMode>? = nil
   ) {
     self.dataDirectory = dataDirectory
     self.port = port
@@ -30,7 +33,20 @@ public struct Destination: Hashable, Sendable, Codable {
     self.settings = settings
     self.archiving = archiving
     self.recoveryTuning = recoveryTuning
+    self.combineMode = combineMode
   }
+}
+
+/// `destination.combine_mode`: pg_combinebackup's way of writing the files it takes whole.
+public enum CombineMode: String, Hashable, Sendable, Codable, CaseIterable {
+  /// `--copy` (the default, safe everywhere).
+  case copy
+  /// `--copy-file-range`.
+  case copyFileRange = "copy-file-range"
+  /// `--clone` (reflinks: Btrfs, XFS).
+  case clone
+  /// `--link` (18+): hard links into the staged backups, which pitr then removes.
+  case link
 }
 
 /// One tablespace of the backup moved to a new directory.

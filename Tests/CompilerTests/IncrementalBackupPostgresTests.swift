@@ -10,13 +10,13 @@ import _PITRTestSupport
 private let incrementalMajors = PostgresLab.availableMajors.filter { $0 >= 17 }
 
 /// Real incremental backups (`pg_basebackup --incremental`, PostgreSQL 17+): the catalog
-/// marks them and links each to its parent, `select: auto` passes over them, and selecting
-/// one is an error. Runs with every major from 17 up that `PostgresLab.binaries(major:)`
+/// marks them and links each to its parent, `select: auto` chooses the newest chain, and
+/// selecting one chooses its chain. Runs with every major from 17 up that `PostgresLab.binaries(major:)`
 /// finds (the cached builds of `scripts/postgres-servers`, or `PITR_TEST_BINDIR`).
 @Suite(.tags(.integration), .enabled(if: !incrementalMajors.isEmpty))
 struct IncrementalBackupPostgresTests {
   @Test(arguments: incrementalMajors)
-  func incrementalBackupsAreCataloguedAndNeverChosenAlone(major: Int) throws {
+  func incrementalBackupsAreCataloguedAndChainsChosen(major: Int) throws {
     let binaries = try #require(PostgresLab.binaries(major: major))
     try PostgresLab.$binaryDirectory.withValue(binaries) { try run(major: major) }
   }
@@ -57,14 +57,12 @@ struct IncrementalBackupPostgresTests {
       #expect(manifest.version == 2)
       #expect(manifest.systemIdentifier == backup.control?.systemIdentifier)
     }
-    #expect(Set(catalog.windows.map(\.backupID)) == ["full"])
-    #expect(
-      catalog.incrementalProblem(of: incr2)
-        == "an incremental backup (INCREMENTAL FROM LSN \(incr1.label.startLSN) on timeline 1), "
-        + "which cannot be restored alone: pg_combinebackup must first combine its chain full, "
-        + "incr1, incr2 (full backup first) into a full backup, which pitr does not do yet")
+    // A complete chain restores as its last backup would: each has its windows.
+    #expect(Set(catalog.windows.map(\.backupID)) == ["full", "incr1", "incr2"])
+    #expect(catalog.incrementalProblem(of: incr2) == nil)
+    #expect(catalog.chain(of: incr2).backups.map(\.id) == ["full", "incr1", "incr2"])
 
-    // auto: the newest backup is incremental, so the full one is chosen, and the dry run says why.
+    // auto: the newest chain, combined.
     var environment = FixedEnvironment()
     environment.binaries = ServerBinaries(
       directory: "/usr/lib/postgresql/\(major)/bin", majorVersion: major, problem: nil)
@@ -74,24 +72,19 @@ struct IncrementalBackupPostgresTests {
       planText(base: lab.backupsDirectory, wal: lab.archiveDirectory, target: "  latest: true"),
       base: lab.backupsDirectory, wal: [lab.archiveDirectory], environment: environment)
     let compiled = try #require(auto?.compiled, "\(auto?.diagnostics.map(\.message) ?? [])")
-    #expect(compiled.backup.id == "full")
-    #expect(compiled.alternatives.map(\.id) == ["incr2", "incr1"])
-    #expect(compiled.alternatives.first?.verdict == catalog.incrementalProblem(of: incr2))
+    #expect(compiled.backup.id == "incr2")
+    #expect(compiled.alternatives.map(\.id) == ["incr1", "full"])
+    #expect(compiled.graph.ordered.contains { $0.kind == .combineBackups })
 
-    // Naming an incremental backup is an error saying what it needs.
+    // Naming the middle one chooses the chain full, incr1.
     var yaml = planText(base: lab.backupsDirectory, wal: lab.archiveDirectory, target: "  latest: true")
     yaml = yaml.replacingOccurrences(
       of: "  wal: \(lab.archiveDirectory)\n", with: "  wal: \(lab.archiveDirectory)\n  select: incr1\n")
     let selected = try #require(
       compile(yaml, base: lab.backupsDirectory, wal: [lab.archiveDirectory], environment: environment))
-    #expect(selected.compiled == nil)
-    #expect(
-      selected.errors.map(\.message) == [
-        "backup incr1 is an incremental backup (INCREMENTAL FROM LSN \(full.label.startLSN) on "
-          + "timeline 1), which cannot be restored alone: pg_combinebackup must first combine its "
-          + "chain full, incr1 (full backup first) into a full backup, which pitr does not do yet; "
-          + "select a full backup (full) or 'select: auto'"
-      ])
-    #expect(selected.errors.first?.location?.line == 5)
+    let chosen = try #require(selected.compiled, "\(selected.diagnostics.map(\.message))")
+    #expect(chosen.backup.id == "incr1")
+    let step = try #require(chosen.graph.ordered.first { $0.kind == .combineBackups })
+    #expect(step.details.first == "the chain, full backup first: full -> incr1")
   }
 }

@@ -15,7 +15,7 @@ import _PITRTestSupport
     return fixture
   }
 
-  @Test func anIncrementalBackupIsSaidToNeedItsChain() throws {
+  @Test func anIncrementalBackupIsShownWithItsChain() throws {
     let fixture = try RepositoryFixture()
     defer { fixture.remove() }
     try fixture.writeSegments(timeline: 1, 2...6)
@@ -31,14 +31,12 @@ import _PITRTestSupport
     #expect(lines[3].hasPrefix("  incr "))
     #expect(
       lines[4]
-        == "  incr: an incremental backup (INCREMENTAL FROM LSN 0/200028 on timeline 1), which "
-        + "cannot be restored alone: pg_combinebackup must first combine its chain full, incr "
-        + "(full backup first) into a full backup, which pitr does not do yet")
+        == "  incr: incremental, chain full -> incr (restored combined by pg_combinebackup)")
     #expect(lines[5] == "")
-    // Only the full backup has a window.
+    // A complete chain restores combined: both have windows.
     let windows = result.standardOutput.components(separatedBy: "Restorable windows\n")[1]
     #expect(windows.contains("  full "))
-    #expect(!windows.contains("  incr "))
+    #expect(windows.contains("  incr "))
   }
 
   @Test func tablesShowBackupsWALTimelinesAndWindows() throws {

@@ -54,11 +54,12 @@ struct BackupSelection {
           key: .select))
     }
     if let problem = catalog.incrementalProblem(of: backup) {
-      let full = ours.filter { $0.incremental == nil }
+      let usable = ours.filter { catalog.incrementalProblem(of: $0) == nil }
       let instead =
-        full.isEmpty
+        usable.isEmpty
         ? "take a full base backup (pg_basebackup without --incremental)"
-        : "select a full backup (\(full.map(\.id).joined(separator: ", "))) or 'select: auto'"
+        : "select \(usable.count == 1 ? "" : "one of ")\(usable.map(\.id).joined(separator: ", ")) or "
+          + "'select: auto'"
       return .failure(
         Refusal(problem: CompileProblem("backup \(id) is \(problem); \(instead)"), key: .select))
     }
@@ -84,7 +85,7 @@ struct BackupSelection {
   /// The newest full backup of the cluster (`select: latest`).
   private func chooseLatest(newestFirst: [BaseBackup], ours: [BaseBackup]) -> Result<Choice, Refusal> {
     guard !ours.isEmpty else { return .failure(noBackup(of: cluster)) }
-    guard let backup = ours.first(where: { $0.incremental == nil }) else {
+    guard let backup = ours.first(where: { catalog.incrementalProblem(of: $0) == nil }) else {
       return .failure(onlyIncremental(ours))
     }
     let reason =
@@ -92,8 +93,8 @@ struct BackupSelection {
       ? "the newest backup (select: latest)"
       : backup.id == ours[0].id
         ? "the newest backup of \(cluster?.described ?? "the cluster"), with select: latest"
-        : "the newest full backup (select: latest); newer incremental backups cannot be "
-          + "restored alone"
+        : "the newest restorable backup (select: latest); the chains of newer incremental "
+          + "backups are broken"
     return evaluate(backup).map {
       Choice(evaluation: $0, reason: reason, others: verdicts(except: backup.id))
     }
@@ -117,8 +118,11 @@ struct BackupSelection {
           rejected.isEmpty
           ? "the newest backup, and recovery from it reaches the target"
           : "the newest backup from which recovery reaches the target"
+        let chain = Set(catalog.chain(of: backup).backups.map(\.id))
         let older = newestFirst.drop { $0.id != backup.id }.dropFirst().map { older in
-          (id: older.id, verdict: verdict(on: older, ifReachable: "older; would also reach the target"))
+          chain.contains(older.id)
+            ? (id: older.id, verdict: "in the chosen backup's chain (combined by pg_combinebackup)")
+            : (id: older.id, verdict: verdict(on: older, ifReachable: "older; would also reach the target"))
         }
         let newer = rejected.map { (id: $0.id, verdict: $0.problem.message) }
         return .success(Choice(evaluation: evaluation, reason: reason, others: newer + older))
@@ -127,7 +131,9 @@ struct BackupSelection {
       }
     }
     if ours.isEmpty { return .failure(noBackup(of: cluster)) }
-    if ours.allSatisfy({ $0.incremental != nil }) { return .failure(onlyIncremental(ours)) }
+    if ours.allSatisfy({ catalog.incrementalProblem(of: $0) != nil }) {
+      return .failure(onlyIncremental(ours))
+    }
     if ours.count == 1, let only = rejected.first(where: { $0.id == ours[0].id }) {
       // One candidate: its own reason, and why the others were not candidates.
       var problem = only.problem
@@ -173,13 +179,14 @@ struct BackupSelection {
       key: .base)
   }
 
-  /// Every backup of the cluster is incremental: nothing can be restored alone.
+  /// Every backup of the cluster is incremental with a broken chain: nothing can be restored.
   private func onlyIncremental(_ backups: [BaseBackup]) -> Refusal {
     Refusal(
       problem: CompileProblem(
         "every base backup of \(cluster?.described ?? "the cluster") in \(plan.backups.base.value) "
-          + "is incremental, and pitr cannot restore an incremental backup alone; take a full "
-          + "base backup (pg_basebackup without --incremental)",
+          + "is an incremental backup whose chain is broken, and an incremental backup cannot be "
+          + "restored without the backups it builds on; take a full base backup (pg_basebackup "
+          + "without --incremental)",
         notes: backups.compactMap { backup in
           catalog.incrementalProblem(of: backup).map { "backup \(backup.id): \($0)" }
         }),

@@ -13,6 +13,8 @@ struct DestinationChecks {
   /// against other files is not resumed.
   let catalogFingerprint: String
   let backup: BaseBackup
+  /// The backups restored: `backup` alone, or its incremental chain (full backup first).
+  var chain: [BaseBackup] = []
   let environment: any CompilerEnvironment
   /// `pitr advance`: the destination holds the restore being moved forward, its server on
   /// the port; only the binaries, the user and the tablespaces' mapping are checked.
@@ -96,7 +98,31 @@ struct DestinationChecks {
           "port \(port.value) is in use on this machine; choose a free port for the restored server",
           at: port.location))
     }
-    if let needed = backup.expandedSize, let free = environment.freeBytes(at: data.value),
+    if chain.count > 1 {
+      if let mode = plan.destination.combineMode, mode.value == .link, let version = backup.pgVersion, version < 18 {
+        diagnostics.append(
+          .error(
+            "combine_mode: link needs pg_combinebackup 18 or later (--link), but backup \(backup.id) is "
+              + "PostgreSQL \(version); use copy, copy-file-range or clone", at: mode.location))
+      }
+      if !backup.tablespaces.isEmpty {
+        diagnostics.append(
+          .error(
+            "backup \(backup.id) is restored by combining its chain \(chain.map(\.id).joined(separator: ", ")), "
+              + "and pitr cannot yet combine a chain with tablespaces (pg_combinebackup would write them "
+              + "where the source had them); select a full backup", at: plan.backups.select.location))
+      }
+      if let space = CombineSpace(chain: chain), let free = environment.freeBytes(at: data.value),
+        free < space.total
+      {
+        diagnostics.append(
+          .error(
+            "the chain \(chain.map(\.id).joined(separator: ", ")) needs \(ByteCount.describe(space.total)) "
+              + "(\(ByteCount.describe(space.staging)) to extract it beside the data directory, up to "
+              + "\(ByteCount.describe(space.result)) for what pg_combinebackup writes), but only "
+              + "\(ByteCount.describe(free)) is free where '\(data.value)' would be", at: data.location))
+      }
+    } else if let needed = backup.expandedSize, let free = environment.freeBytes(at: data.value),
       free < needed
     {
       diagnostics.append(

@@ -7,6 +7,9 @@ import WAL
 struct GraphBuilder {
   let plan: Plan
   let backup: BaseBackup
+  /// The backups restored: `backup` alone, or its incremental chain (full backup first),
+  /// combined by pg_combinebackup.
+  let chain: [BaseBackup]
   let destination: CompiledPlan.ResolvedDestination
   let configurationText: String
   let prediction: Prediction
@@ -113,27 +116,8 @@ struct GraphBuilder {
   // MARK: - Extraction and prefetch
 
   private func extraction() -> [Step] {
-    let baseFile = backup.files.first { $0.role == .base }
-    let source = baseFile.map { "\(backup.path)/\($0.name)" } ?? backup.path
-    let how =
-      backup.format == .plain ? "plain copy" : backup.compression == "none" ? "tar" : "tar, \(backup.compression)"
-    var details = ["from \(source) (\(how))"]
-    if case .verified(let manifest) = backup.manifest {
-      details.append("checking each of \(manifest.fileCount) files against backup_manifest as it is written")
-    }
-    if let size = backup.expandedSize { details.append("\(ByteCount.describe(size)) in all") }
-    let archives =
-      backup.format == .plain ? [] : backup.files.filter { $0.role != .manifest && $0.role != .other }.map(\.name)
-    var steps = [
-      Step(
-        action: .extractBase(
-          .init(
-            backupFolder: backup.path, format: backup.format.rawValue, archives: archives, dataDirectory: data,
-            tablespaces: destination.tablespaces.map { .init(oid: $0.oid, location: $0.location) },
-            owner: destination.osUser)),
-        summary: "extract base backup \(backup.id) into \(data)",
-        inputs: [.dataDirectory], outputs: [.baseFiles], details: details)
-    ]
+    var steps = chain.count > 1 ? [combination()] : [extractBaseStep()]
+    let extractedBy = chain.count > 1 ? "combine-backups" : "extract-base"
     if let walFile = backup.files.first(where: { $0.role == .wal }) {
       let count = backup.includedSegments.count
       steps.append(
@@ -143,7 +127,7 @@ struct GraphBuilder {
           inputs: [.baseFiles], outputs: [.backupWAL],
           details: [
             "from \(backup.path)/\(walFile.name) (\(count) segment\(count == 1 ? "" : "s"))",
-            "written in extract-base's pass over the backup (the manifest is checked across all its archives); this step checks the segments arrived",
+            "written in \(extractedBy)'s pass over the backup (the manifest is checked across all its archives); this step checks the segments arrived",
           ]))
     }
     for tablespace in destination.tablespaces {
@@ -156,10 +140,75 @@ struct GraphBuilder {
           details: [
             "from \(tablespace.archive.map { "\(backup.path)/\($0)" } ?? "the backup")",
             "tablespace_map: \(tablespace.originalLocation) -> \(tablespace.location)",
-            "written in extract-base's pass over the backup; this step checks that tablespace_map (tar) or the pg_tblspc/\(tablespace.oid) link (plain) points there",
+            "written in \(extractedBy)'s pass over the backup; this step checks that tablespace_map (tar) or the pg_tblspc/\(tablespace.oid) link (plain) points there",
           ]))
     }
     return steps
+  }
+
+  private func extractBaseStep() -> Step {
+    let baseFile = backup.files.first { $0.role == .base }
+    let source = baseFile.map { "\(backup.path)/\($0.name)" } ?? backup.path
+    var details = ["from \(source) (\(Self.how(backup)))"]
+    if case .verified(let manifest) = backup.manifest {
+      details.append("checking each of \(manifest.fileCount) files against backup_manifest as it is written")
+    }
+    if let size = backup.expandedSize { details.append("\(ByteCount.describe(size)) in all") }
+    return Step(
+      action: .extractBase(
+        .init(
+          backupFolder: backup.path, format: backup.format.rawValue, archives: Self.archives(of: backup),
+          dataDirectory: data, tablespaces: destination.tablespaces.map { .init(oid: $0.oid, location: $0.location) },
+          owner: destination.osUser)),
+      summary: "extract base backup \(backup.id) into \(data)",
+      inputs: [.dataDirectory], outputs: [.baseFiles], details: details)
+  }
+
+  /// An incremental backup (17+): its chain extracted into `<state>/combine`, then
+  /// pg_combinebackup writes the data directory from it.
+  private func combination() -> Step {
+    let staging = "\(state)/combine"
+    let mode = plan.destination.combineMode?.value ?? .copy
+    let members = chain.map { member in
+      StepAction.CombineBackups.Member(
+        id: member.id, backupFolder: member.path, format: member.format.rawValue,
+        stagingFolder: "\(staging)/\(member.id)")
+    }
+    let command: [ArgumentTemplate] =
+      [.serverBinary("pg_combinebackup"), .literal("-o"), .literal(data), .literal("--\(mode.rawValue)")]
+      + members.map { .literal($0.stagingFolder) }
+    var details = ["the chain, full backup first: " + chain.map(\.id).joined(separator: " -> ")]
+    for member in chain {
+      var line = "extract \(member.id) from \(member.path) (\(Self.how(member))) into \(staging)/\(member.id)"
+      if case .verified(let manifest) = member.manifest {
+        line += ", checking its \(manifest.fileCount) files against its backup_manifest"
+      }
+      details.append(line)
+    }
+    details.append("then pg_combinebackup writes \(data) from them (--\(mode.rawValue)), and \(staging) is removed")
+    let space = CombineSpace(chain: chain)
+    if let space {
+      details.append(
+        "space: \(ByteCount.describe(space.staging)) staged, up to \(ByteCount.describe(space.result)) combined, "
+          + "\(ByteCount.describe(space.total)) at most while both exist")
+    }
+    return Step(
+      action: .combineBackups(
+        .init(
+          backups: members, staging: staging, dataDirectory: data, command: command,
+          runsAsServerUser: destination.osUser != nil, stagingBytes: space?.staging, resultBytes: space?.result,
+          owner: destination.osUser)),
+      summary: "combine incremental backup \(backup.id) with its chain into \(data) (pg_combinebackup)",
+      inputs: [.dataDirectory], outputs: [.baseFiles], details: details)
+  }
+
+  private static func how(_ backup: BaseBackup) -> String {
+    backup.format == .plain ? "plain copy" : backup.compression == "none" ? "tar" : "tar, \(backup.compression)"
+  }
+
+  /// A tar backup's archives (`base.tar.gz`, `pg_wal.tar.gz`, `16390.tar.gz`).
+  private static func archives(of backup: BaseBackup) -> [String] {
+    backup.format == .plain ? [] : backup.files.filter { $0.role != .manifest && $0.role != .other }.map(\.name)
   }
 
   /// The archived segments recovery will ask for, from the backup's start along the

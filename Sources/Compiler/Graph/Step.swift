@@ -9,6 +9,7 @@ public struct Step: Hashable, Sendable, Codable {
     case switchSourceWAL = "switch-source-wal"
     case createDataDirectory = "create-data-directory"
     case extractBase = "extract-base"
+    case combineBackups = "combine-backups"
     case extractWAL = "extract-wal"
     case extractTablespace = "extract-tablespace"
     case prefetchWAL = "prefetch-wal"

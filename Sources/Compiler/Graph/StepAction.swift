@@ -10,6 +10,7 @@ public enum StepAction: Hashable, Sendable {
   case switchSourceWAL(SwitchSourceWAL)
   case createDataDirectory(CreateDataDirectory)
   case extractBase(ExtractBase)
+  case combineBackups(CombineBackups)
   case extractWAL(ExtractWAL)
   case extractTablespace(ExtractTablespace)
   case prefetchWAL(PrefetchWAL)
@@ -28,6 +29,7 @@ public enum StepAction: Hashable, Sendable {
     case .switchSourceWAL: .switchSourceWAL
     case .createDataDirectory: .createDataDirectory
     case .extractBase: .extractBase
+    case .combineBackups: .combineBackups
     case .extractWAL: .extractWAL
     case .extractTablespace: .extractTablespace
     case .prefetchWAL: .prefetchWAL
@@ -56,6 +58,7 @@ public enum StepAction: Hashable, Sendable {
     if case .startServer(let start) = self { return start.command }
     if case .stopServer(let stop) = self { return stop.command }
     if case .finish(let finish) = self { return finish.restart }
+    if case .combineBackups(let combine) = self { return combine.command }
     return nil
   }
 
@@ -64,6 +67,7 @@ public enum StepAction: Hashable, Sendable {
     if case .startServer(let start) = self { return start.runsAsServerUser }
     if case .stopServer(let stop) = self { return stop.runsAsServerUser ?? false }
     if case .finish(let finish) = self { return finish.runsAsServerUser }
+    if case .combineBackups(let combine) = self { return combine.runsAsServerUser }
     return false
   }
 
@@ -108,6 +112,34 @@ public enum StepAction: Hashable, Sendable {
     public var archives: [String]
     public var dataDirectory: String
     public var tablespaces: [TablespaceRelocation]
+    public var owner: String?
+  }
+
+  /// `combine-backups` (17+): an incremental backup restored with its chain. Each backup of
+  /// the chain is extracted (checked against its manifest) into its folder under `staging`,
+  /// then `command` (pg_combinebackup) writes the data directory from them, then `staging`
+  /// is removed.
+  public struct CombineBackups: Hashable, Sendable, Codable {
+    /// One backup of the chain and where it is extracted.
+    public struct Member: Hashable, Sendable, Codable {
+      public var id: String
+      public var backupFolder: String
+      /// `tar` or `plain`.
+      public var format: String
+      public var stagingFolder: String
+    }
+
+    /// The chain, full backup first.
+    public var backups: [Member]
+    /// `<state>/combine`, beside the data directory; removed once combined.
+    public var staging: String
+    public var dataDirectory: String
+    /// `pg_combinebackup -o DATA --copy STAGING/<full> … STAGING/<last>`.
+    public var command: [ArgumentTemplate]
+    public var runsAsServerUser: Bool
+    /// Bytes the staging folders take, and at most the combined data directory.
+    public var stagingBytes: Int64?
+    public var resultBytes: Int64?
     public var owner: String?
   }
 
@@ -259,6 +291,7 @@ extension StepAction {
     case .switchSourceWAL(let payload): try container.encode(payload, forKey: key)
     case .createDataDirectory(let payload): try container.encode(payload, forKey: key)
     case .extractBase(let payload): try container.encode(payload, forKey: key)
+    case .combineBackups(let payload): try container.encode(payload, forKey: key)
     case .extractWAL(let payload): try container.encode(payload, forKey: key)
     case .extractTablespace(let payload): try container.encode(payload, forKey: key)
     case .prefetchWAL(let payload): try container.encode(payload, forKey: key)
@@ -282,6 +315,7 @@ extension StepAction {
     case .switchSourceWAL: return .switchSourceWAL(try read(SwitchSourceWAL.self))
     case .createDataDirectory: return .createDataDirectory(try read(CreateDataDirectory.self))
     case .extractBase: return .extractBase(try read(ExtractBase.self))
+    case .combineBackups: return .combineBackups(try read(CombineBackups.self))
     case .extractWAL: return .extractWAL(try read(ExtractWAL.self))
     case .extractTablespace: return .extractTablespace(try read(ExtractTablespace.self))
     case .prefetchWAL: return .prefetchWAL(try read(PrefetchWAL.self))

@@ -14,6 +14,7 @@ final class RestoreExecutor: StepExecutor, @unchecked Sendable {
     case .switchSourceWAL(let payload): try SwitchSourceWAL(payload: payload).run(step, in: context)
     case .createDataDirectory(let payload): try CreateDataDirectory(payload: payload).run(step, in: context)
     case .extractBase(let payload): try ExtractBase(payload: payload).run(step, in: context)
+    case .combineBackups(let payload): try CombineBackups(payload: payload).run(step, in: context)
     case .extractWAL(let payload): try ExtractWAL(payload: payload).run(step, in: context)
     case .extractTablespace(let payload): try ExtractTablespace(payload: payload).run(step, in: context)
     case .prefetchWAL(let payload): try PrefetchWAL(payload: payload).run(step, in: context)

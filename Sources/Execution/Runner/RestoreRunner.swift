@@ -146,10 +146,10 @@ public final class RestoreRunner {
   private func clearInterruptedExtraction() throws {
     // extract-base writes everything (extract-wal and extract-tablespace-* only check what
     // it wrote, and run again by themselves).
-    guard let base = plan.graph.ordered.first(where: { $0.kind == .extractBase }),
+    guard let base = plan.graph.ordered.first(where: { $0.kind == .extractBase || $0.kind == .combineBackups }),
       journal.status(of: base.id) != .done
     else { return }
-    let extraction: Set<Step.Kind> = [.extractBase, .extractWAL, .extractTablespace]
+    let extraction: Set<Step.Kind> = [.extractBase, .combineBackups, .extractWAL, .extractTablespace]
     let unfinished = plan.graph.ordered.filter {
       extraction.contains($0.kind) && journal.status(of: $0.id) != .done
     }

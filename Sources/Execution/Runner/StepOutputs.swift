@@ -40,7 +40,7 @@ struct StepOutputs {
     switch id {
     case "create-data-directory":
       return isDirectory(data) ? nil : "\(data) is gone"
-    case "extract-base":
+    case "extract-base", "combine-backups":
       return firstAbsent(["\(data)/PG_VERSION", "\(data)/global/pg_control"])
     case "extract-wal":
       return isDirectory("\(data)/pg_wal") ? nil : "\(data)/pg_wal is gone"

@@ -27,6 +27,9 @@ enum CatalogReport {
     for backup in catalog.backups {
       if let problem = catalog.incrementalProblem(of: backup) {
         notes += "  \(backup.id): \(problem)\n"
+      } else if backup.incremental != nil {
+        let chain = catalog.chain(of: backup).backups.map(\.id).joined(separator: " -> ")
+        notes += "  \(backup.id): incremental, chain \(chain) (restored combined by pg_combinebackup)\n"
       }
     }
     return text + table.render() + notes

@@ -141,7 +141,7 @@ struct PlanBuilder {
       dataDirectory: dataDirectory, port: port,
       binDir: section["bin_dir"]?.text.map(normalizedPath), osUser: section["os_user"]?.text,
       tablespaces: tablespaces, settings: settings, archiving: archiving,
-      recoveryTuning: tuning)
+      recoveryTuning: tuning, combineMode: section["combine_mode"]?.keyword(as: CombineMode.self))
   }
 
   private func buildCheck(_ value: CheckedValue) -> VerificationCheck? {

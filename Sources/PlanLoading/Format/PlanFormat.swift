@@ -85,9 +85,10 @@ public enum PlanFormat {
     FieldDefinition(
       "select", .string(.text), .defaulted("auto"),
       "Which base backup: auto (the newest that ends before the target and whose WAL reaches "
-        + "it), latest, or a backup id as `pitr catalog` prints it. Incremental backups "
-        + "(pg_basebackup --incremental, 17+) are never restored alone: auto and latest pass "
-        + "over them, and naming one is an error."),
+        + "it), latest, or a backup id as `pitr catalog` prints it. An incremental backup "
+        + "(pg_basebackup --incremental, 17+) is restored with its chain (full backup first), "
+        + "combined by pg_combinebackup; one whose chain is broken is passed over, and naming it "
+        + "is an error."),
   ])
 
   /// The keys of `target:` that choose the kind of target.
@@ -163,6 +164,10 @@ public enum PlanFormat {
     FieldDefinition(
       "recovery_tuning", .keyword(["off", "auto"]), .defaulted("off"),
       "auto: settings that speed up replay, reverted after promotion."),
+    FieldDefinition(
+      "combine_mode", .keyword(["copy", "copy-file-range", "clone", "link"]), .defaulted("copy"),
+      "How pg_combinebackup writes an incremental chain's files (17+): copy, copy-file-range, "
+        + "clone (reflinks, when the file system has them) or link (18+)."),
   ])
 
   /// One entry of `verify:`.

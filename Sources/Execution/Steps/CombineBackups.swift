@@ -1,0 +1,64 @@
+import Catalog
+import Compiler
+import Foundation
+import Processes
+
+/// `combine-backups` (17+): extracts each backup of an incremental chain into its staging
+/// folder (checked against its manifest, as `extract-base` does), runs pg_combinebackup,
+/// which writes the data directory from them, then removes the staging folder.
+struct CombineBackups {
+  let payload: StepAction.CombineBackups
+
+  func run(_ step: Step, in context: StepContext) throws {
+    let files = FileManager.default
+    // A staging folder left by an interrupted run is pitr's own: start it afresh.
+    if files.fileExists(atPath: payload.staging) { try files.removeItem(atPath: payload.staging) }
+    try files.createDirectory(atPath: payload.staging, withIntermediateDirectories: true)
+    try files.setAttributes([.posixPermissions: 0o700], ofItemAtPath: payload.staging)
+    try StepContext.chown(payload.staging, to: payload.owner)
+    for member in payload.backups {
+      try extract(member, step: step, in: context)
+    }
+    guard let words = context.resolver.commandLine(of: step) else { return }
+    context.observer.progress(step, "pg_combinebackup: writing \(payload.dataDirectory)")
+    let result = try ProcessRunner.run(words[0], Array(words.dropFirst()), timeout: 24 * 3600)
+    guard result.succeeded else {
+      let output = (result.standardError + result.standardOutput).trimmingCharacters(in: .whitespacesAndNewlines)
+      throw RunnerError(
+        "pg_combinebackup failed (exit \(result.status)): \(output); the chain is still extracted in "
+          + "\(payload.staging) and \(payload.dataDirectory) holds what it wrote: remove both, then run pitr "
+          + "apply again")
+    }
+    try files.removeItem(atPath: payload.staging)
+    context.observer.note(
+      "combined \(payload.backups.map(\.id).joined(separator: " -> ")) into \(payload.dataDirectory); removed "
+        + payload.staging)
+  }
+
+  /// One backup of the chain into its staging folder, with its backup_manifest beside its
+  /// files (pg_combinebackup reads each backup's manifest).
+  private func extract(_ member: StepAction.CombineBackups.Member, step: Step, in context: StepContext) throws {
+    guard let format = BaseBackup.Format(rawValue: member.format) else {
+      throw RunnerError("the compiled plan names an unknown backup format '\(member.format)'")
+    }
+    let extractor = BackupExtractor(
+      backupFolder: member.backupFolder, format: format, dataDirectory: member.stagingFolder,
+      owner: StepContext.owner(named: payload.owner))
+    let rate = TransferRate()
+    let observer = context.observer
+    let report = try extractor.extract { progress in
+      observer.progress(
+        step, "\(member.id): " + rate.describe(progress),
+        measure: ProgressMeasure(
+          done: UInt64(max(0, progress.bytesWritten)), total: UInt64(max(0, progress.totalBytes)), unit: .bytes))
+    }
+    let manifest = "\(member.stagingFolder)/backup_manifest"
+    if !FileManager.default.fileExists(atPath: manifest) {
+      try FileManager.default.copyItem(atPath: "\(member.backupFolder)/backup_manifest", toPath: manifest)
+      try StepContext.chown(manifest, to: payload.owner)
+    }
+    observer.note(
+      "extracted \(member.id): \(report.files) files (\(ByteCount.describe(report.bytes))), \(report.verifiedFiles) "
+        + "checked against its backup_manifest")
+  }
+}
