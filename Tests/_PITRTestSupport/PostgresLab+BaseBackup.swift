@@ -25,14 +25,40 @@ extension PostgresLab {
     let incremental = incrementalFrom.map {
       ["--incremental=\(backupsDirectory)/\($0)/backup_manifest"]
     }
+    // A server built without zstd or lz4 (the PyPI builds of 16 and 18) cannot compress with
+    // them: the same backup is then taken as plain tar and its tars compressed by the CLI,
+    // which gives the same files pitr reads.
+    let compressor = format.compressionLibrary.flatMap { Self.serverSupports($0) ? nil : $0 }
+    let arguments = compressor == nil ? format.arguments : ["--format=tar"]
     try Self.runAsPostgres(
       "pg_basebackup",
       [
         "-h", socketDirectory, "-p", String(port), "-U", "postgres", "-D", path,
         "--checkpoint=fast", "--no-sync", "--wal-method=\(wal.rawValue)", "--label=\(label)",
-      ] + format.arguments + (incremental ?? []))
+      ] + arguments + (incremental ?? []))
+    if let compressor { try Self.compressTars(in: path, with: compressor) }
     try waitForBackupHistoryFiles()
     return path
+  }
+
+  /// Whether the lab's server binaries were built `--with-<library>` (`zstd`, `lz4`).
+  static func serverSupports(_ library: String) -> Bool {
+    let configure = try? runClient("pg_config", ["--configure"])
+    return configure?.contains("--with-\(library)") ?? false
+  }
+
+  /// Compresses a tar backup's `base.tar` and tablespace tars (not the streamed
+  /// `pg_wal.tar`, as pg_basebackup leaves it) with the `zstd` or `lz4` program.
+  static func compressTars(in folder: String, with library: String) throws {
+    let names = try FileManager.default.contentsOfDirectory(atPath: folder)
+    for name in names where name.hasSuffix(".tar") && name != "pg_wal.tar" {
+      let file = "\(folder)/\(name)"
+      let result =
+        library == "zstd"
+        ? try ProcessRunner.run("/usr/bin/zstd", ["-q", "--rm", file], timeout: 120)
+        : try ProcessRunner.run("/usr/bin/lz4", ["-q", "--rm", file, file + ".lz4"], timeout: 120)
+      guard result.succeeded else { throw FixtureError("cannot \(library) \(file): \(result.standardError)") }
+    }
   }
 
   /// Waits until no `.backup` file waits in the primary's `pg_wal/archive_status`.

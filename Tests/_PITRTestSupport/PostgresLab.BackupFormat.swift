@@ -25,6 +25,15 @@ extension PostgresLab {
       case clientZstd
     }
 
+    /// The library a server-side or client-side zstd/lz4 compression needs, if any.
+    var compressionLibrary: String? {
+      switch self {
+      case .tar(.serverZstd), .tar(.clientZstd): "zstd"
+      case .tar(.serverLZ4): "lz4"
+      default: nil
+      }
+    }
+
     /// `pg_basebackup`'s arguments for this format.
     var arguments: [String] {
       switch self {
