@@ -53,16 +53,7 @@ struct BackupSelection {
             notes: ["the backups there are: " + catalog.backups.map(\.id).joined(separator: ", ")]),
           key: .select))
     }
-    if let problem = catalog.incrementalProblem(of: backup) {
-      let usable = ours.filter { catalog.incrementalProblem(of: $0) == nil }
-      let instead =
-        usable.isEmpty
-        ? "take a full base backup (pg_basebackup without --incremental)"
-        : "select \(usable.count == 1 ? "" : "one of ")\(usable.map(\.id).joined(separator: ", ")) or "
-          + "'select: auto'"
-      return .failure(
-        Refusal(problem: CompileProblem("backup \(id) is \(problem); \(instead)"), key: .select))
-    }
+    // Another cluster's backup first: an incremental one's parent is then no use either.
     if let cluster, let mismatch = cluster.mismatch(backup) {
       let instead =
         ours.isEmpty
@@ -76,6 +67,16 @@ struct BackupSelection {
             "backup \(id) \(mismatch); a restore needs the backup and the WAL of one cluster: "
               + instead),
           key: .select))
+    }
+    if let problem = catalog.incrementalProblem(of: backup) {
+      let usable = ours.filter { catalog.incrementalProblem(of: $0) == nil }
+      let instead =
+        usable.isEmpty
+        ? "take a full base backup (pg_basebackup without --incremental)"
+        : "select \(usable.count == 1 ? "" : "one of ")\(usable.map(\.id).joined(separator: ", ")) or "
+          + "'select: auto'"
+      return .failure(
+        Refusal(problem: CompileProblem("backup \(id) is \(problem); \(instead)"), key: .select))
     }
     return evaluate(backup).map {
       Choice(evaluation: $0, reason: "chosen by id in the plan", others: verdicts(except: id))
