@@ -40,6 +40,18 @@ public struct CompiledPlan: Hashable, Sendable, Codable {
     public var pgVersion: Int?
     public var format: String
     public var expandedSize: Int64?
+    /// An incremental backup's chain, full backup first and this backup last, which
+    /// pg_combinebackup combines; `nil` for a full backup.
+    public var chain: [ChainMember]?
+  }
+
+  /// One backup of an incremental chain.
+  public struct ChainMember: Hashable, Sendable, Codable {
+    public var id: String
+    public var path: String
+    /// `plain`, `tar`, `tar, gzip`, …
+    public var how: String
+    public var expandedSize: Int64?
   }
 
   public struct Alternative: Hashable, Sendable, Codable {

@@ -115,7 +115,11 @@ public struct PlanCompiler {
       backup: CompiledPlan.ChosenBackup(
         id: backup.id, path: backup.path, reason: choice.reason, startLSN: backup.label.startLSN,
         consistentLSN: evaluation.window.start, timeline: backup.label.startTimeline,
-        pgVersion: backup.pgVersion, format: backup.format.rawValue, expandedSize: backup.expandedSize),
+        pgVersion: backup.pgVersion, format: backup.format.rawValue, expandedSize: backup.expandedSize,
+        chain: chain.count > 1
+          ? chain.map {
+            CompiledPlan.ChainMember(id: $0.id, path: $0.path, how: GraphBuilder.how($0), expandedSize: $0.expandedSize)
+          } : nil),
       alternatives: choice.others.map { CompiledPlan.Alternative(id: $0.id, verdict: $0.verdict) },
       target: evaluation.target, action: plan.action.value, destination: destination,
       configuration: configuration, prediction: prediction, graph: graph, checks: plan.verify,

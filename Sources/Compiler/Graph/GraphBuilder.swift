@@ -185,7 +185,9 @@ struct GraphBuilder {
       }
       details.append(line)
     }
-    details.append("then pg_combinebackup writes \(data) from them (--\(mode.rawValue)), and \(staging) is removed")
+    details.append(
+      "then pg_combinebackup writes \(data) from them (--\(mode.rawValue)), pg_verifybackup checks it against the "
+        + "backup_manifest pg_combinebackup wrote there (no WAL in it to parse), and \(staging) is removed")
     let space = CombineSpace(chain: chain)
     if let space {
       details.append(
@@ -196,13 +198,14 @@ struct GraphBuilder {
       action: .combineBackups(
         .init(
           backups: members, staging: staging, dataDirectory: data, command: command,
+          verifyCommand: [.serverBinary("pg_verifybackup"), .literal("--no-parse-wal"), .literal(data)],
           runsAsServerUser: destination.osUser != nil, stagingBytes: space?.staging, resultBytes: space?.result,
           owner: destination.osUser)),
       summary: "combine incremental backup \(backup.id) with its chain into \(data) (pg_combinebackup)",
       inputs: [.dataDirectory], outputs: [.baseFiles], details: details)
   }
 
-  private static func how(_ backup: BaseBackup) -> String {
+  static func how(_ backup: BaseBackup) -> String {
     backup.format == .plain ? "plain copy" : backup.compression == "none" ? "tar" : "tar, \(backup.compression)"
   }
 

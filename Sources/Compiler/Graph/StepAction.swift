@@ -62,6 +62,13 @@ public enum StepAction: Hashable, Sendable {
     return nil
   }
 
+  /// Programs the step runs after ``command``, symbolic like it (combine-backups:
+  /// pg_verifybackup over the combined data directory).
+  public var followingCommands: [[ArgumentTemplate]] {
+    if case .combineBackups(let combine) = self, let verify = combine.verifyCommand { return [verify] }
+    return []
+  }
+
   /// Whether the command runs as the server's OS user.
   public var runsAsServerUser: Bool {
     if case .startServer(let start) = self { return start.runsAsServerUser }
@@ -136,6 +143,9 @@ public enum StepAction: Hashable, Sendable {
     public var dataDirectory: String
     /// `pg_combinebackup -o DATA --copy STAGING/<full> … STAGING/<last>`.
     public var command: [ArgumentTemplate]
+    /// `pg_verifybackup --no-parse-wal DATA`: the combined data directory against the
+    /// backup_manifest pg_combinebackup wrote (it holds no WAL to parse).
+    public var verifyCommand: [ArgumentTemplate]?
     public var runsAsServerUser: Bool
     /// Bytes the staging folders take, and at most the combined data directory.
     public var stagingBytes: Int64?

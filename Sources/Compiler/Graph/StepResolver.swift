@@ -25,6 +25,16 @@ public struct StepResolver: Sendable {
     return words
   }
 
+  /// The programs a step runs after its command (``StepAction/followingCommands``), as
+  /// ``commandLine(of:)`` resolves its command.
+  public func followingCommandLines(of step: Step) -> [[String]] {
+    step.action.followingCommands.map { command in
+      let words = command.map(resolve)
+      if step.action.runsAsServerUser, let serverUser { return ["/usr/sbin/runuser", "-u", serverUser, "--"] + words }
+      return words
+    }
+  }
+
   public func resolve(_ argument: ArgumentTemplate) -> String {
     switch argument {
     case .literal(let text): text

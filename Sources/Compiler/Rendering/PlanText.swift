@@ -12,8 +12,13 @@ public enum PlanText {
     text += "  starts at \(backup.startLSN), consistent at \(backup.consistentLSN), timeline \(backup.timeline)"
     text += backup.pgVersion.map { ", PostgreSQL \($0)" } ?? ""
     text += ", \(backup.format)"
-    text += backup.expandedSize.map { ", \(ByteCount.describe($0)) extracted" } ?? ""
-    text += "\n"
+    if let chain = backup.chain {
+      text += ", the last of an incremental chain of \(chain.count) backups\n"
+      text += describe(chain)
+    } else {
+      text += backup.expandedSize.map { ", \(ByteCount.describe($0)) extracted" } ?? ""
+      text += "\n"
+    }
     for other in plan.alternatives {
       text += "  not \(other.id): \(other.verdict)\n"
     }
@@ -59,8 +64,25 @@ public enum PlanText {
       if let words = resolver.commandLine(of: step) {
         text += "       runs: \(StepResolver.shellText(words))\n"
       }
+      for words in resolver.followingCommandLines(of: step) {
+        text += "       then runs: \(StepResolver.shellText(words))\n"
+      }
       for file in step.files { text += describe(file) }
     }
+    return text
+  }
+
+  /// An incremental chain, a line per backup with its size, then the total.
+  static func describe(_ chain: [CompiledPlan.ChainMember]) -> String {
+    var text = "  chain, full backup first, combined by pg_combinebackup:\n"
+    var total: Int64? = 0
+    for member in chain {
+      text += "    \(member.id) (\(member.path)): \(member.how)"
+      text += member.expandedSize.map { ", \(ByteCount.describe($0)) extracted" } ?? ", size unknown"
+      text += "\n"
+      total = total.flatMap { sum in member.expandedSize.map { sum + $0 } }
+    }
+    text += "    in all: " + (total.map { "\(ByteCount.describe($0)) extracted" } ?? "size unknown") + "\n"
     return text
   }
 

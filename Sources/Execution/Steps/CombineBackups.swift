@@ -5,7 +5,8 @@ import Processes
 
 /// `combine-backups` (17+): extracts each backup of an incremental chain into its staging
 /// folder (checked against its manifest, as `extract-base` does), runs pg_combinebackup,
-/// which writes the data directory from them, then removes the staging folder.
+/// which writes the data directory from them, checks that directory with pg_verifybackup,
+/// then removes the staging folder.
 struct CombineBackups {
   let payload: StepAction.CombineBackups
 
@@ -29,10 +30,26 @@ struct CombineBackups {
           + "\(payload.staging) and \(payload.dataDirectory) holds what it wrote: remove both, then run pitr "
           + "apply again")
     }
+    for words in context.resolver.followingCommandLines(of: step) {
+      context.observer.progress(step, "pg_verifybackup: checking \(payload.dataDirectory)")
+      try Self.verify(words, dataDirectory: payload.dataDirectory, staging: payload.staging)
+    }
     try files.removeItem(atPath: payload.staging)
     context.observer.note(
       "combined \(payload.backups.map(\.id).joined(separator: " -> ")) into \(payload.dataDirectory); removed "
         + payload.staging)
+  }
+
+  /// Runs `words` (pg_verifybackup over the combined data directory); a failure names the
+  /// command and what it printed.
+  static func verify(_ words: [String], dataDirectory: String, staging: String) throws {
+    let result = try ProcessRunner.run(words[0], Array(words.dropFirst()), timeout: 24 * 3600)
+    guard !result.succeeded else { return }
+    let output = (result.standardError + result.standardOutput).trimmingCharacters(in: .whitespacesAndNewlines)
+    throw RunnerError(
+      "the combined data directory failed its check: \(StepResolver.shellText(words)) exited with status "
+        + "\(result.status): \(output); \(dataDirectory) is not what the chain's backups hold (the chain is still "
+        + "extracted in \(staging)): remove both, then run pitr apply again")
   }
 
   /// One backup of the chain into its staging folder, with its backup_manifest beside its

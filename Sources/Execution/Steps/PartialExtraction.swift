@@ -7,10 +7,11 @@ import Foundation
 /// or files pitr did not write, which it never removes.
 ///
 /// A file is the backup's when `backup_manifest` lists its path (tablespace files as
-/// `pg_tblspc/<oid>/…`), when it is at or below a path the manifest check ignores
-/// (`pg_wal/`, `postgresql.auto.conf`, …), or it is the `pg_tblspc/<oid>` link of a mapped
-/// tablespace or the `tablespace_map` being rewritten; extraction writes nothing else, so
-/// anything else came from someone else.
+/// `pg_tblspc/<oid>/…`; for an incremental chain, which pg_combinebackup writes, the last
+/// backup's manifest with each `INCREMENTAL.<name>` as `<name>`), when it is at or below a
+/// path the manifest check ignores (`pg_wal/`, `postgresql.auto.conf`, …), or it is the
+/// `pg_tblspc/<oid>` link of a mapped tablespace or the `tablespace_map` being rewritten;
+/// extraction writes nothing else, so anything else came from someone else.
 struct PartialExtraction {
   let plan: CompiledPlan
 
@@ -45,7 +46,7 @@ struct PartialExtraction {
           + "cannot be read (\(error)); remove \(plan.destination.dataDirectory) and "
           + "\(plan.destination.stateDirectory), then run pitr apply again")
     }
-    let listed = Set(manifest.files.map(\.path))
+    let listed = Self.writtenPaths(manifest, combined: isCombined)
     let links = Set(plan.destination.tablespaces.map { "pg_tblspc/\($0.oid)" })
     var found: [String] = []
     for root in roots {
@@ -60,6 +61,24 @@ struct PartialExtraction {
       if found.count >= limit { break }
     }
     return found
+  }
+
+  /// Whether pg_combinebackup writes the data directory (an incremental chain): then the
+  /// last backup's `INCREMENTAL.<relfilenode>` files arrive whole, as `<relfilenode>`.
+  private var isCombined: Bool { plan.graph.steps.contains { $0.kind == .combineBackups } }
+
+  /// The paths extraction writes from `manifest`: its files, and for a combined chain the
+  /// full file each `…/INCREMENTAL.<name>` of the last backup becomes.
+  static func writtenPaths(_ manifest: BackupManifest, combined: Bool) -> Set<String> {
+    var paths = Set(manifest.files.map(\.path))
+    guard combined else { return paths }
+    for path in paths {
+      let slash = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
+      if path[slash...].hasPrefix("INCREMENTAL.") {
+        paths.insert(String(path[..<slash]) + path[slash...].dropFirst("INCREMENTAL.".count))
+      }
+    }
+    return paths
   }
 
   /// Removes everything inside the data directory and the tablespace locations, keeping
