@@ -19,6 +19,8 @@ import Foundation
 public final class PipedProcess {
   /// The program's path, for error messages.
   public let executable: String
+  /// The program's process id (and its process group's).
+  public var pid: Int32 { child.pid }
   private let child: SpawnedProcess
   private var output: Int32
   private let error: Int32

@@ -33,10 +33,9 @@ enum RemoteShell {
   /// the local walker does, so a loop cannot hang it), each as `SIZE SECONDS.FRACTION PATH`
   /// and a NUL: any byte but NUL may be in a name.
   static func listScript(_ path: String) -> String {
-    let root = quote(listingRoot(path))
-    return "export LC_ALL=C; p=\(root); [ -e \"$p\" ] || exit \(missing); "
-      + "[ -d \"$p\" ] || exit \(wrongKind); "
-      + "find \"$p\" -type f -printf '%s %T@ %p\\0' "
+    return "export LC_ALL=C; p=\(quote(safePath(path))); r=\(quote(listingRoot(path))); "
+      + "[ -e \"$p\" ] || exit \(missing); [ -d \"$p\" ] || exit \(wrongKind); "
+      + "find \"$r\" -type f -printf '%s %T@ %p\\0' "
       + "-o -type l -xtype f -exec stat -L --printf '%s %.9Y %n\\0' {} +"
   }
 

@@ -77,7 +77,7 @@ public struct SSHError: Error, Equatable, Sendable, CustomStringConvertible {
 
   /// `ssh`'s complaint on one line: its lines joined with " ", carriage returns dropped.
   static func quoted(_ standardError: String) -> String {
-    let lines = standardError.split(whereSeparator: { $0 == "\n" || $0 == "\r" })
+    let lines = standardError.split(whereSeparator: \.isNewline)
       .map { $0.trimmingSpaces() }
       .filter { !$0.isEmpty }
     return lines.isEmpty ? "nothing" : lines.joined(separator: " ")
