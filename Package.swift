@@ -72,6 +72,8 @@ let package = Package(
     ),
     /// Runs programs with posix_spawn, so daemons they leave behind never hold us up.
     .target(name: "Processes", exclude: ["README.md"]),
+    /// Lists and reads files on a backup host through the system's `ssh` (one shared connection).
+    .target(name: "SSH", dependencies: ["Processes", "Archives"], exclude: ["README.md"]),
     /// A small libpq client: connect, run a query, read text rows.
     .target(name: "PostgresClient", dependencies: ["CLibPQ"], exclude: ["README.md"]),
     /// Plan + catalog -> diagnostics, a prediction and a step graph.
@@ -115,11 +117,12 @@ let package = Package(
       name: "_PITRTestSupport",
       dependencies: [
         "PlanModel", "PostgresVocabulary", "WAL", "Archives", "Catalog", "Compiler", "Execution",
-        "Processes", "CZlib", "CZstd", "CLZ4",
+        "Processes", "SSH", "CZlib", "CZstd", "CLZ4",
         .product(name: "Crypto", package: "swift-crypto"),
       ],
       path: "Tests/_PITRTestSupport"),
     .testTarget(name: "ArchivesTests", dependencies: ["Archives", "_PITRTestSupport"]),
+    .testTarget(name: "SSHTests", dependencies: ["SSH", "Archives", "_PITRTestSupport"]),
     .testTarget(
       name: "PostgresVocabularyTests", dependencies: ["PostgresVocabulary", "_PITRTestSupport"]
     ),

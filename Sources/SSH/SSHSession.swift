@@ -1,0 +1,190 @@
+import Foundation
+import Processes
+
+/// Lists and reads files on one host through the system's `ssh`, over one connection shared
+/// by every command of a run (`ControlMaster`), closed by ``close()``.
+///
+/// `ssh` brings the user's `~/.ssh/config`, keys, agent and known_hosts (or those of
+/// ``SSHOptions/configFile``); it always runs with `BatchMode=yes`, so it never prompts: a
+/// missing key or an unknown host key is an error saying what to do. The control socket lives
+/// in a private folder made for the session (`/tmp/pitr-ssh-XXXXXX`, mode 0700).
+///
+/// `ssh` exits with 255 for its own failures, which are classified (``SSHError/Kind``); any
+/// other status is the remote command's, and the remote scripts (``RemoteShell``) use statuses
+/// of their own for a missing path.
+public final class SSHSession {
+  public let host: SSHHost
+  public let options: SSHOptions
+  /// The control socket's path.
+  public let controlPath: String
+  private let controlDirectory: String
+  private var closed = false
+
+  /// A session with `host`; no connection is made until the first command (or ``connect()``).
+  ///
+  /// - Throws: ``SSHError`` (``SSHError/Kind/cannotRun``) when the private folder cannot be
+  ///   made.
+  public init(host: SSHHost, options: SSHOptions = SSHOptions()) throws {
+    guard !host.host.hasPrefix("-"), !host.host.isEmpty else {
+      throw SSHError(.unreachable, "'\(host.host)' is not a host name")
+    }
+    var template = Array("/tmp/pitr-ssh-XXXXXX".utf8CString)
+    guard let made = mkdtemp(&template) else {
+      throw SSHError(.cannotRun, "cannot create a folder for ssh's control socket in /tmp")
+    }
+    self.host = host
+    self.options = options
+    controlDirectory = String(cString: made)
+    controlPath = controlDirectory + "/control"
+  }
+
+  deinit { close() }
+
+  /// Opens the shared connection now, so a host that cannot be reached, a host key that is
+  /// unknown or a login refused is reported before anything else is done.
+  public func connect() throws {
+    let process = try start("true")
+    _ = try process.readToEnd(limit: 0)
+    try check(try wait(process), path: nil)
+  }
+
+  /// Whether the shared connection is up (`ssh -O check`).
+  public var isConnected: Bool {
+    guard !closed, FileManager.default.fileExists(atPath: controlPath) else { return false }
+    let result = try? ProcessRunner.run(options.executable, controlArguments("check"), timeout: 10)
+    return result?.succeeded ?? false
+  }
+
+  /// Ends the shared connection (`ssh -O exit`) and removes the private folder; closing twice
+  /// does nothing.
+  public func close() {
+    guard !closed else { return }
+    closed = true
+    if FileManager.default.fileExists(atPath: controlPath) {
+      _ = try? ProcessRunner.run(options.executable, controlArguments("exit"), timeout: 10)
+    }
+    try? FileManager.default.removeItem(atPath: controlDirectory)
+  }
+
+  /// The regular files below the folder `path`, at any depth.
+  ///
+  /// - Throws: ``SSHError``: the connection's errors, ``SSHError/Kind/pathMissing`` and
+  ///   ``SSHError/Kind/wrongKind`` (not a folder).
+  public func list(under path: String) throws -> RemoteListing {
+    let process = try start(RemoteShell.listScript(path))
+    let bytes = try readAll(process)
+    let result = try wait(process)
+    let problems: [String]
+    if result.status == 1 && !result.terminatedBySignal {
+      // `find` read what it could and complains about the rest.
+      problems = result.standardError.split(separator: "\n").map {
+        $0.hasPrefix("find: ") ? String($0.dropFirst(6)) : String($0)
+      }
+    } else {
+      try check(result, path: path, isFolder: true)
+      problems = []
+    }
+    let files = RemoteShell.parseListing(bytes, root: RemoteShell.listingRoot(path))
+    return RemoteListing(files: files, problems: problems)
+  }
+
+  /// The bytes of the file `path` in `range` (byte offsets); fewer at the end of the file.
+  ///
+  /// - Throws: ``SSHError``: the connection's errors, ``SSHError/Kind/pathMissing``,
+  ///   ``SSHError/Kind/wrongKind`` (not a file), ``SSHError/Kind/unreadable``.
+  public func read(_ path: String, range: Range<Int64>) throws -> [UInt8] {
+    guard !range.isEmpty else { return [] }
+    let script = RemoteShell.readScript(
+      path, from: range.lowerBound, count: range.upperBound - range.lowerBound)
+    let process = try start(script)
+    let bytes = try readAll(process)
+    try check(try wait(process), path: path)
+    return bytes
+  }
+
+  /// The file `path` as a stream read from `cat` through a pipe, with bounded memory.
+  ///
+  /// With `expectedSize` (the listing's), a file that is shorter or longer when read is an
+  /// error, and so is one that vanished.
+  public func open(_ path: String, expectedSize: Int64? = nil) -> RemoteFileStream {
+    RemoteFileStream(session: self, path: path, expectedSize: expectedSize)
+  }
+
+  // MARK: - Running ssh
+
+  /// `ssh`'s arguments for running `script` on the host.
+  func arguments(_ script: String) -> [String] {
+    commonArguments() + ["-T", "--", host.host, script]
+  }
+
+  private func commonArguments() -> [String] {
+    var words: [String] = []
+    if let configFile = options.configFile { words += ["-F", configFile] }
+    for option in [
+      "BatchMode=yes", "ControlMaster=auto", "ControlPath=\(controlPath)",
+      "ControlPersist=\(options.controlPersist)", "ConnectTimeout=\(options.connectTimeout)",
+      "ServerAliveInterval=\(options.serverAliveInterval)", "ServerAliveCountMax=4",
+      "LogLevel=ERROR",
+    ] {
+      words += ["-o", option]
+    }
+    if let port = host.port { words += ["-p", String(port)] }
+    if let user = host.user { words += ["-l", user] }
+    return words
+  }
+
+  private func controlArguments(_ command: String) -> [String] {
+    commonArguments() + ["-O", command, "--", host.host]
+  }
+
+  /// Starts `ssh` running `script`.
+  func start(_ script: String) throws -> PipedProcess {
+    do {
+      return try PipedProcess(options.executable, arguments(script))
+    } catch {
+      throw SSHError(.cannotRun, "cannot run \(options.executable): \(error)")
+    }
+  }
+
+  func readAll(_ process: PipedProcess) throws -> [UInt8] {
+    do {
+      return try process.readToEnd(limit: Int.max)
+    } catch {
+      throw SSHError(.cannotRun, "\(error)")
+    }
+  }
+
+  func wait(_ process: PipedProcess) throws -> ProcessResult {
+    do {
+      return try process.wait()
+    } catch {
+      throw SSHError(.cannotRun, "\(error)")
+    }
+  }
+
+  /// Throws the error a finished `ssh` reports, if any.
+  ///
+  /// - Parameters:
+  ///   - path: The remote path the command was about, for the messages.
+  ///   - isFolder: Whether the path should be a folder (else a file).
+  func check(_ result: ProcessResult, path: String?, isFolder: Bool = false) throws {
+    if result.succeeded { return }
+    if result.terminatedBySignal || result.status == 255 {
+      throw SSHError.connection(host, standardError: result.standardError)
+    }
+    let url = host.url(of: path ?? "/")
+    switch result.status {
+    case RemoteShell.missing:
+      throw SSHError(.pathMissing, "\(url) does not exist")
+    case RemoteShell.wrongKind:
+      throw SSHError(.wrongKind, "\(url) is not a \(isFolder ? "folder" : "regular file")")
+    case RemoteShell.unreadable:
+      throw SSHError(.unreadable, "\(url) cannot be read by the remote user (permission denied)")
+    default:
+      throw SSHError(
+        .remoteCommandFailed,
+        "reading \(url) failed on the host with exit status \(result.status) (it said: "
+          + "\(SSHError.quoted(result.standardError)))")
+    }
+  }
+}
