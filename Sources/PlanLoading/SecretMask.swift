@@ -22,6 +22,12 @@ public enum SecretMask {
     text = text.replacing(credentialKey) { match in
       match.output.1 + hidden(match.output.2)
     }
+    // The same inside a flow mapping: {region: x, secret_access_key: …}.
+    let flowCredentialKey =
+      /(?i)([{,]\s*[A-Za-z0-9_-]*(?:key|secret|token|password|credential)[A-Za-z0-9_-]*\s*:\s*)([^,}\s]+)/
+    text = text.replacing(flowCredentialKey) { match in
+      match.output.1 + hidden(match.output.2)
+    }
     // scheme://user:password@host
     let userInfo = /(:\/\/[^\s:\/@"']*:)([^\s\/@"']*)(@)/
     text = text.replacing(userInfo) { match in

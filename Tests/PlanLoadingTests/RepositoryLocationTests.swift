@@ -189,6 +189,9 @@ import _PITRTestSupport
     #expect(
       SecretMask.masked("    secret_access_key: wJalrXUtnFEMI") == "    secret_access_key: *************")
     #expect(SecretMask.masked("  wal: ssh://backup:pw@host/w") == "  wal: ssh://backup:**@host/w")
+    #expect(
+      SecretMask.masked("  s3: {region: eu-west-1, aws_session_token: FQoGZX, path_style: true}")
+        == "  s3: {region: eu-west-1, aws_session_token: ******, path_style: true}")
   }
 
   // MARK: - backups.s3
