@@ -46,6 +46,8 @@ let package = Package(
     .target(name: "Archives", dependencies: ["CZlib", "CZstd", "CLZ4"], exclude: ["README.md"]),
     /// CRC-32C with the CPU's instruction (SSE4.2, ARMv8 CRC), chosen at run time by WAL.
     .target(name: "CCRC32C"),
+    /// Where repositories are read through: the `RepositoryStore` protocol and `LocalStore`.
+    .target(name: "Storage", dependencies: ["Archives"], exclude: ["README.md"]),
     /// PostgreSQL's vocabulary as pure values: LSNs, timelines, segment and WAL file names, majors.
     .target(name: "PostgresVocabulary", exclude: ["README.md"]),
     /// PostgreSQL's WAL decoding: page and record headers, CRC-32C, the reader, the records.
@@ -65,7 +67,7 @@ let package = Package(
     .target(
       name: "Catalog",
       dependencies: [
-        "PlanModel", "PostgresVocabulary", "WAL", "Archives",
+        "PlanModel", "PostgresVocabulary", "WAL", "Archives", "Storage",
         .product(name: "Crypto", package: "swift-crypto"),
       ],
       exclude: ["README.md"]
@@ -123,6 +125,7 @@ let package = Package(
       path: "Tests/_PITRTestSupport"),
     .testTarget(name: "ArchivesTests", dependencies: ["Archives", "_PITRTestSupport"]),
     .testTarget(name: "SSHTests", dependencies: ["SSH", "Archives", "_PITRTestSupport"]),
+    .testTarget(name: "StorageTests", dependencies: ["Storage", "Archives", "_PITRTestSupport"]),
     .testTarget(
       name: "PostgresVocabularyTests", dependencies: ["PostgresVocabulary", "_PITRTestSupport"]
     ),
@@ -137,7 +140,8 @@ let package = Package(
     .testTarget(
       name: "CatalogTests",
       dependencies: [
-        "Catalog", "Archives", "PostgresVocabulary", "WAL", "PlanModel", "_PITRTestSupport",
+        "Catalog", "Archives", "Storage", "PostgresVocabulary", "WAL", "PlanModel",
+        "_PITRTestSupport",
         .product(name: "Crypto", package: "swift-crypto"),
       ]
     ),

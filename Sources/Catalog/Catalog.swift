@@ -1,5 +1,6 @@
 import PlanModel
 import PostgresVocabulary
+import Storage
 
 /// What is really in a backup repository: its base backups, its WAL archive, the timelines
 /// and, for each backup, the windows of targets a restore can reach.

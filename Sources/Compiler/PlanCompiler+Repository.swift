@@ -36,11 +36,41 @@ extension PlanCompiler {
     return Outcome(compilation: compilation, catalog: catalog)
   }
 
-  /// An error at each of `backups.base` and `backups.wal` that is not a folder here.
+  /// An error at each of `backups.base` and `backups.wal` that is not a folder here; an S3 or
+  /// SSH location is refused first, as this build cannot read one yet.
   static func folderProblems(_ plan: Plan, environment: any CompilerEnvironment) -> [Diagnostic] {
-    ([plan.backups.base] + plan.backups.wal).compactMap { folder in
+    let remote = unreadableLocations(plan.backups)
+    if !remote.isEmpty { return remote }
+    return ([plan.backups.base] + plan.backups.wal).compactMap { folder in
       environment.isFolder(folder.value)
         ? nil : .error("'\(folder.value)' is not a folder on this machine", at: folder.location)
+    }
+  }
+
+  /// An error at each of the plan's S3 and SSH locations: the plan format takes them, but the
+  /// catalog and the executor read repositories only from folders on this machine so far.
+  public static func unreadableLocations(_ backups: Backups) -> [Diagnostic] {
+    var keyed: [(key: String, location: Located<RepositoryLocation>)] = [
+      ("backups.base", backups.baseLocation)
+    ]
+    for (index, wal) in backups.walLocations.enumerated() {
+      keyed.append((backups.walLocations.count == 1 ? "backups.wal" : "backups.wal[\(index)]", wal))
+    }
+    return keyed.compactMap { key, location in
+      switch location.value {
+      case .local:
+        return nil
+      case .s3:
+        return .error(
+          "'\(key)' is in S3 (\(location.value)), which this build of pitr cannot read yet; "
+            + "copy the repository to a folder on this machine (aws s3 sync) and name that folder",
+          at: location.location)
+      case .ssh:
+        return .error(
+          "'\(key)' is on another host (\(location.value)), which this build of pitr cannot "
+            + "read yet; copy the repository to a folder on this machine (rsync) and name that "
+            + "folder", at: location.location)
+      }
     }
   }
 

@@ -104,7 +104,7 @@ import Testing
       """,
       [
         .error(
-          "1️⃣", "unknown key 'compression' in 'backups'", notes: ["valid keys here: base, wal, select"])
+          "1️⃣", "unknown key 'compression' in 'backups'", notes: ["valid keys here: base, wal, select, s3"])
       ])
   }
 }

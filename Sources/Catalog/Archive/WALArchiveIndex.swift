@@ -1,4 +1,5 @@
 import PostgresVocabulary
+import Storage
 import WAL
 
 #if canImport(Glibc)

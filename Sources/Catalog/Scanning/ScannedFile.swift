@@ -1,3 +1,5 @@
+import Storage
+
 /// A regular file found while scanning a backup folder, with what identifies its version.
 public struct ScannedFile: Hashable, Sendable, Codable {
   /// The absolute path.
@@ -29,5 +31,21 @@ extension ScannedFile {
     self.name = name
     self.size = size
     self.modified = modified
+  }
+}
+
+extension DirectoryWalker {
+  /// Every regular file below `root` with its size and modification time, sorted by path,
+  /// and the folders that could not be read.
+  public static func files(under root: String) -> (files: [ScannedFile], problems: [Problem]) {
+    var walker = DirectoryWalker(detail: .sizeAndTime)
+    var files: [ScannedFile] = []
+    walker.walk(root) { entry in
+      files.append(
+        ScannedFile(
+          directory: entry.directory, name: entry.name, size: entry.size, modified: entry.modified))
+    }
+    files.sort { $0.path < $1.path }
+    return (files, walker.problems)
   }
 }

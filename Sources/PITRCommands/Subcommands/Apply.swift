@@ -291,6 +291,7 @@ struct Apply: AsyncParsableCommand {
     guard let source = plan.source, source.switchWAL.value, let conninfo = source.conninfo?.value else {
       return nil
     }
+    try pipeline.requireReadableLocations(plan, source: nil, file: plan.file)
     let wal = SourceWALSwitch(conninfo: conninfo, walFolders: plan.backups.wal.map(\.value))
     if !json { Terminal.writeError("switch-source-wal: pg_switch_wal() on the source, before checking the plan\n") }
     do {

@@ -106,6 +106,12 @@ struct CatalogCommand: AsyncParsableCommand {
       Terminal.writeError(printer.render(result.diagnostics, source: result.source))
       throw PITRExitCode.invalidPlan
     }
+    let remote = PlanCompiler.unreadableLocations(loaded.backups)
+    if !remote.isEmpty {
+      let printer = DiagnosticPrinter(useColor: Terminal.usesColor(output.color))
+      Terminal.writeError(printer.render(remote, source: result.source))
+      throw PITRExitCode.invalidPlan
+    }
     return (loaded.backups.base.value, loaded.backups.wal.map(\.value))
   }
 

@@ -223,7 +223,9 @@ struct WALFind: AsyncParsableCommand {
   /// `--base` and `--wal`.
   func repository() throws -> (base: String?, wal: [String]) {
     guard let plan else { return (base.map(absolutePath), archive.wal.map(absolutePath)) }
-    let (loaded, _) = try PlanPipeline(output: output, useCache: !archive.noCache).load(plan)
+    let pipeline = PlanPipeline(output: output, useCache: !archive.noCache)
+    let (loaded, source) = try pipeline.load(plan)
+    try pipeline.requireReadableLocations(loaded, source: source, file: plan)
     return (loaded.backups.base.value, loaded.backups.wal.map(\.value))
   }
 

@@ -31,6 +31,15 @@ struct PlanPipeline {
     return (plan, source)
   }
 
+  /// Refuses a plan whose repository is in S3 or over SSH (this build reads only folders on
+  /// this machine), with an error at each such key, before anything reads the archive.
+  func requireReadableLocations(_ plan: Plan, source: SourceText?, file: String) throws {
+    let problems = PlanCompiler.unreadableLocations(plan.backups)
+    guard !problems.isEmpty else { return }
+    report(problems, source: source, file: file)
+    throw PITRExitCode.invalidPlan
+  }
+
   /// Compiles a loaded plan against its repository, on this machine.
   /// `switchedSourceSegment` is what the source WAL switch `pitr apply` ran first archived
   /// (the compiled plan records it).

@@ -47,15 +47,16 @@ struct PlanBuilder {
   }
 
   private func buildBackups(_ section: CheckedSection) -> Backups? {
-    guard let base = section["base"]?.text.map(normalizedPath),
+    guard let base = section["base"]?.text.flatMap(repositoryLocation),
       let walValue = section["wal"],
       let select = section["select"]?.text
     else { return nil }
-    let wal: [Located<String>]
+    let wal: [Located<RepositoryLocation>]
     if let single = walValue.text {
-      wal = [normalizedPath(single)]
+      guard let location = repositoryLocation(single) else { return nil }
+      wal = [location]
     } else {
-      wal = (walValue.list ?? []).compactMap { $0.text.map(normalizedPath) }
+      wal = (walValue.list ?? []).compactMap { $0.text.flatMap(repositoryLocation) }
     }
     let selection = select.map { text -> BackupSelection in
       switch text {
@@ -64,7 +65,19 @@ struct PlanBuilder {
       default: .id(text)
       }
     }
-    return Backups(base: base, wal: wal, select: selection)
+    let s3 = section["s3"]?.section.map { block in
+      S3Options(
+        endpoint: block["endpoint"]?.text, region: block["region"]?.text,
+        pathStyle: block.writtenKeys["path_style"] == nil ? nil : block["path_style"]?.boolean)
+    }
+    return Backups(base: base, wal: wal, select: selection, s3: s3)
+  }
+
+  /// A checked `backups.base` or `backups.wal` value as the location it names.
+  private func repositoryLocation(_ text: Located<String>) -> Located<RepositoryLocation>? {
+    guard case .success(let location) = RepositoryLocationParser.parse(text.value, path: "")
+    else { return nil }
+    return Located(location, at: text.location)
   }
 
   func buildTarget(_ section: CheckedSection) -> RecoveryTarget? {
@@ -187,9 +200,13 @@ struct PlanBuilder {
   private func checkRestoreApartFromBackups(_ root: CheckedSection) {
     let backups = root["backups"]?.section
     var backupPaths: [(key: String, path: Located<String>)] = []
-    if let base = backups?["base"]?.text { backupPaths.append(("backups.base", base)) }
+    // Only folders on this machine can hold the restore (s3:// and ssh:// are elsewhere).
+    if let base = backups?["base"]?.text, base.value.hasPrefix("/") {
+      backupPaths.append(("backups.base", base))
+    }
     if let wal = backups?["wal"] {
-      for path in wal.text.map({ [$0] }) ?? (wal.list ?? []).compactMap(\.text) {
+      for path in wal.text.map({ [$0] }) ?? (wal.list ?? []).compactMap(\.text)
+      where path.value.hasPrefix("/") {
         backupPaths.append(("backups.wal", path))
       }
     }

@@ -91,6 +91,10 @@ extension LoadingContext {
     var message = "unknown key '\(key)' \(path.whereabouts)"
     if key == Self.mergeKey {
       message = Self.mergeKeyMessage
+    } else if path.description == "backups.s3", PlanFormat.isCredentialKey(key) {
+      message =
+        "'\(key)' cannot be in a plan: a plan never holds credentials (it is committed and "
+        + "printed); remove it, and \(RepositoryLocationParser.s3CredentialSources)"
     } else if let planKey = PlanFormat.keyPath(forPostgresSetting: key) {
       message =
         "'\(key)' is a PostgreSQL setting, not a plan key; pitr writes it from '\(planKey)'"

@@ -75,13 +75,16 @@ public enum PlanFormat {
   /// `backups:`
   public static let backups = SectionDefinition([
     FieldDefinition(
-      "base", .string(.absolutePath), .required,
-      "One pg_basebackup output, or a folder tree of them (such as YYYY/MM/DD/)."),
+      "base", .string(.repositoryLocation), .required,
+      "One pg_basebackup output, or a folder tree of them (such as YYYY/MM/DD/): an absolute "
+        + "path, s3://bucket/prefix or ssh://[user@]host[:port]/absolute/path."),
     FieldDefinition(
-      "wal", .union([.string(.absolutePath), .list(.string(.absolutePath), minimumCount: 1)]),
+      "wal",
+      .union([.string(.repositoryLocation), .list(.string(.repositoryLocation), minimumCount: 1)]),
       .required, setting: "restore_command",
       "The WAL archive: a folder (flat or in dated sub-folders, files plain, .gz, .zst or .lz4), "
-        + "or a list of folders. pitr's restore_command (pitr wal-fetch) reads from it."),
+        + "or a list of folders; each a path, s3:// or ssh:// URL as for base. pitr's "
+        + "restore_command (pitr wal-fetch) reads from it."),
     FieldDefinition(
       "select", .string(.text), .defaulted("auto"),
       "Which base backup: auto (the newest that ends before the target and whose WAL reaches "
@@ -89,7 +92,33 @@ public enum PlanFormat {
         + "(pg_basebackup --incremental, 17+) is restored with its chain (full backup first), "
         + "combined by pg_combinebackup; one whose chain is broken is passed over, and naming it "
         + "is an error."),
+    FieldDefinition(
+      "s3", .section(s3), .optional,
+      "How to reach S3 (or an S3-compatible service) for s3:// locations. Never credentials: "
+        + "those come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN or "
+        + "AWS_PROFILE."),
   ])
+
+  /// `backups.s3:`
+  public static let s3 = SectionDefinition([
+    FieldDefinition(
+      "endpoint", .string(.serviceURL), .derived("AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL or AWS"),
+      "The service's URL, for an S3-compatible store (MinIO, Ceph, moto)."),
+    FieldDefinition(
+      "region", .string(.awsRegion), .derived("AWS_REGION, AWS_DEFAULT_REGION or us-east-1"),
+      "The region requests are signed for."),
+    FieldDefinition(
+      "path_style", .boolean, .defaulted("false"),
+      "true: address buckets as endpoint/bucket/key (most S3-compatible stores) instead of "
+        + "bucket.endpoint/key."),
+  ])
+
+  /// Keys a credential would be written under; `backups.s3` refuses them with where
+  /// credentials come from instead.
+  static func isCredentialKey(_ key: String) -> Bool {
+    let lowered = key.lowercased()
+    return ["key", "secret", "token", "password", "credential"].contains { lowered.contains($0) }
+  }
 
   /// The keys of `target:` that choose the kind of target.
   public static let targetKinds = ["time", "name", "lsn", "xid", "immediate", "latest"]

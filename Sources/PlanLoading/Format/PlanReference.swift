@@ -5,13 +5,20 @@ public enum PlanReference {
   public static var markdown: String {
     var text = "<!-- BEGIN GENERATED REFERENCE (pitr schema --format markdown) -->\n"
     var sections: [(String, SectionDefinition)] = [("top level", PlanFormat.root)]
-    for field in PlanFormat.root.fields {
-      switch field.kind {
-      case .section(let section): sections.append((field.key, section))
-      case .list(.section(let section), _): sections.append(("\(field.key)[]", section))
-      default: break
+    // Each section after its parent, nested ones by their key path (`backups.s3`).
+    func addSections(of parent: SectionDefinition, prefix: String) {
+      for field in parent.fields {
+        let name = prefix.isEmpty ? field.key : "\(prefix).\(field.key)"
+        switch field.kind {
+        case .section(let section):
+          sections.append((name, section))
+          addSections(of: section, prefix: name)
+        case .list(.section(let section), _): sections.append(("\(name)[]", section))
+        default: break
+        }
       }
     }
+    addSections(of: PlanFormat.root, prefix: "")
     for (name, section) in sections {
       text += "\n### `\(name)`\n\n"
       text += "| key | type | default | PostgreSQL setting | meaning |\n"

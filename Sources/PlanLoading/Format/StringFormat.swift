@@ -9,6 +9,10 @@ public enum StringFormat: Sendable {
   case multilineText
   /// An absolute path (after `${NAME}` interpolation).
   case absolutePath
+  /// A repository: an absolute path, `s3://bucket/prefix` or `ssh://[user@]host[:port]/path`.
+  case repositoryLocation
+  /// An `http://` or `https://` URL without credentials (an S3 endpoint).
+  case serviceURL
   /// A WAL location `X/Y` in hex.
   case lsn
   /// A `target.time`: date, time, optional offset or zone name.
@@ -25,6 +29,8 @@ public enum StringFormat: Sendable {
   case connectionString
   /// An operating-system user name.
   case osUser
+  /// An AWS region name (`eu-west-1`).
+  case awsRegion
   /// A database name: at most 63 bytes.
   case databaseName
 
@@ -33,6 +39,8 @@ public enum StringFormat: Sendable {
     switch self {
     case .text, .multilineText: "text"
     case .absolutePath: "an absolute path"
+    case .repositoryLocation: RepositoryLocationParser.accepted
+    case .serviceURL: "an http:// or https:// URL"
     case .lsn: "an LSN such as 0/3007528"
     case .timestamp: "a time such as '2025-12-24 17:53:00-07'"
     case .restorePointName: "a restore point name (at most 63 bytes)"
@@ -41,6 +49,7 @@ public enum StringFormat: Sendable {
     case .tablespaceKey: "a tablespace OID or name"
     case .connectionString: "a libpq connection string"
     case .osUser: "an operating-system user name"
+    case .awsRegion: "a region name such as eu-west-1"
     case .databaseName: "a database name (at most 63 bytes)"
     }
   }
@@ -52,11 +61,14 @@ public enum StringFormat: Sendable {
       .databaseName:
       nil
     case .absolutePath: #"^(/|\$\{)"#
+    case .repositoryLocation: #"^(/|\$\{|s3://|ssh://)"#
+    case .serviceURL: #"^(https?://|\$\{)"#
     case .lsn: #"^[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}$"#
     case .timestamp: TargetTimeParser.pattern
     case .planName: #"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"#
     case .settingName: #"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$"#
     case .osUser: #"^[a-z_][a-z0-9_-]{0,31}$"#
+    case .awsRegion: #"^[a-z0-9][a-z0-9-]{0,62}$"#
     }
   }
 
@@ -85,6 +97,13 @@ public enum StringFormat: Sendable {
         : FormatProblem(
           "'\(path)' must be an absolute path, not '\(text)'; "
             + "write it from the root, such as /srv/pg/\(text.split(separator: "/").last ?? "data")")
+    case .repositoryLocation:
+      if case .failure(let problem) = RepositoryLocationParser.parse(text, path: path) {
+        return problem
+      }
+      return nil
+    case .serviceURL:
+      return RepositoryLocationParser.serviceURLProblem(text, path: path)
     case .lsn:
       return LSN(text) != nil
         ? nil
@@ -102,7 +121,7 @@ public enum StringFormat: Sendable {
         ? nil
         : FormatProblem(
           "'\(path)' is \(bytes) bytes long; PostgreSQL names are at most 63 bytes")
-    case .planName, .settingName, .osUser:
+    case .planName, .settingName, .osUser, .awsRegion:
       return text.wholeMatch(of: try! Regex(pattern!)) != nil
         ? nil : FormatProblem("'\(text)' is not \(phrase)")
     case .tablespaceKey:
@@ -117,7 +136,7 @@ public enum StringFormat: Sendable {
 }
 
 /// A value that does not fit its format: the message and any notes.
-struct FormatProblem: Equatable {
+struct FormatProblem: Error, Equatable {
   var message: String
   var notes: [String]
 

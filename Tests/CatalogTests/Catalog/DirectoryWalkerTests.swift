@@ -1,5 +1,6 @@
 import Catalog
 import Foundation
+import Storage
 import Testing
 import _PITRTestSupport
 

@@ -5,8 +5,8 @@
 #endif
 
 /// Finds the regular files below a folder, at any depth: the one walker of base backup
-/// folders and WAL archives, used by the catalog's scan and by `pitr wal-fetch`'s index
-/// (``WALArchiveIndex``).
+/// folders and WAL archives, used by ``LocalStore``, the catalog's scan and `pitr wal-fetch`'s
+/// index (the catalog's `WALArchiveIndex`).
 ///
 /// It uses `readdir` and `fstatat` directly: a WAL archive can hold 100,000 files in 1,000
 /// dated folders, and Foundation's enumerator costs several times more per file. What an
@@ -88,20 +88,6 @@ public struct DirectoryWalker {
     walk(directory: root, visit: visit)
   }
 
-  /// Every regular file below `root` with its size and modification time, sorted by path,
-  /// and the folders that could not be read.
-  public static func files(under root: String) -> (files: [ScannedFile], problems: [Problem]) {
-    var walker = DirectoryWalker(detail: .sizeAndTime)
-    var files: [ScannedFile] = []
-    walker.walk(root) { entry in
-      files.append(
-        ScannedFile(
-          directory: entry.directory, name: entry.name, size: entry.size, modified: entry.modified))
-    }
-    files.sort { $0.path < $1.path }
-    return (files, walker.problems)
-  }
-
   private mutating func walk(directory: String, visit: (Entry) -> Void) {
     guard let handle = opendir(directory) else {
       problems.append(Problem(path: directory, reason: String(cString: strerror(errno))))
@@ -166,7 +152,7 @@ public struct DirectoryWalker {
     }
   }
 
-  static func join(_ directory: String, _ name: String) -> String {
+  public static func join(_ directory: String, _ name: String) -> String {
     directory == "/" ? "/" + name : directory + "/" + name
   }
 

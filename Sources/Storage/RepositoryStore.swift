@@ -1,0 +1,92 @@
+import Archives
+
+/// A regular file in a backup repository, as a store lists it.
+public struct StoredFile: Sendable, Hashable, Codable {
+  /// The full path as users see it: a local path (`/backups/wal/0000…01`), `s3://bucket/key`
+  /// or `ssh://host/path`. It is what ``RepositoryStore/read(_:range:)`` and
+  /// ``RepositoryStore/open(_:)`` take back.
+  public var path: String
+  /// The size in bytes.
+  public var size: Int64
+  /// The modification time in nanoseconds since 1970; 0 when the store does not know it.
+  public var modified: Int64
+  /// What changes whenever the content does, beyond size and time: an S3 ETag; `nil` when the
+  /// store has none (a local file, an SSH host).
+  public var version: String?
+
+  public init(path: String, size: Int64, modified: Int64, version: String? = nil) {
+    self.path = path
+    self.size = size
+    self.modified = modified
+    self.version = version
+  }
+
+  /// The last path component.
+  public var name: Substring {
+    path.lastIndex(of: "/").map { path[path.index(after: $0)...] } ?? path[...]
+  }
+}
+
+/// Where the catalog and the executor read a backup repository through: a folder on this
+/// machine (``LocalStore``), an S3 bucket, or a folder on a host reached over SSH.
+///
+/// Three operations, all a remote store can do cheaply: one listing of a whole tree, a read
+/// of a byte range (a WAL page header, a backup's `backup_label`, the end of a tar), and a
+/// stream read front to back with bounded memory (extraction, wal-fetch). Paths are the full
+/// ones ``StoredFile/path`` holds. Errors are thrown as ``StorageError``, or as the `ByteStream`'s
+/// own errors while streaming.
+public protocol RepositoryStore: Sendable {
+  /// Every regular file under `root` (a path the store understands, as the plan wrote it), at
+  /// any depth, sorted by path. Folders that could not be read are in
+  /// ``StoreListing/problems``; a `root` that is missing or not a folder throws.
+  func list(under root: String) throws -> StoreListing
+
+  /// The bytes of `path` in `range` (clipped to the file's end: fewer bytes, or none, past
+  /// it), or the whole file when `range` is `nil`.
+  func read(_ path: String, range: Range<Int64>?) throws -> [UInt8]
+
+  /// A stream of `path`'s bytes from the start, holding at most a few buffers in memory.
+  func open(_ path: String) throws -> any ByteStream
+}
+
+/// What ``RepositoryStore/list(under:)`` found.
+public struct StoreListing: Sendable, Hashable {
+  /// The regular files, sorted by path.
+  public var files: [StoredFile]
+  /// The folders below the root that could not be read, with why (`cannot read PATH: REASON`).
+  public var problems: [StorageError]
+
+  public init(files: [StoredFile], problems: [StorageError] = []) {
+    self.files = files
+    self.problems = problems
+  }
+}
+
+/// A repository that cannot be read as asked.
+public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
+  public enum Kind: String, Sendable, Hashable {
+    /// The root or the file does not exist.
+    case notFound
+    /// The root is a file, not a folder.
+    case notAFolder
+    /// The store refused (permissions, access denied).
+    case denied
+    /// Anything else the store or the system reported.
+    case failed
+  }
+
+  public var kind: Kind
+  /// The path as users see it.
+  public var path: String
+  /// The system's or the service's reason.
+  public var reason: String
+
+  public init(_ kind: Kind, path: String, reason: String) {
+    self.kind = kind
+    self.path = path
+    self.reason = reason
+  }
+
+  /// `cannot read PATH: REASON`.
+  public var description: String { "cannot read \(path): \(reason)" }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+import _PITRTestSupport
+
+/// A plan whose repository is in S3 or over SSH loads, but this build cannot read it yet:
+/// every command that would read it stops with an error at each such key (exit 2), never a
+/// "not a folder" or a crash; and a credential in a plan is never printed back.
+@Suite struct RemoteLocationCommandTests {
+  private let remotePlan = """
+    version: 1
+    backups:
+      base: s3://pg-backups/prod/base
+      wal:
+        - /backups/wal
+        - ssh://backup@archive.example:2222/srv/wal
+      s3: {endpoint: "http://127.0.0.1:9000", path_style: true}
+    target:
+      name: test_pirt
+    destination:
+      data_directory: /srv/pg/restore
+      port: 5599
+    action: pause
+
+    """
+
+  private func expectRefused(_ result: ProcessResult, path: String) {
+    #expect(result.status == 2)
+    #expect(
+      result.standardError.hasPrefix(
+        "\(path):3:9: error: 'backups.base' is in S3 (s3://pg-backups/prod/base), which this "
+          + "build of pitr cannot read yet; copy the repository to a folder on this machine (aws "
+          + "s3 sync) and name that folder\n"))
+    #expect(
+      result.standardError.contains(
+        "\(path):6:7: error: 'backups.wal[1]' is on another host "
+          + "(ssh://backup@archive.example:2222/srv/wal), which this build of pitr cannot read "
+          + "yet; copy the repository to a folder on this machine (rsync) and name that folder\n"))
+    #expect(!result.standardError.contains("not a folder"))
+  }
+
+  @Test(arguments: [["validate"], ["plan"], ["catalog"], ["wal", "find", "--plan"]])
+  func commandsThatReadTheRepositoryRefuseIt(command: [String]) throws {
+    let directory = try TemporaryDirectory("remote")
+    defer { directory.remove() }
+    let path = try directory.write(remotePlan, to: "remote.yaml")
+    expectRefused(try pitr(arguments: command + [path]), path: path)
+  }
+
+  @Test func aCredentialIsNeverPrinted() throws {
+    let directory = try TemporaryDirectory("remote")
+    defer { directory.remove() }
+    let path = try directory.write(
+      remotePlan.replacing("s3://pg-backups", with: "s3://AKIAEXAMPLE:wJalrSECRET@pg-backups")
+        .replacing("path_style: true}", with: "path_style: true, secret_access_key: wJalrSECRET}"),
+      to: "remote.yaml")
+    for command in [["validate"], ["plan"], ["plan", "--format", "json"], ["catalog"]] {
+      let result = try pitr(arguments: command + [path])
+      #expect(result.status == 2)
+      #expect(result.standardError.contains("holds a credential in its URL"))
+      #expect(!result.standardError.contains("wJalr") && !result.standardOutput.contains("wJalr"))
+      #expect(!result.standardError.contains("AKIA") && !result.standardOutput.contains("AKIA"))
+    }
+  }
+}
