@@ -146,20 +146,7 @@ struct ApplyZstdLZ4Tests {
     let secondDay = stored.filter { $0.hasPrefix("2025-07-08/") && !$0.contains(".history") }
     #expect(!secondDay.isEmpty, "\(stored); the first day ended at \(firstDayEnd)")
 
-    let restore = try ApplyRestore(sandbox: RestoreSandbox(in: lab.directory.path, name: "seed000")) { sandbox in
-      ApplyHarness.planText(
-        base: lab.backupsDirectory, wal: lab.archiveDirectory,
-        target: "  name: punto_laboratorio\n  timeline: 1", sandbox: sandbox,
-        destination: "  settings:\n    log_min_messages: warning",
-        tail: """
-          verify:
-            - name: both rows made before the restore point are there
-              sql: SELECT id, nombre FROM laboratorio_pitr ORDER BY id
-              expect_rows:
-                - ["1", "registro_1"]
-                - ["2", "registro_2"]
-          """)
-    }
+    let restore = try ApplySeed000Tests.restoreToTheRestorePoint(of: lab)
     defer { restore.remove() }
     let kind = layout == .zstdDated ? "zstd" : "lz4"
     let extraction = try #require(restore.plan.graph.ordered.first { $0.summary.hasPrefix("extract base backup") })
