@@ -71,6 +71,18 @@ struct ApplySeed000Tests {
     }
   }
 
+  /// That `restore` (``restoreToTheRestorePoint(of:)``) was promoted where pitr predicted,
+  /// its check passed and the restored server holds the two rows and is not in recovery.
+  static func expectRestoredToTheRestorePoint(_ restore: ApplyRestore, _ report: RunReport) throws {
+    #expect(report.outcome == .promoted)
+    #expect(report.predictionMatched, "logged \(report.loggedStop ?? "nothing")")
+    #expect(report.loggedStop?.hasPrefix("recovery stopping at restore point \"punto_laboratorio\", time ") == true)
+    #expect(report.checks.map(\.passed) == [true], "\(report.checks.compactMap(\.problem))")
+    #expect(
+      try restore.sql("SELECT string_agg(nombre, ',' ORDER BY id) FROM laboratorio_pitr") == "registro_1,registro_2")
+    #expect(try restore.sql("SELECT pg_is_in_recovery()") == "f")
+  }
+
   @Test func aPlainBackupWithAnUncompressedArchiveRestoresToTheRestorePoint() throws {
     let lab = try PostgresLab(name: "apply-000", archive: .plainFlat)
     defer { lab.remove() }
@@ -94,13 +106,7 @@ struct ApplySeed000Tests {
 
     let report = try restore.run()
 
-    #expect(report.outcome == .promoted)
-    #expect(report.predictionMatched, "logged \(report.loggedStop ?? "nothing")")
-    #expect(report.loggedStop?.hasPrefix("recovery stopping at restore point \"punto_laboratorio\", time ") == true)
-    #expect(report.checks.map(\.passed) == [true], "\(report.checks.compactMap(\.problem))")
-    #expect(
-      try restore.sql("SELECT string_agg(nombre, ',' ORDER BY id) FROM laboratorio_pitr") == "registro_1,registro_2")
-    #expect(try restore.sql("SELECT pg_is_in_recovery()") == "f")
+    try ApplySeed000Tests.expectRestoredToTheRestorePoint(restore, report)
     #expect(try restore.sql("SHOW log_min_messages") == "warning")
     CompiledFiles.expectWritten(by: restore.plan, promoted: true)
 

@@ -154,13 +154,7 @@ struct ApplyZstdLZ4Tests {
 
     let report = try restore.run()
 
-    #expect(report.outcome == .promoted)
-    #expect(report.predictionMatched, "logged \(report.loggedStop ?? "nothing")")
-    #expect(report.loggedStop?.hasPrefix("recovery stopping at restore point \"punto_laboratorio\", time ") == true)
-    #expect(report.checks.map(\.passed) == [true], "\(report.checks.compactMap(\.problem))")
-    #expect(
-      try restore.sql("SELECT string_agg(nombre, ',' ORDER BY id) FROM laboratorio_pitr") == "registro_1,registro_2")
-    #expect(try restore.sql("SELECT pg_is_in_recovery()") == "f")
+    try ApplySeed000Tests.expectRestoredToTheRestorePoint(restore, report)
     let restorePointSegment = try #require(secondDay.first).dropFirst("2025-07-08/".count).dropLast(layout.suffix.count)
     #expect(
       restore.sandbox.serverLog.contains("restored log file \"\(restorePointSegment)\" from archive"),
