@@ -150,7 +150,7 @@ for line in open(sys.argv[1]):
     if event["event"] == "finished":
         assert event["outcome"] == "shut-down", event
         combine = sum(s["seconds"] for s in event["steps"] if s["id"].startswith("combine"))
-        print(combine, max(0, extracted - started) if started else 0)' "$work/events-$1.json")
+        print(round(combine, 2), round(max(0, extracted - started), 2) if started else 0)' "$work/events-$1.json")
   echo "$(((end - start) / 1000000)) $combine"
 }
 
