@@ -15,3 +15,23 @@ time_ms() {
 
 # The median of numbers read one per line.
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# Runs a command as the postgres user (as is, when that is who we are).
+as_postgres() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# A TCP port nothing listens on (and no socket file names).
+free_port() {
+  python3 - <<'EOF'
+import os, socket
+while True:
+    s = socket.socket()
+    s.bind(("", 0))
+    port = s.getsockname()[1]
+    s.close()
+    if not any(os.path.exists(f"{d}/.s.PGSQL.{port}") for d in ("/tmp", "/run/postgresql", "/var/run/postgresql")):
+        print(port)
+        break
+EOF
+}

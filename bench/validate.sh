@@ -32,26 +32,6 @@ made="$work/.made"               # written last: the repository is complete
 synthetic_segments=100000
 synthetic_folders=1000
 
-# Runs a command as the postgres user (as is, when that is who we are).
-as_postgres() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-
-# A TCP port nothing listens on (and no socket file names).
-free_port() {
-  python3 - <<'EOF'
-import os, socket
-while True:
-    s = socket.socket()
-    s.bind(("", 0))
-    port = s.getsockname()[1]
-    s.close()
-    if not any(os.path.exists(f"{d}/.s.PGSQL.{port}") for d in ("/tmp", "/run/postgresql", "/var/run/postgresql")):
-        print(port)
-        break
-EOF
-}
-
 # Stops the throw-away cluster, by its data directory, if it runs.
 stop_cluster() {
   if [ -f "$data/postmaster.pid" ]; then

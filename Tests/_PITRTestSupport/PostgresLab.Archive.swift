@@ -31,7 +31,7 @@ extension PostgresLab {
       case .plainFlat: "cp %p \(spoolDirectory)/%f && mv \(spoolDirectory)/%f \(directory)/%f"
       case .gzipFlat:
         "gzip < %p > \(spoolDirectory)/%f.gz && mv \(spoolDirectory)/%f.gz \(directory)/%f.gz"
-      case .gzipDated: "\(scriptsDirectory)/archive-wal %p %f"
+      case .gzipDated, .zstdDated, .lz4Dated: "\(scriptsDirectory)/archive-wal %p %f"
       case .zstdFlat:
         "zstd -q -f %p -o \(spoolDirectory)/%f.zst && mv \(spoolDirectory)/%f.zst \(directory)/%f.zst"
       case .lz4Flat:
@@ -44,7 +44,7 @@ extension PostgresLab {
       switch layout {
       case .plainFlat: "cp \(directory)/%f %p"
       case .gzipFlat: "test -f \(directory)/%f.gz && gunzip < \(directory)/%f.gz > %p"
-      case .gzipDated: "\(scriptsDirectory)/restore-wal %f %p"
+      case .gzipDated, .zstdDated, .lz4Dated: "\(scriptsDirectory)/restore-wal %f %p"
       case .zstdFlat: "test -f \(directory)/%f.zst && zstd -q -d -c \(directory)/%f.zst > %p"
       case .lz4Flat: "test -f \(directory)/%f.lz4 && lz4 -q -d -c \(directory)/%f.lz4 > %p"
       }
@@ -58,23 +58,30 @@ extension PostgresLab {
       for path in [directory, spoolDirectory, scriptsDirectory] {
         try PostgresLab.makePostgresDirectory(path)
       }
-      guard layout == .gzipDated else { return }
+      guard layout.isDated else { return }
+      let suffix = layout.suffix
+      let (compress, decompress) =
+        switch layout {
+        case .zstdDated: ("zstd -q -f \"$1\" -o", "zstd -q -d -c \"$file\" >")
+        case .lz4Dated: ("lz4 -q -f \"$1\"", "lz4 -q -d -c \"$file\" >")
+        default: ("gzip < \"$1\" >", "gunzip < \"$file\" >")
+        }
       let archiveScript = """
         #!/bin/sh
-        # archive_command: files WAL file $2 (at path $1) gzip'd into a folder for the day.
+        # archive_command: files WAL file $2 (at path $1) compressed into a folder for the day.
         set -e
         day=$(cat \(dayFile) 2>/dev/null) || day=$(date -u +%F)
         mkdir -p \(directory)/"$day"
-        gzip < "$1" > \(spoolDirectory)/"$2".gz
-        mv \(spoolDirectory)/"$2".gz \(directory)/"$day"/"$2".gz
+        \(compress) \(spoolDirectory)/"$2"\(suffix)
+        mv \(spoolDirectory)/"$2"\(suffix) \(directory)/"$day"/"$2"\(suffix)
 
         """
       let restoreScript = """
         #!/bin/sh
-        # restore_command: inflates $1.gz from the latest day folder holding it into $2.
-        for file in \(directory)/*/"$1".gz; do :; done
+        # restore_command: decompresses $1\(suffix) from the latest day folder holding it into $2.
+        for file in \(directory)/*/"$1"\(suffix); do :; done
         test -f "$file" || exit 1
-        gunzip < "$file" > "$2"
+        \(decompress) "$2"
 
         """
       for (name, text) in [("archive-wal", archiveScript), ("restore-wal", restoreScript)] {
@@ -98,7 +105,7 @@ extension PostgresLab {
     public func path(of name: String) -> String? {
       let stored = storedName(of: name)
       let candidates =
-        layout == .gzipDated
+        layout.isDated
         ? dayFolders().reversed().map { "\(directory)/\($0)/\(stored)" }
         : ["\(directory)/\(stored)"]
       return candidates.first { FileManager.default.fileExists(atPath: $0) }
@@ -107,7 +114,7 @@ extension PostgresLab {
     /// Every file in the archive, as paths relative to it (`2025-07-01/…gz` in the dated
     /// layout), sorted.
     public func storedPaths() -> [String] {
-      guard layout == .gzipDated else { return Self.files(in: directory) }
+      guard layout.isDated else { return Self.files(in: directory) }
       return dayFolders().flatMap { day in
         Self.files(in: "\(directory)/\(day)").map { "\(day)/\($0)" }
       }
@@ -124,7 +131,7 @@ extension PostgresLab {
 
     /// The day folders of the dated layout (`YYYY-MM-DD`), oldest first; empty otherwise.
     public func dayFolders() -> [String] {
-      guard layout == .gzipDated else { return [] }
+      guard layout.isDated else { return [] }
       let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
       return names.filter { $0.count == 10 && $0.split(separator: "-").count == 3 }.sorted()
     }
@@ -175,15 +182,15 @@ extension PostgresLab {
 
     /// Puts `bytes` into the archive as the file `name`, as the archive command would have.
     ///
-    /// The file is gzip'd and named `<name>.gz` when the layout compresses, and put in the
-    /// current day folder in the dated layout. For stray or damaged files a test wants the
+    /// The file is compressed and named `<name>.gz` (`.zst`, `.lz4`) when the layout
+    /// compresses, and put in the current day folder in the dated layouts. For stray or damaged files a test wants the
     /// archive to hold.
     ///
     /// - Returns: The path written.
     @discardableResult
     public func write(_ bytes: [UInt8], as name: String) throws -> String {
       var folder = directory
-      if layout == .gzipDated {
+      if layout.isDated {
         folder = "\(directory)/\(currentDay())"
         try PostgresLab.makePostgresDirectory(folder)
       }
@@ -192,8 +199,8 @@ extension PostgresLab {
         switch layout {
         case .plainFlat: bytes
         case .gzipFlat, .gzipDated: try gzip(bytes)
-        case .zstdFlat: try zstd(bytes)
-        case .lz4Flat: try lz4(bytes)
+        case .zstdFlat, .zstdDated: try zstd(bytes)
+        case .lz4Flat, .lz4Dated: try lz4(bytes)
         }
       try Data(stored).write(to: URL(fileURLWithPath: path))
       try PostgresLab.giveToPostgres(path)

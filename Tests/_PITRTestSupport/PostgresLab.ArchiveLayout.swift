@@ -17,6 +17,13 @@ extension PostgresLab {
     case zstdFlat
     /// `lz4 -q %p <archive>/%f.lz4`: every file compressed with lz4 (frame), `.lz4` appended.
     case lz4Flat
+    /// Seed 000's dated script with `zstd` instead of gzip: `<archive>/YYYY-MM-DD/<name>.zst`.
+    case zstdDated
+    /// Seed 000's dated script with `lz4` instead of gzip: `<archive>/YYYY-MM-DD/<name>.lz4`.
+    case lz4Dated
+
+    /// Whether files go into a folder for the day they were archived (`YYYY-MM-DD/`).
+    public var isDated: Bool { [.gzipDated, .zstdDated, .lz4Dated].contains(self) }
 
     /// Whether archived files are compressed and named `<name><suffix>`.
     public var isCompressed: Bool { self != .plainFlat }
@@ -26,8 +33,8 @@ extension PostgresLab {
       switch self {
       case .plainFlat: ""
       case .gzipFlat, .gzipDated: ".gz"
-      case .zstdFlat: ".zst"
-      case .lz4Flat: ".lz4"
+      case .zstdFlat, .zstdDated: ".zst"
+      case .lz4Flat, .lz4Dated: ".lz4"
       }
     }
 

@@ -102,13 +102,14 @@ struct PostgresLabRestoreTests {
         == ["backup_manifest", "base.tar", "pg_wal.tar"])
     try lab.switchWAL()
 
-    if layout == .gzipDated { try lab.archive.setDay("2025-07-01") }
+    if layout.isDated { try lab.archive.setDay("2025-07-01") }
     let text = "1\t0/1000000\tno recovery target specified\n"
     let path = try lab.writeStrayHistoryFile(timeline: 2, contents: text)
     switch layout {
     case .plainFlat: #expect(path == "\(lab.archiveDirectory)/00000002.history")
     case .gzipFlat: #expect(path == "\(lab.archiveDirectory)/00000002.history.gz")
-    case .gzipDated: #expect(path == "\(lab.archiveDirectory)/2025-07-01/00000002.history.gz")
+    case .gzipDated, .zstdDated, .lz4Dated:
+      #expect(path == "\(lab.archiveDirectory)/2025-07-01/00000002.history\(layout.suffix)")
     case .zstdFlat, .lz4Flat:
       #expect(path == "\(lab.archiveDirectory)/00000002.history\(layout.suffix)")
     }

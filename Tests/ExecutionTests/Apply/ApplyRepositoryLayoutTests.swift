@@ -52,6 +52,37 @@ extension ApplyTests {
 /// example plan's settings.
 @Suite(.tags(.integration), .enabled(if: PostgresLab.isAvailable))
 struct ApplySeed000Tests {
+  /// plans/laboratorio-restore-point.yaml, with `lab`'s paths, a free port and os_user: the
+  /// restore point `punto_laboratorio` on timeline 1, checking the two rows made before it.
+  static func restoreToTheRestorePoint(of lab: PostgresLab) throws -> ApplyRestore {
+    try ApplyRestore(sandbox: RestoreSandbox(in: lab.directory.path, name: "seed000")) { sandbox in
+      ApplyHarness.planText(
+        base: lab.backupsDirectory, wal: lab.archiveDirectory,
+        target: "  name: punto_laboratorio\n  timeline: 1", sandbox: sandbox,
+        destination: "  settings:\n    log_min_messages: warning",
+        tail: """
+          verify:
+            - name: both rows made before the restore point are there
+              sql: SELECT id, nombre FROM laboratorio_pitr ORDER BY id
+              expect_rows:
+                - ["1", "registro_1"]
+                - ["2", "registro_2"]
+          """)
+    }
+  }
+
+  /// That `restore` (``restoreToTheRestorePoint(of:)``) was promoted where pitr predicted,
+  /// its check passed and the restored server holds the two rows and is not in recovery.
+  static func expectRestoredToTheRestorePoint(_ restore: ApplyRestore, _ report: RunReport) throws {
+    #expect(report.outcome == .promoted)
+    #expect(report.predictionMatched, "logged \(report.loggedStop ?? "nothing")")
+    #expect(report.loggedStop?.hasPrefix("recovery stopping at restore point \"punto_laboratorio\", time ") == true)
+    #expect(report.checks.map(\.passed) == [true], "\(report.checks.compactMap(\.problem))")
+    #expect(
+      try restore.sql("SELECT string_agg(nombre, ',' ORDER BY id) FROM laboratorio_pitr") == "registro_1,registro_2")
+    #expect(try restore.sql("SELECT pg_is_in_recovery()") == "f")
+  }
+
   @Test func aPlainBackupWithAnUncompressedArchiveRestoresToTheRestorePoint() throws {
     let lab = try PostgresLab(name: "apply-000", archive: .plainFlat)
     defer { lab.remove() }
@@ -69,32 +100,13 @@ struct ApplySeed000Tests {
     try lab.switchWAL()
     try lab.stop()
     // plans/laboratorio-restore-point.yaml, with this lab's paths, a free port and os_user.
-    let restore = try ApplyRestore(sandbox: RestoreSandbox(in: lab.directory.path, name: "seed000")) { sandbox in
-      ApplyHarness.planText(
-        base: lab.backupsDirectory, wal: lab.archiveDirectory,
-        target: "  name: punto_laboratorio\n  timeline: 1", sandbox: sandbox,
-        destination: "  settings:\n    log_min_messages: warning",
-        tail: """
-          verify:
-            - name: both rows made before the restore point are there
-              sql: SELECT id, nombre FROM laboratorio_pitr ORDER BY id
-              expect_rows:
-                - ["1", "registro_1"]
-                - ["2", "registro_2"]
-          """)
-    }
+    let restore = try ApplySeed000Tests.restoreToTheRestorePoint(of: lab)
     defer { restore.remove() }
     #expect(restore.plan.backup.format == "plain")
 
     let report = try restore.run()
 
-    #expect(report.outcome == .promoted)
-    #expect(report.predictionMatched, "logged \(report.loggedStop ?? "nothing")")
-    #expect(report.loggedStop?.hasPrefix("recovery stopping at restore point \"punto_laboratorio\", time ") == true)
-    #expect(report.checks.map(\.passed) == [true], "\(report.checks.compactMap(\.problem))")
-    #expect(
-      try restore.sql("SELECT string_agg(nombre, ',' ORDER BY id) FROM laboratorio_pitr") == "registro_1,registro_2")
-    #expect(try restore.sql("SELECT pg_is_in_recovery()") == "f")
+    try ApplySeed000Tests.expectRestoredToTheRestorePoint(restore, report)
     #expect(try restore.sql("SHOW log_min_messages") == "warning")
     CompiledFiles.expectWritten(by: restore.plan, promoted: true)
 
