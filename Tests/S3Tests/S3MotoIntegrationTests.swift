@@ -129,7 +129,7 @@ struct S3MotoIntegrationTests {
       bucket: "b",
       configuration: S3Configuration(
         endpoint: URL(string: "http://127.0.0.1:\(port)")!, region: "us-east-1", pathStyle: true),
-      credentials: S3Credentials(accessKeyID: "A", secretAccessKey: "S"),
+      credentials: S3Credentials(accessKeyID: "AKIAUNREACHABLE", secretAccessKey: "unreachable-secret-1"),
       retry: S3RetryPolicy(maxAttempts: 2, baseDelay: 0.01, maxDelay: 0.01))
     #expect(
       throws: S3Error(

@@ -73,7 +73,8 @@ public final class MotoServer: @unchecked Sendable {
   /// Ends the server and removes its directory.
   public func stop() {
     if process.isRunning {
-      process.terminate()
+      // moto_server (werkzeug) does not exit on SIGTERM.
+      kill(process.processIdentifier, SIGKILL)
       process.waitUntilExit()
     }
     directory.remove()
