@@ -72,6 +72,12 @@ let package = Package(
       ],
       exclude: ["README.md"]
     ),
+    /// A client for S3-compatible object storage: SigV4, listing, ranged reads, object streams.
+    .target(
+      name: "S3",
+      dependencies: ["Archives", .product(name: "Crypto", package: "swift-crypto")],
+      exclude: ["README.md"]
+    ),
     /// Runs programs with posix_spawn, so daemons they leave behind never hold us up.
     .target(name: "Processes", exclude: ["README.md"]),
     /// Lists and reads files on a backup host through the system's `ssh` (one shared connection).
@@ -119,13 +125,14 @@ let package = Package(
       name: "_PITRTestSupport",
       dependencies: [
         "PlanModel", "PostgresVocabulary", "WAL", "Archives", "Catalog", "Compiler", "Execution",
-        "Processes", "SSH", "CZlib", "CZstd", "CLZ4",
+        "Processes", "SSH", "S3", "CZlib", "CZstd", "CLZ4",
         .product(name: "Crypto", package: "swift-crypto"),
       ],
       path: "Tests/_PITRTestSupport"),
     .testTarget(name: "ArchivesTests", dependencies: ["Archives", "_PITRTestSupport"]),
     .testTarget(name: "SSHTests", dependencies: ["SSH", "Archives", "_PITRTestSupport"]),
     .testTarget(name: "StorageTests", dependencies: ["Storage", "Archives", "_PITRTestSupport"]),
+    .testTarget(name: "S3Tests", dependencies: ["S3", "Archives", "_PITRTestSupport"]),
     .testTarget(
       name: "PostgresVocabularyTests", dependencies: ["PostgresVocabulary", "_PITRTestSupport"]
     ),
