@@ -23,7 +23,13 @@ struct CombineBackups {
     try prepareTablespaceLocations()
     guard let words = context.resolver.commandLine(of: step) else { return }
     context.observer.progress(step, "pg_combinebackup: writing \(payload.dataDirectory)")
-    let result = try ProcessRunner.run(words[0], Array(words.dropFirst()), timeout: 24 * 3600)
+    // pg_combinebackup outlives a pitr killed with SIGKILL: its process group is written down,
+    // so the next run can stop it before clearing what it writes (``stopLeftover``).
+    let groupFile = Self.processGroupFile(payload)
+    let result = try ProcessRunner.run(words[0], Array(words.dropFirst()), timeout: 24 * 3600) { pid in
+      try? "\(pid) \(Self.startTime(of: pid) ?? "")\n".write(toFile: groupFile, atomically: true, encoding: .utf8)
+    }
+    try? FileManager.default.removeItem(atPath: groupFile)
     guard result.succeeded else {
       let output = (result.standardError + result.standardOutput).trimmingCharacters(in: .whitespacesAndNewlines)
       throw RunnerError(
@@ -125,5 +131,41 @@ struct CombineBackups {
       try files.setAttributes([.posixPermissions: 0o700], ofItemAtPath: tablespace.location)
       try StepContext.chown(tablespace.location, to: payload.owner)
     }
+  }
+
+  /// `<state>/combine.pgid`: pg_combinebackup's process group and start time while it runs.
+  static func processGroupFile(_ payload: StepAction.CombineBackups) -> String { payload.staging + ".pgid" }
+
+  /// Stops the pg_combinebackup a killed run left running (its process group, when the
+  /// process it names is still the one started then), and waits until it is gone: it would
+  /// otherwise go on writing into the directories pitr clears to combine again.
+  ///
+  /// - Returns: The process group stopped, or nil when none was running.
+  static func stopLeftover(_ payload: StepAction.CombineBackups) -> Int32? {
+    stopLeftover(groupFile: processGroupFile(payload))
+  }
+
+  /// ``stopLeftover(_:)`` with the file that names the process group.
+  static func stopLeftover(groupFile file: String) -> Int32? {
+    defer { try? FileManager.default.removeItem(atPath: file) }
+    guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return nil }
+    let words = text.split(whereSeparator: \.isWhitespace).map(String.init)
+    guard let group = words.first.flatMap(Int32.init), group > 1, let started = words.dropFirst().first,
+      startTime(of: group) == started
+    else { return nil }
+    _ = kill(-group, SIGKILL)
+    // Its members are reaped by init once they die; wait until none is left.
+    for _ in 0..<600 where kill(-group, 0) == 0 { usleep(50_000) }
+    return group
+  }
+
+  /// A process's start time (clock ticks after boot, `/proc/PID/stat` field 22): with the ID,
+  /// it tells the process from a later one given the same ID.
+  static func startTime(of pid: Int32) -> String? {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+      let close = stat.lastIndex(of: ")")
+    else { return nil }
+    let fields = stat[stat.index(after: close)...].split(separator: " ")
+    return fields.count > 19 ? String(fields[19]) : nil
   }
 }
