@@ -27,6 +27,15 @@ public enum ProcessRunner {
     _ executable: String, _ arguments: [String], environment: [String: String] = [:],
     timeout: Double = 60
   ) throws -> ProcessResult {
+    try run(executable, arguments, environment: environment, timeout: timeout, started: nil)
+  }
+
+  /// Runs `executable` as ``run(_:_:environment:timeout:)`` does, and calls `started` with the
+  /// child's process ID (also its process group's) as soon as it runs.
+  public static func run(
+    _ executable: String, _ arguments: [String], environment: [String: String] = [:],
+    timeout: Double, started: ((Int32) -> Void)?
+  ) throws -> ProcessResult {
     var template = Array("\(NSTemporaryDirectory())/pitr-process-XXXXXX".utf8CString)
     guard let created = mkdtemp(&template) else {
       throw ProcessError("cannot create a temporary directory (errno \(errno))")
@@ -48,6 +57,7 @@ public enum ProcessRunner {
     let child = try SpawnedProcess(
       executable: executable, arguments: arguments,
       environment: variables.map { "\($0.key)=\($0.value)" }, output: output, error: error)
+    started?(child.pid)
 
     let clock = ContinuousClock()
     let deadline = clock.now.advanced(by: .milliseconds(Int64(max(timeout, 0) * 1000)))

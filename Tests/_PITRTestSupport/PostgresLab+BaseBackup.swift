@@ -13,13 +13,15 @@ extension PostgresLab {
   ///   - incrementalFrom: The folder (under ``backupsDirectory``) of an earlier backup to
   ///     take an incremental backup from (`--incremental=<its backup_manifest>`, PostgreSQL
   ///     17+, which needs `summarize_wal = on`).
+  ///   - tablespaceMapping: `--tablespace-mapping=OLD=NEW` for each (a plain backup of a
+  ///     cluster with tablespaces needs one: its tablespaces are written to NEW).
   /// - Returns: The backup's absolute path, once the backup history file (`….backup`) the
   ///   backup made is archived (the archiver takes it after the segment it names, so waiting
   ///   for that segment alone is not enough).
   @discardableResult
   public func baseBackup(
     into relativePath: String, format: BackupFormat, wal: BackupWAL = .stream, label: String,
-    incrementalFrom: String? = nil
+    incrementalFrom: String? = nil, tablespaceMapping: [(old: String, new: String)] = []
   ) throws -> String {
     let path = "\(backupsDirectory)/\(relativePath)"
     let incremental = incrementalFrom.map {
@@ -35,7 +37,7 @@ extension PostgresLab {
       [
         "-h", socketDirectory, "-p", String(port), "-U", "postgres", "-D", path,
         "--checkpoint=fast", "--no-sync", "--wal-method=\(wal.rawValue)", "--label=\(label)",
-      ] + arguments + (incremental ?? []))
+      ] + arguments + (incremental ?? []) + tablespaceMapping.map { "--tablespace-mapping=\($0.old)=\($0.new)" })
     if let compressor { try Self.compressTars(in: path, with: compressor) }
     try waitForBackupHistoryFiles()
     return path

@@ -207,9 +207,25 @@ struct BaseBackupReader {
     for file in files where file.path.hasPrefix(folder + "/") {
       if Self.isIncrementalFile(file.path.dropFirst(folder.count + 1)) { contents.incrementalFiles += 1 }
     }
-    // Everything is copied but the manifest.
-    contents.expandedSize = files.filter { $0.path != "\(folder)/backup_manifest" }
-      .reduce(0) { $0 + $1.size }
+    // Everything is copied but the manifest, with the folders the pg_tblspc links point to
+    // (the walker does not follow links to folders).
+    contents.expandedSize =
+      files.filter { $0.path != "\(folder)/backup_manifest" }.reduce(0) { $0 + $1.size }
+      + Self.linkedTablespaceBytes(folder)
+  }
+
+  /// The bytes of the regular files in the folders a plain backup's `pg_tblspc/<oid>` links
+  /// point to.
+  static func linkedTablespaceBytes(_ folder: String) -> Int64 {
+    let files = FileManager.default
+    let links = "\(folder)/pg_tblspc"
+    var total: Int64 = 0
+    for name in (try? files.contentsOfDirectory(atPath: links)) ?? [] where UInt32(name) != nil {
+      guard let target = try? files.destinationOfSymbolicLink(atPath: "\(links)/\(name)") else { continue }
+      let root = target.hasPrefix("/") ? target : "\(links)/\(target)"
+      total += DirectoryWalker.files(under: root).files.reduce(0) { $0 + $1.size }
+    }
+    return total
   }
 
   // MARK: - Small files

@@ -105,13 +105,6 @@ struct DestinationChecks {
             "combine_mode: link needs pg_combinebackup 18 or later (--link), but backup \(backup.id) is "
               + "PostgreSQL \(version); use copy, copy-file-range or clone", at: mode.location))
       }
-      if !backup.tablespaces.isEmpty {
-        diagnostics.append(
-          .error(
-            "backup \(backup.id) is restored by combining its chain \(chain.map(\.id).joined(separator: ", ")), "
-              + "and pitr cannot yet combine a chain with tablespaces (pg_combinebackup would write them "
-              + "where the source had them); select a full backup", at: plan.backups.select.location))
-      }
       if let space = CombineSpace(chain: chain), let free = environment.freeBytes(at: data.value),
         free < space.total
       {

@@ -172,11 +172,19 @@ struct GraphBuilder {
     let members = chain.map { member in
       StepAction.CombineBackups.Member(
         id: member.id, backupFolder: member.path, format: member.format.rawValue,
-        stagingFolder: "\(staging)/\(member.id)")
+        stagingFolder: "\(staging)/\(member.id)", tablespaceStaging: "\(staging)/\(member.id).tablespaces")
+    }
+    let last = members[members.count - 1]
+    let relocations = destination.tablespaces.sorted { $0.oid < $1.oid }
+    // pg_combinebackup takes each tablespace of the last backup from where its staged
+    // pg_tblspc/<oid> link points, and writes it where -T says.
+    let mappings: [ArgumentTemplate] = relocations.flatMap { tablespace -> [ArgumentTemplate] in
+      let old = Self.mappingPath("\(last.tablespaceStaging)/\(tablespace.oid)")
+      return [.literal("-T"), .literal("\(old)=\(Self.mappingPath(tablespace.location))")]
     }
     let command: [ArgumentTemplate] =
       [.serverBinary("pg_combinebackup"), .literal("-o"), .literal(data), .literal("--\(mode.rawValue)")]
-      + members.map { .literal($0.stagingFolder) }
+      + mappings + members.map { .literal($0.stagingFolder) }
     var details = ["the chain, full backup first: " + chain.map(\.id).joined(separator: " -> ")]
     for member in chain {
       var line = "extract \(member.id) from \(member.path) (\(Self.how(member))) into \(staging)/\(member.id)"
@@ -184,6 +192,13 @@ struct GraphBuilder {
         line += ", checking its \(manifest.fileCount) files against its backup_manifest"
       }
       details.append(line)
+    }
+    if !relocations.isEmpty {
+      details.append(
+        "each backup's tablespaces into \(staging)/ID.tablespaces/OID, linked from its pg_tblspc/OID (a tar "
+          + "backup's tablespace_map is left out: the links replace it); pg_combinebackup then writes "
+          + relocations.map { "tablespace \($0.oid) into \($0.location)" }.joined(separator: ", ")
+          + " (-T), with \(data)/pg_tblspc linking there")
     }
     details.append(
       "then pg_combinebackup writes \(data) from them (--\(mode.rawValue)), pg_verifybackup checks it against the "
@@ -197,12 +212,18 @@ struct GraphBuilder {
     return Step(
       action: .combineBackups(
         .init(
-          backups: members, staging: staging, dataDirectory: data, command: command,
+          backups: members, staging: staging, dataDirectory: data,
+          tablespaces: relocations.map { .init(oid: $0.oid, location: $0.location) }, command: command,
           verifyCommand: [.serverBinary("pg_verifybackup"), .literal("--no-parse-wal"), .literal(data)],
           runsAsServerUser: destination.osUser != nil, stagingBytes: space?.staging, resultBytes: space?.result,
           owner: destination.osUser)),
       summary: "combine incremental backup \(backup.id) with its chain into \(data) (pg_combinebackup)",
       inputs: [.dataDirectory], outputs: [.baseFiles], details: details)
+  }
+
+  /// A path as pg_combinebackup's `-T OLDDIR=NEWDIR` reads it: an `=` in it escaped.
+  static func mappingPath(_ path: String) -> String {
+    path.split(separator: "=", omittingEmptySubsequences: false).joined(separator: "\\=")
   }
 
   static func how(_ backup: BaseBackup) -> String {

@@ -134,6 +134,9 @@ public enum StepAction: Hashable, Sendable {
       /// `tar` or `plain`.
       public var format: String
       public var stagingFolder: String
+      /// Where its tablespaces are extracted, one folder per OID (`<staging>/<id>.tablespaces/<oid>`),
+      /// each linked from the staged `pg_tblspc/<oid>` as pg_combinebackup reads them.
+      public var tablespaceStaging: String
     }
 
     /// The chain, full backup first.
@@ -141,7 +144,9 @@ public enum StepAction: Hashable, Sendable {
     /// `<state>/combine`, beside the data directory; removed once combined.
     public var staging: String
     public var dataDirectory: String
-    /// `pg_combinebackup -o DATA --copy STAGING/<full> … STAGING/<last>`.
+    /// The last backup's tablespaces and where the combined ones go (`-T STAGED=LOCATION`).
+    public var tablespaces: [TablespaceRelocation]
+    /// `pg_combinebackup -o DATA --copy [-T STAGED=LOCATION …] STAGING/<full> … STAGING/<last>`.
     public var command: [ArgumentTemplate]
     /// `pg_verifybackup --no-parse-wal DATA`: the combined data directory against the
     /// backup_manifest pg_combinebackup wrote (it holds no WAL to parse).

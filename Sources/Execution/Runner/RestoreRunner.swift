@@ -149,6 +149,11 @@ public final class RestoreRunner {
     guard let base = plan.graph.ordered.first(where: { $0.kind == .extractBase || $0.kind == .combineBackups }),
       journal.status(of: base.id) != .done
     else { return }
+    if case .combineBackups(let payload) = base.action, let group = CombineBackups.stopLeftover(payload) {
+      observer.note(
+        "pg_combinebackup of a previous run was still running (process group \(group)): stopped it before "
+          + "clearing what it wrote")
+    }
     let extraction: Set<Step.Kind> = [.extractBase, .combineBackups, .extractWAL, .extractTablespace]
     let unfinished = plan.graph.ordered.filter {
       extraction.contains($0.kind) && journal.status(of: $0.id) != .done

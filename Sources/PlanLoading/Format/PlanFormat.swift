@@ -180,7 +180,8 @@ public enum PlanFormat {
     FieldDefinition(
       "tablespaces", .dictionary(key: .tablespaceKey, value: .string(.absolutePath)),
       .optional,
-      "New locations for the backup's tablespaces, by OID or name."),
+      "New locations for the backup's tablespaces, by OID or name (an incremental chain's too: "
+        + "pg_combinebackup writes them there)."),
     FieldDefinition(
       "settings", .dictionary(key: .settingName, value: .scalarText(singleLine: true, allowsNull: false)),
       .optional,
