@@ -163,7 +163,7 @@ let package = Package(
     .testTarget(
       name: "ExecutionTests",
       dependencies: [
-        "Execution", "Compiler", "Catalog", "PlanLoading", "PlanModel", "PostgresVocabulary", "WAL",
+        "Execution", "Compiler", "Catalog", "PlanLoading", "PlanModel", "PostgresVocabulary", "WAL", "Storage",
         "Archives", "_PITRTestSupport",
       ]
     ),

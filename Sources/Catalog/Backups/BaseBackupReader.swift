@@ -2,6 +2,7 @@ import Archives
 import Foundation
 import PlanModel
 import PostgresVocabulary
+import Storage
 
 /// Reads one base backup folder without extracting it: the few small files that describe
 /// it (`backup_label`, `PG_VERSION`, `global/pg_control`, `tablespace_map`, the server's

@@ -2,6 +2,7 @@ import Catalog
 import Compiler
 import Execution
 import Foundation
+import Storage
 import Testing
 import _PITRTestSupport
 
