@@ -75,7 +75,7 @@ let package = Package(
     /// A client for S3-compatible object storage: SigV4, listing, ranged reads, object streams.
     .target(
       name: "S3",
-      dependencies: ["Archives", .product(name: "Crypto", package: "swift-crypto")],
+      dependencies: ["Archives", "Storage", .product(name: "Crypto", package: "swift-crypto")],
       exclude: ["README.md"]
     ),
     /// Runs programs with posix_spawn, so daemons they leave behind never hold us up.
@@ -132,7 +132,7 @@ let package = Package(
     .testTarget(name: "ArchivesTests", dependencies: ["Archives", "_PITRTestSupport"]),
     .testTarget(name: "SSHTests", dependencies: ["SSH", "Archives", "_PITRTestSupport"]),
     .testTarget(name: "StorageTests", dependencies: ["Storage", "Archives", "_PITRTestSupport"]),
-    .testTarget(name: "S3Tests", dependencies: ["S3", "Archives", "_PITRTestSupport"]),
+    .testTarget(name: "S3Tests", dependencies: ["S3", "Storage", "Archives", "_PITRTestSupport"]),
     .testTarget(
       name: "PostgresVocabularyTests", dependencies: ["PostgresVocabulary", "_PITRTestSupport"]
     ),
