@@ -24,11 +24,15 @@ enum RunStores {
   /// host cannot be used (unreachable, host key unknown, login refused), located at its key.
   static func prepare(_ locations: [Located<RepositoryLocation>]) -> [Diagnostic] {
     var problems: [Diagnostic] = []
+    var failed = Set<String>()
     for location in locations {
       guard case .ssh(let user, let host, let port, _) = location.value else { continue }
+      // One error per host, at its first key.
+      guard !failed.contains(SSHHost(user: user, host: host, port: port).description) else { continue }
       do {
         _ = try sshStore(SSHHost(user: user, host: host, port: port))
       } catch {
+        failed.insert(SSHHost(user: user, host: host, port: port).description)
         problems.append(.error("cannot read \(location.value): \(reason(error))", at: location.location))
       }
     }
