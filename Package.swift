@@ -81,7 +81,7 @@ let package = Package(
     /// Runs programs with posix_spawn, so daemons they leave behind never hold us up.
     .target(name: "Processes", exclude: ["README.md"]),
     /// Lists and reads files on a backup host through the system's `ssh` (one shared connection).
-    .target(name: "SSH", dependencies: ["Processes", "Archives"], exclude: ["README.md"]),
+    .target(name: "SSH", dependencies: ["Processes", "Archives", "Storage"], exclude: ["README.md"]),
     /// A small libpq client: connect, run a query, read text rows.
     .target(name: "PostgresClient", dependencies: ["CLibPQ"], exclude: ["README.md"]),
     /// Plan + catalog -> diagnostics, a prediction and a step graph.
@@ -98,7 +98,7 @@ let package = Package(
       name: "Execution",
       dependencies: [
         "Compiler", "PlanModel", "Catalog", "PostgresVocabulary", "WAL", "Archives",
-        "PostgresClient", "Processes",
+        "PostgresClient", "Processes", "Storage",
         .product(name: "Crypto", package: "swift-crypto"),
       ],
       exclude: ["README.md"]
@@ -110,7 +110,7 @@ let package = Package(
       name: "PITRCommands",
       dependencies: [
         "PlanModel", "PlanLoading", "PostgresVocabulary", "WAL", "Catalog", "Compiler", "Execution",
-        "PostgresClient", "Demo",
+        "PostgresClient", "Demo", "Storage", "SSH",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       exclude: ["README.md"]

@@ -1,4 +1,5 @@
 import PostgresVocabulary
+import Storage
 import WAL
 
 /// Which archived file recovery reads for each segment number along a timeline's path
@@ -57,6 +58,7 @@ public struct TimelineSegmentProvider: WALSegmentProvider {
     else { return nil }
     previousTimeline = name.timeline
     nextNumber = wanted + 1
-    return try WALSegmentFile.open(name, path: path)
+    guard RepositoryStores.isRemote(path) else { return try WALSegmentFile.open(name, path: path) }
+    return WALSegmentFile(name: name, path: path, stream: try RepositoryStores.current.openDecompressed(path))
   }
 }

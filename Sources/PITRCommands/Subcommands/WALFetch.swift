@@ -65,7 +65,7 @@ struct WALFetch: AsyncParsableCommand {
 
   func validate() throws {
     if wal.isEmpty, spool == nil { throw ValidationError("give the archive with --wal DIR") }
-    for folder in wal {
+    for folder in wal where !folder.hasPrefix("ssh://") {
       var isDirectory: ObjCBool = false
       guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory),
         isDirectory.boolValue
@@ -77,8 +77,14 @@ struct WALFetch: AsyncParsableCommand {
   }
 
   func run() async throws {
+    do {
+      try RunStores.prepare(texts: wal)
+    } catch {
+      Terminal.writeError("pitr wal-fetch: error: \(error)\n")
+      throw Self.notFound
+    }
     let fetcher = WALFetcher(
-      archiveFolders: wal.map(absolutePath), spoolFolder: spool.map(absolutePath),
+      archiveFolders: wal.map { $0.hasPrefix("ssh://") ? $0 : absolutePath($0) }, spoolFolder: spool.map(absolutePath),
       expectedSystemIdentifier: systemIdentifier,
       warn: { Terminal.writeError("pitr wal-fetch: warning: \($0)\n") })
     let outcome: WALFetchOutcome
