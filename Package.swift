@@ -110,7 +110,7 @@ let package = Package(
       name: "PITRCommands",
       dependencies: [
         "PlanModel", "PlanLoading", "PostgresVocabulary", "WAL", "Catalog", "Compiler", "Execution",
-        "PostgresClient", "Demo", "Storage", "SSH",
+        "PostgresClient", "Demo", "Storage", "SSH", "S3",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       exclude: ["README.md"]

@@ -46,6 +46,25 @@ public final class S3Store: RepositoryStore, @unchecked Sendable {
   /// `s3://bucket`, the prefix of every path this store reads.
   public var root: String { "s3://\(client.bucket)" }
 
+  /// Checks that `root` can be listed, with one request for one key: credentials accepted,
+  /// bucket present, and something under the prefix (or the whole bucket for `s3://bucket`).
+  ///
+  /// - Throws: `StorageError` as ``list(under:)`` would.
+  public func probe(_ root: String) throws {
+    let prefix = try key(of: root)
+    let response: S3HTTPResponse
+    do {
+      let query = [("list-type", "2"), ("prefix", prefix.isEmpty ? "" : prefix + "/"), ("max-keys", "1")]
+      response = try client.send("GET", key: nil, query: query)
+      guard response.status == 200 else { throw client.failure(response, key: nil) }
+    } catch {
+      throw Self.storageError(error, path: root)
+    }
+    let page: ListPage
+    do { page = try S3XML.listPage(response.body) } catch { throw Self.storageError(error, path: root) }
+    if page.entries.isEmpty && !prefix.isEmpty { throw emptyPrefixError(root, key: prefix) }
+  }
+
   // MARK: - RepositoryStore
 
   public func list(under root: String) throws -> StoreListing {

@@ -107,7 +107,7 @@ struct CatalogCommand: AsyncParsableCommand {
       throw PITRExitCode.invalidPlan
     }
     var remote = PlanCompiler.unreadableLocations(loaded.backups)
-    if remote.isEmpty { remote = RunStores.prepare(RunStores.locations(of: loaded.backups)) }
+    if remote.isEmpty { remote = RunStores.prepare(RunStores.locations(of: loaded.backups), s3: loaded.backups.s3) }
     if !remote.isEmpty {
       let printer = DiagnosticPrinter(useColor: Terminal.usesColor(output.color))
       Terminal.writeError(printer.render(remote, source: result.source))

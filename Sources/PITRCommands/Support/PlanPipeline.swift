@@ -35,7 +35,7 @@ struct PlanPipeline {
   /// this machine), with an error at each such key, before anything reads the archive.
   func requireReadableLocations(_ plan: Plan, source: SourceText?, file: String) throws {
     var problems = PlanCompiler.unreadableLocations(plan.backups)
-    if problems.isEmpty { problems = RunStores.prepare(RunStores.locations(of: plan.backups)) }
+    if problems.isEmpty { problems = RunStores.prepare(RunStores.locations(of: plan.backups), s3: plan.backups.s3) }
     guard !problems.isEmpty else { return }
     report(problems, source: source, file: file)
     throw PITRExitCode.invalidPlan
@@ -55,7 +55,7 @@ struct PlanPipeline {
     // S3 is refused (by the compiler) before any host is reached.
     let unreachable =
       PlanCompiler.unreadableLocations(plan.backups).isEmpty
-      ? RunStores.prepare(RunStores.locations(of: plan.backups)) : []
+      ? RunStores.prepare(RunStores.locations(of: plan.backups), s3: plan.backups.s3) : []
     if !unreachable.isEmpty {
       return PlanCompiler.Outcome(
         compilation: PlanCompiler.Compilation(diagnostics: unreachable, compiled: nil), catalog: nil)
