@@ -164,7 +164,7 @@ let package = Package(
       name: "ExecutionTests",
       dependencies: [
         "Execution", "Compiler", "Catalog", "PlanLoading", "PlanModel", "PostgresVocabulary", "WAL",
-        "Archives", "_PITRTestSupport",
+        "Archives", "S3", "_PITRTestSupport",
       ]
     ),
     .testTarget(
