@@ -75,13 +75,13 @@ let package = Package(
     /// A client for S3-compatible object storage: SigV4, listing, ranged reads, object streams.
     .target(
       name: "S3",
-      dependencies: ["Archives", .product(name: "Crypto", package: "swift-crypto")],
+      dependencies: ["Archives", "Storage", .product(name: "Crypto", package: "swift-crypto")],
       exclude: ["README.md"]
     ),
     /// Runs programs with posix_spawn, so daemons they leave behind never hold us up.
     .target(name: "Processes", exclude: ["README.md"]),
     /// Lists and reads files on a backup host through the system's `ssh` (one shared connection).
-    .target(name: "SSH", dependencies: ["Processes", "Archives"], exclude: ["README.md"]),
+    .target(name: "SSH", dependencies: ["Processes", "Archives", "Storage"], exclude: ["README.md"]),
     /// A small libpq client: connect, run a query, read text rows.
     .target(name: "PostgresClient", dependencies: ["CLibPQ"], exclude: ["README.md"]),
     /// Plan + catalog -> diagnostics, a prediction and a step graph.
@@ -98,7 +98,7 @@ let package = Package(
       name: "Execution",
       dependencies: [
         "Compiler", "PlanModel", "Catalog", "PostgresVocabulary", "WAL", "Archives",
-        "PostgresClient", "Processes",
+        "PostgresClient", "Processes", "Storage",
         .product(name: "Crypto", package: "swift-crypto"),
       ],
       exclude: ["README.md"]
@@ -110,7 +110,7 @@ let package = Package(
       name: "PITRCommands",
       dependencies: [
         "PlanModel", "PlanLoading", "PostgresVocabulary", "WAL", "Catalog", "Compiler", "Execution",
-        "PostgresClient", "Demo",
+        "PostgresClient", "Demo", "Storage", "SSH", "S3",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       exclude: ["README.md"]
@@ -132,7 +132,7 @@ let package = Package(
     .testTarget(name: "ArchivesTests", dependencies: ["Archives", "_PITRTestSupport"]),
     .testTarget(name: "SSHTests", dependencies: ["SSH", "Archives", "_PITRTestSupport"]),
     .testTarget(name: "StorageTests", dependencies: ["Storage", "Archives", "_PITRTestSupport"]),
-    .testTarget(name: "S3Tests", dependencies: ["S3", "Archives", "_PITRTestSupport"]),
+    .testTarget(name: "S3Tests", dependencies: ["S3", "Storage", "Archives", "_PITRTestSupport"]),
     .testTarget(
       name: "PostgresVocabularyTests", dependencies: ["PostgresVocabulary", "_PITRTestSupport"]
     ),
@@ -163,8 +163,8 @@ let package = Package(
     .testTarget(
       name: "ExecutionTests",
       dependencies: [
-        "Execution", "Compiler", "Catalog", "PlanLoading", "PlanModel", "PostgresVocabulary", "WAL", "Storage",
-        "Archives", "_PITRTestSupport",
+        "Execution", "Compiler", "Catalog", "PlanLoading", "PlanModel", "PostgresVocabulary", "WAL",
+        "Storage", "Archives", "S3", "_PITRTestSupport",
       ]
     ),
     .testTarget(

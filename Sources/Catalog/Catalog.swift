@@ -84,7 +84,7 @@ public struct Catalog: Sendable, Codable {
     var diagnostics: [Diagnostic] = []
     var walFiles: [ScannedFile] = []
     for directory in wal {
-      let (files, problems) = DirectoryWalker.files(under: directory)
+      let (files, problems) = DirectoryWalker.files(under: directory, stores: .current)
       diagnostics += problems.map(unreadableFolder)
       walFiles += files
     }
@@ -115,7 +115,7 @@ public struct Catalog: Sendable, Codable {
   private static func readBackups(
     base: String, cache: CatalogCache, diagnostics: inout [Diagnostic]
   ) -> [BaseBackup] {
-    let (files, problems) = DirectoryWalker.files(under: base)
+    let (files, problems) = DirectoryWalker.files(under: base, stores: .current)
     diagnostics += problems.map(unreadableFolder)
     let located = BackupLocator.locate(in: files, root: base)
     if located.isEmpty, problems.isEmpty {
@@ -153,7 +153,7 @@ public struct Catalog: Sendable, Codable {
   private static func fingerprint(_ files: [ScannedFile]) -> String {
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325
     for file in files.sorted(by: { $0.path < $1.path }) {
-      for byte in "\(file.path)\t\(file.size)\t\(file.modified)\n".utf8 {
+      for byte in "\(file.path)\t\(file.size)\t\(file.modified)\(file.version.map { "\t" + $0 } ?? "")\n".utf8 {
         hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
       }
     }

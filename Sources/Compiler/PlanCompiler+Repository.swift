@@ -7,6 +7,11 @@ extension PlanCompiler {
   public struct Outcome: Sendable {
     public var compilation: Compilation
     public var catalog: Catalog?
+
+    public init(compilation: Compilation, catalog: Catalog?) {
+      self.compilation = compilation
+      self.catalog = catalog
+    }
   }
 
   /// Compiles a loaded plan against the backups and WAL it names, as `validate`, `plan` and
@@ -41,14 +46,18 @@ extension PlanCompiler {
   static func folderProblems(_ plan: Plan, environment: any CompilerEnvironment) -> [Diagnostic] {
     let remote = unreadableLocations(plan.backups)
     if !remote.isEmpty { return remote }
-    return ([plan.backups.base] + plan.backups.wal).compactMap { folder in
-      environment.isFolder(folder.value)
+    return ([plan.backups.baseLocation] + plan.backups.walLocations).compactMap { location in
+      // A remote location is listed through its store by the catalog, which reports it.
+      guard case .local = location.value else { return nil }
+      let folder = location.map(\.description)
+      return environment.isFolder(folder.value)
         ? nil : .error("'\(folder.value)' is not a folder on this machine", at: folder.location)
     }
   }
 
-  /// An error at each of the plan's S3 and SSH locations: the plan format takes them, but the
-  /// catalog and the executor read repositories only from folders on this machine so far.
+  /// An error at each of the plan's locations this build cannot read: none any more (folders on
+  /// this machine, S3 buckets and SSH hosts are all read through their stores); kept as the
+  /// one place a future kind of location would be refused.
   public static func unreadableLocations(_ backups: Backups) -> [Diagnostic] {
     var keyed: [(key: String, location: Located<RepositoryLocation>)] = [
       ("backups.base", backups.baseLocation)
@@ -60,16 +69,9 @@ extension PlanCompiler {
       switch location.value {
       case .local:
         return nil
-      case .s3:
-        return .error(
-          "'\(key)' is in S3 (\(location.value)), which this build of pitr cannot read yet; "
-            + "copy the repository to a folder on this machine (aws s3 sync) and name that folder",
-          at: location.location)
-      case .ssh:
-        return .error(
-          "'\(key)' is on another host (\(location.value)), which this build of pitr cannot "
-            + "read yet; copy the repository to a folder on this machine (rsync) and name that "
-            + "folder", at: location.location)
+      case .s3, .ssh:
+        _ = key
+        return nil
       }
     }
   }

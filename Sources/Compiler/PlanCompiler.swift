@@ -219,6 +219,12 @@ public struct PlanCompiler {
     var lines: [RecoveryConfiguration.Line] = []
     var fetch = [environment.pitrExecutable, "wal-fetch"]
     for folder in destination.walFolders { fetch += ["--wal", folder] }
+    // Where S3 is (never who: wal-fetch takes credentials from its environment, the server's).
+    if let s3 = plan.backups.s3, destination.walFolders.contains(where: { $0.hasPrefix("s3://") }) {
+      if let endpoint = s3.endpoint { fetch += ["--s3-endpoint", endpoint.value] }
+      if let region = s3.region { fetch += ["--s3-region", region.value] }
+      if let pathStyle = s3.pathStyle { fetch += ["--s3-path-style", pathStyle.value ? "true" : "false"] }
+    }
     if let system = evaluation.backup.systemIdentifier { fetch += ["--system-identifier", String(system)] }
     fetch += ["--spool", destination.stateDirectory + "/spool", "%f", "%p"]
     lines.append(

@@ -2,9 +2,10 @@ import Foundation
 import Testing
 import _PITRTestSupport
 
-/// A plan whose repository is in S3 or over SSH loads, but this build cannot read it yet:
-/// every command that would read it stops with an error at each such key (exit 2), never a
-/// "not a folder" or a crash; and a credential in a plan is never printed back.
+/// A plan whose repository is in S3 is read through the S3 store, with credentials only from
+/// the standard places: without any, every command that would read it stops with an error at
+/// the S3 key naming every place looked at (exit 2), before any SSH host of the plan is
+/// reached, never a "not a folder" or a crash; and a credential in a plan is never printed back.
 @Suite struct RemoteLocationCommandTests {
   private let remotePlan = """
     version: 1
@@ -23,27 +24,28 @@ import _PITRTestSupport
 
     """
 
-  private func expectRefused(_ result: ProcessResult, path: String) {
+  private func expectRefused(_ result: ProcessResult, path: String, home: String) {
     #expect(result.status == 2)
     #expect(
       result.standardError.hasPrefix(
-        "\(path):3:9: error: 'backups.base' is in S3 (s3://pg-backups/prod/base), which this "
-          + "build of pitr cannot read yet; copy the repository to a folder on this machine (aws "
-          + "s3 sync) and name that folder\n"))
-    #expect(
-      result.standardError.contains(
-        "\(path):6:7: error: 'backups.wal[1]' is on another host "
-          + "(ssh://backup@archive.example:2222/srv/wal), which this build of pitr cannot read "
-          + "yet; copy the repository to a folder on this machine (rsync) and name that folder\n"))
+        "\(path):3:9: error: cannot read s3://pg-backups/prod/base: no S3 credentials found: looked at "
+          + "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (not set), \(home)/.aws/credentials (no such "
+          + "file) and \(home)/.aws/config (no such file); set AWS_ACCESS_KEY_ID and "
+          + "AWS_SECRET_ACCESS_KEY, or add aws_access_key_id and aws_secret_access_key to profile "
+          + "'default' in \(home)/.aws/credentials (AWS_PROFILE picks another profile)\n"),
+      "\(result.standardError)")
+    // S3 is checked before the SSH host is even reached (no connection, no name lookup).
+    #expect(!result.standardError.contains("ssh://"))
     #expect(!result.standardError.contains("not a folder"))
   }
 
   @Test(arguments: [["validate"], ["plan"], ["catalog"], ["wal", "find", "--plan"]])
-  func commandsThatReadTheRepositoryRefuseIt(command: [String]) throws {
+  func withoutCredentialsCommandsThatReadTheRepositoryStop(command: [String]) throws {
     let directory = try TemporaryDirectory("remote")
     defer { directory.remove() }
     let path = try directory.write(remotePlan, to: "remote.yaml")
-    expectRefused(try pitr(arguments: command + [path]), path: path)
+    let environment = ["HOME": directory.path, "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_PROFILE": ""]
+    expectRefused(try pitr(arguments: command + [path], environment: environment), path: path, home: directory.path)
   }
 
   @Test func aCredentialIsNeverPrinted() throws {

@@ -1,5 +1,6 @@
 import Archives
 import PostgresVocabulary
+import Storage
 import WAL
 
 /// What the first page of an archived segment says about itself: enough to learn the segment
@@ -30,11 +31,16 @@ enum SegmentHeaderReader {
   static func read(path: String) -> Result<(CompressionKind, SegmentHeader), SegmentProblem> {
     let prefix: [UInt8]
     do {
-      var file = try FileByteStream(path: path)
-      defer { file.close() }
-      var buffer = [UInt8](repeating: 0, count: compressedPrefix)
-      let count = try buffer.withUnsafeMutableBytes { try file.readFully(into: $0) }
-      prefix = Array(buffer.prefix(count))
+      if RepositoryStores.isRemote(path) {
+        // One ranged read: a page header, or the start of a compressed segment.
+        prefix = try RepositoryStores.current.read(path, range: 0..<Int64(compressedPrefix))
+      } else {
+        var file = try FileByteStream(path: path)
+        defer { file.close() }
+        var buffer = [UInt8](repeating: 0, count: compressedPrefix)
+        let count = try buffer.withUnsafeMutableBytes { try file.readFully(into: $0) }
+        prefix = Array(buffer.prefix(count))
+      }
     } catch {
       return .failure(.unreadable(String(describing: error)))
     }
@@ -81,7 +87,7 @@ enum SegmentHeaderReader {
     } catch let error as ArchiveError where error.kind == .truncated {
       // The header lies beyond the prefix: read the whole stream's start from the file.
     }
-    var stream = try DecompressedFileStream(path: path)
+    var stream = try RepositoryStores.current.openDecompressed(path)
     let count = try output.withUnsafeMutableBytes { try stream.readFully(into: $0) }
     return Array(output.prefix(count))
   }

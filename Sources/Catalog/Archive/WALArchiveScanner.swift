@@ -1,6 +1,7 @@
 import Archives
 import PlanModel
 import PostgresVocabulary
+import Storage
 import WAL
 
 /// Builds a `WALArchive` from the files found under the archive folders: classifies them by
@@ -186,7 +187,7 @@ struct WALArchiveScanner {
 
   /// CRC-32C and length of a file's decompressed content.
   private static func contentChecksum(_ path: String) throws -> [UInt64] {
-    var stream = try DecompressedFileStream(path: path)
+    var stream = try RepositoryStores.current.openDecompressed(path)
     var crc = CRC32C()
     var length: UInt64 = 0
     var buffer = [UInt8](repeating: 0, count: 1 << 16)
@@ -204,7 +205,7 @@ struct WALArchiveScanner {
   private mutating func readText(_ file: ScannedFile) -> String? {
     if let text = cache.text(for: file) { return text }
     do {
-      var stream = try DecompressedFileStream(path: file.path)
+      var stream = try RepositoryStores.current.openDecompressed(file.path)
       var bytes: [UInt8] = []
       var buffer = [UInt8](repeating: 0, count: 1 << 14)
       while true {

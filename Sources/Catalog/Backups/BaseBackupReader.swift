@@ -130,7 +130,7 @@ struct BaseBackupReader {
     -> CompressionKind?
   {
     do {
-      let stream = try DecompressedFileStream(path: file.path)
+      let stream = try RepositoryStores.current.openDecompressed(file.path)
       let compression = stream.compression
       var reader = TarReader(stream)
       while let entry = try reader.next() {
@@ -154,7 +154,7 @@ struct BaseBackupReader {
   /// Lists the segments in `pg_wal.tar[.gz]` (they sit at its top level).
   private mutating func listWALArchive(_ file: ScannedFile, into contents: inout BackupContents) {
     do {
-      var reader = TarReader(try DecompressedFileStream(path: file.path))
+      var reader = TarReader(try RepositoryStores.current.openDecompressed(file.path))
       while let entry = try reader.next() {
         if entry.kind == .regularFile { contents.expandedSize += entry.size }
         let name = entry.archivePath.normalized
@@ -180,7 +180,7 @@ struct BaseBackupReader {
   /// into the tablespace's new location).
   private mutating func addTablespaceArchive(_ file: ScannedFile, into contents: inout BackupContents) {
     do {
-      var reader = TarReader(try DecompressedFileStream(path: file.path))
+      var reader = TarReader(try RepositoryStores.current.openDecompressed(file.path))
       while let entry = try reader.next() {
         if entry.kind == .regularFile { contents.expandedSize += entry.size }
       }
@@ -195,7 +195,7 @@ struct BaseBackupReader {
     for name in Self.wantedFiles {
       let path = "\(folder)/\(name)"
       guard let file = files.first(where: { $0.path == path }) else { continue }
-      guard file.size <= Self.smallFileLimit, let data = FileManager.default.contents(atPath: path)
+      guard file.size <= Self.smallFileLimit, let data = Self.contents(of: path)
       else {
         report("cannot read this file (or it is larger than 1 MiB)", file: path)
         continue
@@ -231,9 +231,17 @@ struct BaseBackupReader {
 
   // MARK: - Small files
 
+  /// A whole small file: from this machine, or one read through the run's store.
+  static func contents(of path: String) -> [UInt8]? {
+    guard RepositoryStores.isRemote(path) else {
+      return FileManager.default.contents(atPath: path).map { Array($0) }
+    }
+    return try? RepositoryStores.current.read(path)
+  }
+
   private mutating func readManifest(_ file: ScannedFile?) -> BaseBackup.ManifestState {
     guard let file else { return .missing }
-    guard let data = FileManager.default.contents(atPath: file.path) else {
+    guard let data = Self.contents(of: file.path) else {
       report("cannot read the manifest", file: file.path)
       return .invalid("unreadable")
     }

@@ -15,7 +15,7 @@ enum SegmentSummarizer {
     guard let range = segment.name.lsnRange(size: size) else { return summary }
     let files = [segment] + (next.map { [$0] } ?? [])
     let reader = WALReader(
-      provider: WALFileList(files: files.map { ($0.name, $0.path) }))
+      provider: WALFileList(files: files.map { ($0.name, $0.path) }, open: TimelineSegmentProvider.openSegment))
     let end: EndOfWAL
     do {
       end = try reader.read { record in

@@ -183,7 +183,8 @@ public final class WALIndex {
       var found: (LSN, LSN?)?
       var previous: LSN?
       struct Stop: Error {}
-      let reader = WALReader(provider: WALFileList(files: files.map { ($0.name, $0.path) }))
+      let reader = WALReader(
+        provider: WALFileList(files: files.map { ($0.name, $0.path) }, open: TimelineSegmentProvider.openSegment))
       _ = try? reader.read { record in
         if record.lsn >= lsn {
           found = (record.lsn, previous)
@@ -204,7 +205,8 @@ public final class WALIndex {
     let next = name.advanced(by: 1, size: size).flatMap { byName[$0] }
     let files = [segment] + (next.map { [$0] } ?? [])
     struct Stop: Error {}
-    let reader = WALReader(provider: WALFileList(files: files.map { ($0.name, $0.path) }))
+    let reader = WALReader(
+      provider: WALFileList(files: files.map { ($0.name, $0.path) }, open: TimelineSegmentProvider.openSegment))
     _ = try? reader.read { record in
       guard record.lsn < range.upperBound else { throw Stop() }
       guard

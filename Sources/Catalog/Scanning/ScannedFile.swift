@@ -8,14 +8,23 @@ public struct ScannedFile: Hashable, Sendable, Codable {
   public var name: String
   /// The size in bytes.
   public var size: Int64
-  /// The modification time, in nanoseconds since 1970.
+  /// The modification time, in nanoseconds since 1970 (0 when the store does not know it).
   public var modified: Int64
+  /// What changes with the content beyond size and time (an S3 ETag); `nil` when the store
+  /// has none.
+  public var version: String?
 
-  public init(path: String, size: Int64, modified: Int64) {
+  public init(path: String, size: Int64, modified: Int64, version: String? = nil) {
     self.path = path
     self.name = path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
     self.size = size
     self.modified = modified
+    self.version = version
+  }
+
+  /// A file a store listed.
+  public init(_ stored: StoredFile) {
+    self.init(path: stored.path, size: stored.size, modified: stored.modified, version: stored.version)
   }
 
   /// The folder holding the file.
@@ -47,5 +56,25 @@ extension DirectoryWalker {
     }
     files.sort { $0.path < $1.path }
     return (files, walker.problems)
+  }
+
+  /// ``files(under:)`` for a local folder; for a remote one (`ssh://…`, `s3://…`), the
+  /// listing of the run's store for it (``RepositoryStores/current``). A remote root that
+  /// cannot be listed at all is one problem.
+  public static func files(
+    under root: String, stores: RepositoryStores
+  ) -> (files: [ScannedFile], problems: [Problem]) {
+    guard RepositoryStores.isRemote(root) else { return files(under: root) }
+    do {
+      let listing = try stores.store(for: root).list(under: root)
+      return (
+        listing.files.map(ScannedFile.init),
+        listing.problems.map { Problem(path: $0.path, reason: $0.reason) }
+      )
+    } catch let error as StorageError {
+      return ([], [Problem(path: root, reason: error.reason)])
+    } catch {
+      return ([], [Problem(path: root, reason: "\(error)")])
+    }
   }
 }

@@ -1,5 +1,6 @@
 import Archives
 import Foundation
+import Storage
 
 /// The catalog files of one base backup, read on demand without extracting anything: from
 /// the data directory of a plain backup, or streamed out of `base.tar[.gz]`.
@@ -54,7 +55,7 @@ struct BackupCatalogFiles {
 
   /// Streams the archive, keeping the files in `wanted` (the likely set when `nil`).
   private mutating func readTar(_ archive: String, wanted: Set<String>?) throws {
-    var reader = TarReader(try DecompressedFileStream(path: archive))
+    var reader = TarReader(try RepositoryStores.current.openDecompressed(archive))
     while let entry = try reader.next() {
       guard entry.kind == .regularFile else { continue }
       let path = entry.archivePath.normalized

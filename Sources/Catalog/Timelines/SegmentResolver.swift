@@ -1,4 +1,5 @@
 import PostgresVocabulary
+import Storage
 import WAL
 
 /// Which archived file recovery reads for each segment number along a timeline's path
@@ -57,6 +58,15 @@ public struct TimelineSegmentProvider: WALSegmentProvider {
     else { return nil }
     previousTimeline = name.timeline
     nextNumber = wanted + 1
-    return try WALSegmentFile.open(name, path: path)
+    return try Self.openSegment(name, path: path)
+  }
+}
+
+extension TimelineSegmentProvider {
+  /// Opens a segment file: a local one as `WALSegmentFile.open` does, a remote one through
+  /// the run's store.
+  static func openSegment(_ name: WALSegmentName, path: String) throws -> WALSegmentFile {
+    guard RepositoryStores.isRemote(path) else { return try WALSegmentFile.open(name, path: path) }
+    return WALSegmentFile(name: name, path: path, stream: try RepositoryStores.current.openDecompressed(path))
   }
 }

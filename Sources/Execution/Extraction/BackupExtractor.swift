@@ -90,7 +90,7 @@ public struct BackupExtractor: Hashable, Sendable {
   /// Reads and verifies `backup_manifest`.
   private func readManifest() throws -> BackupManifest {
     let path = backupFolder + "/backup_manifest"
-    guard let data = FileManager.default.contents(atPath: path) else {
+    guard let data = RepositoryFiles.contents(of: path) else {
       throw ExtractionError(
         .manifest,
         "cannot read \(path); it is needed to verify the backup as it is extracted")

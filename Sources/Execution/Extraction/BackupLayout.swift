@@ -1,5 +1,6 @@
 import Catalog
 import Foundation
+import Storage
 
 /// The files of a backup folder that extraction reads, found by their names.
 ///
@@ -24,6 +25,10 @@ struct BackupLayout {
   /// The bytes of every file extraction reads, as stored.
   var sizeOnDisk: Int64 = 0
 
+  /// A remote backup's files (`ssh://…`, `s3://…`), as its store lists them; empty for a
+  /// local one.
+  var remoteFiles: [StoredFile] = []
+
   /// The name messages give the backup as a whole: its folder.
   var sourceName: String { folder }
 
@@ -34,6 +39,10 @@ struct BackupLayout {
   init(folder: String, format: BaseBackup.Format) throws {
     self.folder = folder
     self.format = format
+    if RepositoryStores.isRemote(folder) {
+      try findRemoteParts()
+      return
+    }
     switch format {
     case .tar: try findArchives()
     case .plain: try findPlainParts()
@@ -122,5 +131,48 @@ struct BackupLayout {
       }
     }
     return total
+  }
+
+  // MARK: - Remote
+
+  /// A remote backup's parts, from one listing of its folder through the run's store. A
+  /// plain backup's tablespace links are not seen in a listing: a remote plain backup
+  /// restores without tablespaces.
+  private mutating func findRemoteParts() throws {
+    do {
+      remoteFiles = try RepositoryStores.current.store(for: folder).list(under: folder).files
+    } catch {
+      throw ExtractionError(.archive, "\(error)")
+    }
+    let prefix = folder + "/"
+    switch format {
+    case .plain:
+      for file in remoteFiles where file.path.hasPrefix(prefix + "pg_wal/") { walSize += file.size }
+      sizeOnDisk = remoteFiles.reduce(0) { $0 + $1.size }
+    case .tar:
+      var bases: [String] = []
+      for file in remoteFiles where file.path.hasPrefix(prefix) {
+        let name = String(file.path.dropFirst(prefix.count))
+        guard !name.contains("/"), let stem = Self.archiveStem(name) else { continue }
+        if stem == "base" {
+          bases.append(file.path)
+        } else if stem == "pg_wal" {
+          walArchive = file.path
+          walSize = file.size
+        } else if stem.allSatisfy(\.isASCII), stem.allSatisfy(\.isNumber), let oid = UInt32(stem) {
+          tablespaceArchives[oid] = file.path
+          tablespaceOIDs.insert(oid)
+        } else {
+          continue
+        }
+        sizeOnDisk += file.size
+      }
+      guard bases.count == 1 else {
+        throw ExtractionError(
+          .archive,
+          bases.isEmpty ? "no base.tar or base.tar.gz in \(folder)" : "more than one base archive in \(folder)")
+      }
+      baseArchive = bases[0]
+    }
   }
 }

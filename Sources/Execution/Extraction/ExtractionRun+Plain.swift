@@ -1,5 +1,6 @@
 import Archives
 import Foundation
+import Storage
 
 /// Copying a plain-format backup: file by file, each checked against the manifest as a tar
 /// entry is.
@@ -7,6 +8,9 @@ extension ExtractionRun {
   /// Copies the backup folder into the data directory (all but `backup_manifest`), each
   /// tablespace's linked directory into its new location, and links `pg_tblspc/<oid>` there.
   func copyPlainBackup() throws {
+    if RepositoryStores.isRemote(layout.folder) {
+      return try copyRemotePlainBackup()
+    }
     do {
       try copyDirectory(
         layout.folder, [], into: Placement(tree: dataTree, prefix: [], manifestPrefix: ""))
@@ -14,6 +18,49 @@ extension ExtractionRun {
       throw ExtractionError.archive(error)
     } catch let error as ExtractionError {
       throw error.inSource(layout.sourceName)
+    }
+  }
+
+  /// The folders initdb makes that may be empty, so a listing of files does not show them.
+  static let dataDirectoryFolders = [
+    "global", "base", "pg_wal", "pg_wal/archive_status", "pg_commit_ts", "pg_dynshmem",
+    "pg_notify", "pg_serial", "pg_snapshots", "pg_subtrans", "pg_twophase", "pg_multixact",
+    "pg_multixact/members", "pg_multixact/offsets", "pg_replslot", "pg_tblspc", "pg_stat",
+    "pg_stat_tmp", "pg_xact", "pg_logical", "pg_logical/snapshots", "pg_logical/mappings",
+  ]
+
+  /// Copies a plain backup from a remote store: each listed file streamed from
+  /// `store.open`, in mode 0600 in folders of mode 0700, with initdb's folders made too.
+  private func copyRemotePlainBackup() throws {
+    let placement = Placement(tree: dataTree, prefix: [], manifestPrefix: "")
+    let prefix = layout.folder + "/"
+    do {
+      for folder in Self.dataDirectoryFolders {
+        let entry = folder.split(separator: "/").map(String.init)
+        try placement.tree.makeDirectory(placement.components(entry), mode: 0o700, entry: folder)
+      }
+      let store = try RepositoryStores.current.store(for: layout.folder)
+      for file in layout.remoteFiles where file.path.hasPrefix(prefix) {
+        let relative = String(file.path.dropFirst(prefix.count))
+        let entry = relative.split(separator: "/").map(String.init)
+        if entry == ["backup_manifest"] || entry.contains("..") { continue }
+        for depth in 1..<max(entry.count, 1) {
+          let parent = Array(entry.prefix(depth))
+          try placement.tree.makeDirectory(
+            placement.components(parent), mode: 0o700, entry: parent.joined(separator: "/"))
+        }
+        var stream = try store.open(file.path)
+        try writeFile(
+          entry, placement: placement, name: relative, size: file.size, mode: 0o600,
+          modificationTime: file.modified / 1_000_000_000
+        ) { try stream.read(into: $0) }
+      }
+    } catch let error as ArchiveError {
+      throw ExtractionError.archive(error)
+    } catch let error as ExtractionError {
+      throw error.inSource(layout.sourceName)
+    } catch {
+      throw ExtractionError(.archive, "\(error)").inSource(layout.sourceName)
     }
   }
 

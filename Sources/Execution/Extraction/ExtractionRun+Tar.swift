@@ -1,5 +1,6 @@
 import Archives
 import Foundation
+import Storage
 
 /// Extracting a tar-format backup: one archive at a time, one entry at a time.
 extension ExtractionRun {
@@ -26,7 +27,7 @@ extension ExtractionRun {
   private func extractArchive(_ path: String, into placement: Placement) throws {
     let name = (path as NSString).lastPathComponent
     do {
-      var reader = TarReader(try DecompressedFileStream(path: path))
+      var reader = TarReader(try RepositoryStores.current.openDecompressed(path))
       while let entry = try reader.next() {
         try extractEntry(entry, from: &reader, into: placement)
       }

@@ -36,7 +36,7 @@ struct PartialExtraction {
     let manifestPath = "\(plan.backup.path)/backup_manifest"
     let manifest: BackupManifest
     do {
-      guard let data = FileManager.default.contents(atPath: manifestPath) else {
+      guard let data = RepositoryFiles.contents(of: manifestPath) else {
         throw RunnerError("cannot read \(manifestPath)")
       }
       manifest = try BackupManifest(parsing: data)

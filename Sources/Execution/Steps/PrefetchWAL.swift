@@ -1,6 +1,7 @@
 import Archives
 import Compiler
 import Foundation
+import Storage
 
 #if canImport(Glibc)
   import Glibc
@@ -34,7 +35,7 @@ struct PrefetchWAL {
 
   /// Writes the decompressed file beside `target`, then renames it into place.
   static func decompress(_ source: String, to target: String) throws {
-    var stream = try DecompressedFileStream(path: source)
+    var stream = try RepositoryStores.current.openDecompressed(source)
     let temporary = target + ".prefetch"
     guard FileManager.default.createFile(atPath: temporary, contents: nil),
       let handle = FileHandle(forWritingAtPath: temporary)

@@ -1,5 +1,6 @@
 import Catalog
 import PostgresVocabulary
+import Storage
 
 #if canImport(Glibc)
   import Glibc
@@ -110,6 +111,7 @@ public struct WALFetcher {
   /// walked looking for the name only.
   private func lookUp(_ name: String) -> [String] {
     guard !archiveFolders.isEmpty else { return [] }
+    if archiveFolders.contains(where: RepositoryStores.isRemote) { return lookUpListing(name) }
     guard let spoolFolder, ensureFolder(spoolFolder) else {
       let (paths, problems) = WALArchiveIndex.paths(for: name, walking: archiveFolders)
       for problem in problems { warn(problem.description) }
@@ -124,6 +126,19 @@ public struct WALFetcher {
     for problem in walked.problems { warn(problem.description) }
     walked.save(to: indexPath)
     return walked.paths(for: name).filter(Self.exists)
+  }
+
+  /// The files called `name` (plain or compressed), in the folders' order, from a listing of
+  /// each folder: how remote folders (`ssh://…`, `s3://…`) are searched, through the run's
+  /// stores.
+  private func lookUpListing(_ name: String) -> [String] {
+    var found: [String] = []
+    for folder in archiveFolders {
+      let (files, problems) = DirectoryWalker.files(under: folder, stores: .current)
+      for problem in problems { warn(problem.description) }
+      found += files.filter { WALArchiveIndex.lookupName(ofFile: $0.name) == name }.map(\.path)
+    }
+    return found
   }
 
   /// Whether `path` names something (a file may be gone since the index was written).

@@ -1,4 +1,5 @@
 import Archives
+import Storage
 import WAL
 
 #if canImport(Glibc)
@@ -92,15 +93,15 @@ struct WALFileDelivery {
   // MARK: - Reading
 
   /// Opens `source`, decompressing gzip, zstd and lz4; bzip2 and xz are refused.
-  private static func openSource(_ source: String) throws -> DecompressedFileStream {
-    let kind = try reading(source) { try CompressionKind.detect(path: source) }
+  private static func openSource(_ source: String) throws -> RepositoryStream {
+    let kind = try reading(source) { try RepositoryStores.current.compression(of: source) }
     guard kind.isReadable else {
       throw WALFetchError(
         .unsupportedCompression, file: source,
         "compressed with \(kind), which pitr cannot decompress; archive WAL with gzip, zstd or "
           + "lz4, or decompress the file")
     }
-    return try reading(source) { try DecompressedFileStream(path: source) }
+    return try reading(source) { try RepositoryStores.current.openDecompressed(source) }
   }
 
   /// Runs `body`, turning the ``ArchiveError`` it throws into a ``WALFetchError`` on `source`.

@@ -106,7 +106,8 @@ struct CatalogCommand: AsyncParsableCommand {
       Terminal.writeError(printer.render(result.diagnostics, source: result.source))
       throw PITRExitCode.invalidPlan
     }
-    let remote = PlanCompiler.unreadableLocations(loaded.backups)
+    var remote = PlanCompiler.unreadableLocations(loaded.backups)
+    if remote.isEmpty { remote = RunStores.prepare(RunStores.locations(of: loaded.backups), s3: loaded.backups.s3) }
     if !remote.isEmpty {
       let printer = DiagnosticPrinter(useColor: Terminal.usesColor(output.color))
       Terminal.writeError(printer.render(remote, source: result.source))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Execution
 import Foundation
+import Storage
 
 /// `pitr wal-fetch`: the `restore_command` pitr writes into the recovery configuration.
 struct WALFetch: AsyncParsableCommand {
@@ -45,6 +46,22 @@ struct WALFetch: AsyncParsableCommand {
   var wal: [String] = []
 
   @Option(
+    name: .customLong("s3-endpoint"),
+    help: ArgumentHelp(
+      "The S3 service of s3:// archives (the plan's backups.s3.endpoint).", valueName: "url"))
+  var s3Endpoint: String?
+
+  @Option(
+    name: .customLong("s3-region"),
+    help: ArgumentHelp("The region of s3:// archives (backups.s3.region).", valueName: "region"))
+  var s3Region: String?
+
+  @Option(
+    name: .customLong("s3-path-style"),
+    help: ArgumentHelp("Path-style S3 addressing (backups.s3.path_style).", valueName: "true|false"))
+  var s3PathStyle: Bool?
+
+  @Option(
     name: .long,
     help: ArgumentHelp(
       "The spool of prefetched files, which also keeps the archive's index.", valueName: "dir"))
@@ -65,7 +82,7 @@ struct WALFetch: AsyncParsableCommand {
 
   func validate() throws {
     if wal.isEmpty, spool == nil { throw ValidationError("give the archive with --wal DIR") }
-    for folder in wal {
+    for folder in wal where !RepositoryStores.isRemote(folder) {
       var isDirectory: ObjCBool = false
       guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory),
         isDirectory.boolValue
@@ -77,8 +94,20 @@ struct WALFetch: AsyncParsableCommand {
   }
 
   func run() async throws {
+    do {
+      try RunStores.prepare(
+        texts: wal, s3: S3Settings(endpoint: s3Endpoint, region: s3Region, pathStyle: s3PathStyle))
+    } catch let error as StorageError where error.path.hasPrefix("s3://") {
+      // No usable S3 configuration: fatal for the server (exit 200), never "not archived".
+      Terminal.writeError("pitr wal-fetch: error: \(error)\n")
+      throw Self.damaged
+    } catch {
+      Terminal.writeError("pitr wal-fetch: error: \(error)\n")
+      throw Self.notFound
+    }
     let fetcher = WALFetcher(
-      archiveFolders: wal.map(absolutePath), spoolFolder: spool.map(absolutePath),
+      archiveFolders: wal.map { RepositoryStores.isRemote($0) ? $0 : absolutePath($0) },
+      spoolFolder: spool.map(absolutePath),
       expectedSystemIdentifier: systemIdentifier,
       warn: { Terminal.writeError("pitr wal-fetch: warning: \($0)\n") })
     let outcome: WALFetchOutcome

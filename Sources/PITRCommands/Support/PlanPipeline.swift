@@ -34,7 +34,8 @@ struct PlanPipeline {
   /// Refuses a plan whose repository is in S3 or over SSH (this build reads only folders on
   /// this machine), with an error at each such key, before anything reads the archive.
   func requireReadableLocations(_ plan: Plan, source: SourceText?, file: String) throws {
-    let problems = PlanCompiler.unreadableLocations(plan.backups)
+    var problems = PlanCompiler.unreadableLocations(plan.backups)
+    if problems.isEmpty { problems = RunStores.prepare(RunStores.locations(of: plan.backups), s3: plan.backups.s3) }
     guard !problems.isEmpty else { return }
     report(problems, source: source, file: file)
     throw PITRExitCode.invalidPlan
@@ -51,7 +52,15 @@ struct PlanPipeline {
   func compileWithCatalog(
     _ plan: Plan, source: SourceText, switchedSourceSegment: String? = nil, advancing: Bool = false
   ) -> PlanCompiler.Outcome {
-    PlanCompiler.compile(
+    // S3 is refused (by the compiler) before any host is reached.
+    let unreachable =
+      PlanCompiler.unreadableLocations(plan.backups).isEmpty
+      ? RunStores.prepare(RunStores.locations(of: plan.backups), s3: plan.backups.s3) : []
+    if !unreachable.isEmpty {
+      return PlanCompiler.Outcome(
+        compilation: PlanCompiler.Compilation(diagnostics: unreachable, compiled: nil), catalog: nil)
+    }
+    return PlanCompiler.compile(
       plan, planText: source.text, environment: SystemEnvironment(), useCache: useCache,
       switchedSourceSegment: switchedSourceSegment, advancing: advancing)
   }

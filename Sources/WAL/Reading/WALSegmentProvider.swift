@@ -38,11 +38,17 @@ public struct WALSegmentFile {
 public struct WALFileList: WALSegmentProvider {
   private var files: [(name: WALSegmentName, path: String)]
   private var nextIndex = 0
+  private let open: (WALSegmentName, String) throws -> WALSegmentFile
 
   /// `files`: paths of segment files (plain or gzip'd); names are taken from their last path
-  /// component and must be segment names.
-  public init(files: [(name: WALSegmentName, path: String)]) {
+  /// component and must be segment names. `open` opens one (a local file by default; the
+  /// catalog passes one reading remote paths through its store).
+  public init(
+    files: [(name: WALSegmentName, path: String)],
+    open: @escaping (WALSegmentName, String) throws -> WALSegmentFile = WALSegmentFile.open
+  ) {
     self.files = files.sorted { $0.name < $1.name }
+    self.open = open
   }
 
   public mutating func segment(number: UInt64?, size: WALSegmentSize?) throws -> WALSegmentFile? {
@@ -52,6 +58,6 @@ public struct WALFileList: WALSegmentProvider {
       return nil
     }
     nextIndex += 1
-    return try WALSegmentFile.open(file.name, path: file.path)
+    return try open(file.name, file.path)
   }
 }

@@ -1,0 +1,89 @@
+import Archives
+import Foundation
+import Storage
+
+/// A backup repository in a folder on a host reached over SSH: `RepositoryStore` over one
+/// ``SSHSession`` (one connection for the whole run, closed by ``close()``). Paths are the
+/// full URLs users see, `ssh://[user@]host[:port]/path`; ``SSHError``s become
+/// `StorageError`s with the same sentence.
+public final class SSHStore: RepositoryStore, @unchecked Sendable {
+  public let session: SSHSession
+  /// `ssh://[user@]host[:port]`, the prefix of every path this store reads.
+  public let prefix: String
+  private let lock = NSLock()
+  /// The sizes the listings gave, so a stream checks the file did not change since.
+  private var listedSizes: [String: Int64] = [:]
+
+  public init(session: SSHSession) {
+    self.session = session
+    prefix = session.host.description
+  }
+
+  /// Makes the shared connection now, so an unreachable host or a refused key is told first.
+  public func connect() throws {
+    do { try session.connect() } catch let error as SSHError { throw Self.storageError(error, path: prefix) }
+  }
+
+  /// Ends the shared connection.
+  public func close() { session.close() }
+
+  /// The remote path of a full `ssh://…` path.
+  public func remotePath(_ path: String) -> String {
+    guard path.hasPrefix(prefix) else { return path }
+    let rest = String(path.dropFirst(prefix.count))
+    return rest.isEmpty ? "/" : rest
+  }
+
+  public func list(under root: String) throws -> StoreListing {
+    let listing: RemoteListing
+    do {
+      listing = try session.list(under: remotePath(root))
+    } catch let error as SSHError {
+      throw Self.storageError(error, path: root)
+    }
+    let base = root.hasSuffix("/") ? String(root.dropLast()) : root
+    let files = listing.files.map { file in
+      StoredFile(path: base + "/" + file.path, size: file.size, modified: file.modified)
+    }
+    lock.lock()
+    for file in files { listedSizes[file.path] = file.size }
+    lock.unlock()
+    let problems = listing.problems.map { StorageError(.failed, path: root, reason: $0) }
+    return StoreListing(files: files, problems: problems)
+  }
+
+  public func read(_ path: String, range: Range<Int64>?) throws -> [UInt8] {
+    do {
+      if let range { return try session.read(remotePath(path), range: range) }
+      let stream = session.open(remotePath(path))
+      var bytes: [UInt8] = []
+      var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+      while true {
+        let count = try buffer.withUnsafeMutableBytes { try stream.read(into: $0) }
+        if count == 0 { break }
+        bytes += buffer[..<count]
+      }
+      return bytes
+    } catch let error as SSHError {
+      throw Self.storageError(error, path: path)
+    }
+  }
+
+  public func open(_ path: String) throws -> any ByteStream {
+    lock.lock()
+    let size = listedSizes[path]
+    lock.unlock()
+    return session.open(remotePath(path), expectedSize: size)
+  }
+
+  static func storageError(_ error: SSHError, path: String) -> StorageError {
+    let kind: StorageError.Kind =
+      switch error.kind {
+      case .pathMissing: .notFound
+      case .wrongKind: .notAFolder
+      case .permissionDenied, .unreadable: .denied
+      default: .failed
+      }
+    return StorageError(kind, path: path, reason: error.description)
+  }
+}
