@@ -75,9 +75,9 @@ timed() {
 
 for size in quarter all; do
   dir="$work/$size"
-  lines=$("$pitr" wal find --wal "$dir" --no-cache --kind commit --json | wc -l)
-  bytes=$("$pitr" wal find --wal "$dir" --no-cache --kind commit --json | wc -c)
-  textBytes=$("$pitr" wal find --wal "$dir" --no-cache --kind commit | wc -c)
+  lines=$("$pitr" wal find --wal "$dir" --no-cache --kind commit --json 2>/dev/null | wc -l)
+  bytes=$("$pitr" wal find --wal "$dir" --no-cache --kind commit --json 2>/dev/null | wc -c)
+  textBytes=$("$pitr" wal find --wal "$dir" --no-cache --kind commit 2>/dev/null | wc -c)
   declare -a textMs=() textRss=() jsonMs=() jsonRss=()
   for ((run = 1; run <= runs; run++)); do
     read -r ms rss < <(timed "$pitr" wal find --wal "$dir" --no-cache --kind commit)
