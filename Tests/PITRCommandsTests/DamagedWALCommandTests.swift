@@ -85,11 +85,24 @@ import _PITRTestSupport
         + "(CRC-32C) mismatch; recovery cannot read past it either, and the 2 archived segments "
         + "after it (to 000000010000000000000005) were not searched\n")
 
+    // JSON Lines: the lines written before the damage are whole and valid (each parsed on
+    // its own and checked against the schema), the end line says where and why reading
+    // stopped, standard error says it to people too, and the exit status is 0.
     let json = try pitr("wal", "find", "--json", "--wal", repository.fixture.wal)
-    let object = try #require(try WALFindLines.lines(json.standardOutput).last)
+    #expect(json.status == 0)
+    let lines = try WALFindLines.lines(json.standardOutput)
+    #expect(
+      lines.dropLast().map { "\($0["kind"]!) \($0["transactionID"]!) \($0["lsn"]!)" } == [
+        "commit 700 \(repository.commits[0])", "commit 701 \(repository.commits[1])",
+      ])
+    let object = try #require(lines.last)
     #expect(object["type"] as? String == "end")
+    #expect(object["events"] as? Int == 2)
     let damage = try #require(object["damage"] as? [String: Any])
     #expect(damage["lsn"] as? String == "\(repository.commits[2])")
     #expect(damage["laterSegments"] as? Int == 2)
+    #expect(damage["path"] as? String == repository.damagedPath)
+    #expect(damage["reason"] as? String == "record checksum (CRC-32C) mismatch")
+    #expect(json.standardError == result.standardError)
   }
 }

@@ -56,6 +56,13 @@ public struct WALSearch {
     public var damage: Damage?
   }
 
+  /// Where reading stopped, once every event was handed on.
+  public struct Summary: Sendable {
+    public var end: EndOfWAL
+    /// As `Result.damage`.
+    public var damage: Damage?
+  }
+
   /// Where the WAL stops being readable before the end of the archive.
   public struct Damage: Hashable, Sendable, Codable {
     /// The segment whose bytes do not decode, and its file.
@@ -70,16 +77,30 @@ public struct WALSearch {
 
   /// Reads the timeline's WAL and returns what matches; `nil` when the timeline has no WAL.
   public func run(_ criteria: Criteria) throws -> Result? {
+    var events: [FoundEvent] = []
+    guard let summary = try run(criteria, found: { events.append($0) }) else { return nil }
+    return Result(events: events, end: summary.end, damage: summary.damage)
+  }
+
+  /// Reads the timeline's WAL and hands each event that matches to `found`, in WAL order, as
+  /// the reading goes; `nil` (and no event) when the timeline has no WAL. A row change is
+  /// handed on when its transaction ends, so events after the first row change whose
+  /// transaction is still open wait for it: memory holds only those, whatever the WAL's size.
+  ///
+  /// - Throws: what `found` throws, which stops the reading.
+  public func run(_ criteria: Criteria, found: (FoundEvent) throws -> Void) throws -> Summary? {
     guard let provider = TimelineSegmentProvider(archive: archive, timeline: timeline) else {
       return nil
     }
     let reader = WALReader(provider: provider)
     var collector = Collector(criteria: criteria)
-    let end = try reader.read { record in collector.visit(record) }
+    let end = try reader.read { record in
+      collector.visit(record)
+      try collector.release(found)
+    }
     collector.addUnended()
-    // Row changes are found when their transaction ends, after records that follow them.
-    if !collector.isInOrder { collector.found.sort { $0.lsn < $1.lsn } }
-    return Result(events: collector.found, end: end, damage: damage(at: end))
+    try collector.release(found)
+    return Summary(end: end, damage: damage(at: end))
   }
 
   /// The damage `end` is, when it is: reading stopped inside the archived WAL (not at a
@@ -110,14 +131,22 @@ public struct WALSearch {
       }?.name)
   }
 
-  /// Gathers matches while the reader walks the WAL.
+  /// Gathers matches while the reader walks the WAL, and hands them on in WAL order.
   private struct Collector {
     let criteria: Criteria
-    var found: [FoundEvent] = []
-    /// Whether `found` is in WAL order (row changes are added when their transaction ends).
+    /// Matches not handed on yet: a row change found earlier in the WAL may still come before
+    /// them, once its transaction ends.
+    var held: [FoundEvent] = []
+    /// Whether `held` is in WAL order (row changes are added when their transaction ends),
+    /// and its first LSN.
     var isInOrder = true
+    var heldMinimum: LSN?
     /// Row changes waiting for the end of their transaction, by the xid that wrote them.
     var pending: [UInt32: [FoundEvent]] = [:]
+    /// Each xid of `pending` with its first change's LSN, in WAL order, from `pendingHead`
+    /// on; entries whose transaction has ended are skipped when met.
+    private var pendingStarts: [(xid: UInt32, lsn: LSN)] = []
+    private var pendingHead = 0
     /// Whether any row change can match: heap records are not decoded otherwise.
     private let wantsRowChanges: Bool
     /// The latest transaction end time seen: row changes still pending at the end of the WAL
@@ -196,6 +225,9 @@ public struct WALSearch {
           guard wants(kind) else { return }
         }
         // Kept until the transaction (or subtransaction) that wrote it ends.
+        if pending[record.transactionID] == nil {
+          pendingStarts.append((record.transactionID, record.lsn))
+        }
         pending[record.transactionID, default: []].append(
           FoundEvent(
             kind: kind, lsn: record.lsn, segment: segment, transactionID: record.transactionID,
@@ -227,8 +259,51 @@ public struct WALSearch {
     }
 
     private mutating func add(_ event: FoundEvent) {
-      if let last = found.last, event.lsn < last.lsn { isInOrder = false }
-      found.append(event)
+      if let last = held.last, event.lsn < last.lsn { isInOrder = false }
+      if heldMinimum.map({ event.lsn < $0 }) ?? true { heldMinimum = event.lsn }
+      held.append(event)
+    }
+
+    /// Hands on, in WAL order, the matches before the first row change still waiting for
+    /// its transaction (all of them when none waits).
+    mutating func release(_ found: (FoundEvent) throws -> Void) throws {
+      guard let first = heldMinimum else { return }
+      let waiting = firstPendingLSN()
+      if let waiting, first >= waiting { return }
+      if !isInOrder {
+        held.sort { $0.lsn < $1.lsn }
+        isInOrder = true
+      }
+      var count = 0
+      for event in held {
+        if let waiting, event.lsn >= waiting { break }
+        try found(event)
+        count += 1
+      }
+      if count == held.count {
+        held.removeAll(keepingCapacity: held.count < 1 << 12)
+      } else if count > 0 {
+        held.removeFirst(count)
+      }
+      heldMinimum = held.first?.lsn
+    }
+
+    /// The LSN of the first row change still waiting for its transaction to end.
+    private mutating func firstPendingLSN() -> LSN? {
+      while pendingHead < pendingStarts.count {
+        let (xid, lsn) = pendingStarts[pendingHead]
+        if let changes = pending[xid], changes.first?.lsn == lsn {
+          if pendingHead >= 1 << 12, pendingHead * 2 >= pendingStarts.count {
+            pendingStarts.removeFirst(pendingHead)
+            pendingHead = 0
+          }
+          return lsn
+        }
+        pendingHead += 1
+      }
+      pendingStarts.removeAll(keepingCapacity: true)
+      pendingHead = 0
+      return nil
     }
 
     private func wants(_ kind: FoundEvent.Kind) -> Bool {

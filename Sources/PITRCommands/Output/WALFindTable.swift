@@ -24,29 +24,55 @@ struct WALFindTable {
   private var cellStart = 0
   private var column = 0
 
+  /// The committed transactions that made the row changes written, once each, for the
+  /// targets after the table.
+  private var transactionsToAvoid: [FoundEvent.TransactionEnd] = []
+  private var avoided = Set<LSN>()
+  private var rows = 0
+
+  init() { buffer.reserveCapacity(Self.chunkSize + (4 << 10)) }
+
   /// Writes the table of `events`, then the targets before each transaction that made a
   /// row change found, through `write`.
   static func render(
     _ events: [FoundEvent], timeline: TimelineID, write: (UnsafeRawBufferPointer) -> Void
   ) {
-    guard !events.isEmpty else {
+    var table = WALFindTable()
+    for event in events { table.add(event, write: write) }
+    table.finish(timeline: timeline, write: write)
+  }
+
+  /// Adds the row of `event` (the header first), handing the buffer to `write` when full.
+  mutating func add(_ event: FoundEvent, write: (UnsafeRawBufferPointer) -> Void) {
+    if rows == 0 { row(["LSN", "KIND", "XID", "TIME (UTC)", "SEGMENT", "DETAIL"]) }
+    rows += 1
+    row(event)
+    if WALFindReport.isRowChange(event.kind), let end = event.transactionEnd, end.outcome == .commit,
+      avoided.insert(end.lsn).inserted
+    {
+      transactionsToAvoid.append(end)
+    }
+    if buffer.count >= Self.chunkSize {
+      buffer.withUnsafeBytes(write)
+      buffer.removeAll(keepingCapacity: true)
+    }
+  }
+
+  /// Writes the rest: the targets, or that nothing matched.
+  mutating func finish(timeline: TimelineID, write: (UnsafeRawBufferPointer) -> Void) {
+    guard rows > 0 else {
       Array("No matching events on timeline \(timeline).\n".utf8).withUnsafeBytes(write)
       return
     }
-    var table = WALFindTable()
-    table.buffer.reserveCapacity(chunkSize + (4 << 10))
-    table.row(["LSN", "KIND", "XID", "TIME (UTC)", "SEGMENT", "DETAIL"])
-    for event in events {
-      table.row(event)
-      if table.buffer.count >= chunkSize {
-        table.buffer.withUnsafeBytes(write)
-        table.buffer.removeAll(keepingCapacity: true)
+    for end in transactionsToAvoid {
+      buffer.append(contentsOf: ("\n" + WALFindReport.snippets(for: end)).utf8)
+      if buffer.count >= Self.chunkSize {
+        buffer.withUnsafeBytes(write)
+        buffer.removeAll(keepingCapacity: true)
       }
     }
-    for end in WALFindReport.transactionsToAvoid(events) {
-      table.buffer.append(contentsOf: ("\n" + WALFindReport.snippets(for: end)).utf8)
-    }
-    table.buffer.withUnsafeBytes(write)
+    buffer.withUnsafeBytes(write)
+    buffer.removeAll()
   }
 
   // MARK: - Rows

@@ -44,8 +44,9 @@ struct WALFind: AsyncParsableCommand {
       without a zone needs --base, and is read in the backups' timezone setting, as a plan's \
       target.time is.
 
-      --json prints JSON Lines, one compact object a line: each event, then the targets, then \
-      a last line saying how far the WAL was read (docs/automation.md).
+      --json prints JSON Lines as the search goes, one compact object a line: each event, each \
+      target after its transaction's lines, and a last line saying how far the WAL was read \
+      (docs/automation.md).
 
       Exit status: 0 (even when nothing matches), 64 for a usage error or an unreachable source.
       """
@@ -176,24 +177,46 @@ struct WALFind: AsyncParsableCommand {
       criteria.relation = files
       criteria.tableOID = oid
     }
-    guard var result = try WALSearch(archive: walArchive, timeline: timeline).run(criteria) else {
-      Terminal.writeError("pitr: error: " + WALArchiveOptions.noHistory(timeline, in: walArchive) + "\n")
-      throw PITRExitCode.usage
-    }
-    let found = result.events.count
-    if let reach { result.events.removeAll { !reach.reaches($0) } }
-    if output.json {
-      try WALFindReport.writeJSONLines(result, timeline: timeline) { text in
-        var text = text
-        text.withUTF8 { Self.writeStandardOutput(UnsafeRawBufferPointer($0)) }
-      }
-    } else {
-      WALFindTable.render(result.events, timeline: timeline, write: Self.writeStandardOutput)
-      Terminal.writeError(WALFindReport.endLine(result, timeline: timeline))
-    }
-    if let reach, let base, let line = Self.leftOutLine(found - result.events.count, reach: reach, base: base) {
+    let leftOut = try search(WALSearch(archive: walArchive, timeline: timeline), criteria, reach: reach)
+    if let reach, let base, let line = Self.leftOutLine(leftOut, reach: reach, base: base) {
       Terminal.writeError(line)
     }
+  }
+
+  /// Runs the search and writes what it finds as it goes, the table or JSON Lines, then where
+  /// reading stopped; returns how many events `reach` left out.
+  func search(
+    _ search: WALSearch, _ criteria: WALSearch.Criteria, reach: RestorableReach?
+  ) throws -> Int {
+    let timeline = search.timeline
+    var table = WALFindTable()
+    var lines = WALFindJSONLines()
+    var leftOut = 0
+    let json = output.json
+    let found = try search.run(criteria) { event in
+      if let reach, !reach.reaches(event) {
+        leftOut += 1
+        return
+      }
+      if json {
+        lines.add(event, write: Self.writeStandardOutput)
+      } else {
+        table.add(event, write: Self.writeStandardOutput)
+      }
+    }
+    guard let summary = found else {
+      Terminal.writeError("pitr: error: " + WALArchiveOptions.noHistory(timeline, in: search.archive) + "\n")
+      throw PITRExitCode.usage
+    }
+    if json {
+      lines.finish(summary, timeline: timeline, write: Self.writeStandardOutput)
+      // People watching the terminal see damage too; the end line tells scripts.
+      if summary.damage != nil { Terminal.writeError(WALFindReport.endLine(summary, timeline: timeline)) }
+    } else {
+      table.finish(timeline: timeline, write: Self.writeStandardOutput)
+      Terminal.writeError(WALFindReport.endLine(summary, timeline: timeline))
+    }
+    return leftOut
   }
 
   /// The line saying how many events no restorable window reaches were left out; `nil` when
