@@ -288,7 +288,8 @@ public struct PlanCompiler {
     // Every backup restored: the chosen one, or its incremental chain (full backup first).
     for backup in catalog.chain(of: evaluation.backup).backups {
       text += "backup \(backup.id) \(backup.path) \(backup.label.startLSN)\n"
-      for file in backup.files { text += "\(file.name) \(file.size)\n" }
+      // A store's version (an S3 ETag) too: an object rewritten with the same size is a change.
+      for file in backup.files { text += "\(file.name) \(file.size)\(file.version.map { " " + $0 } ?? "")\n" }
     }
     var path = index.segments(along: evaluation.target.timeline, from: evaluation.backup.label.startLSN)
     if prediction.stopLSN != nil, let last = prediction.lastSegment, let end = path.firstIndex(of: last) {
@@ -296,7 +297,8 @@ public struct PlanCompiler {
     }
     let needed = Set(path)
     for segment in catalog.archive.segments where needed.contains(segment.name) {
-      text += "\(segment.name) \(segment.path) \(segment.size) \(segment.modified)\n"
+      text += "\(segment.name) \(segment.path) \(segment.size) \(segment.modified)"
+      text += "\(segment.version.map { " " + $0 } ?? "")\n"
     }
     for history in catalog.archive.historyFiles { text += "history \(history.path)\n" }
     return Self.sha256(text)

@@ -70,6 +70,23 @@ public final class MotoServer: @unchecked Sendable {
     S3Client(bucket: bucket, configuration: configuration, credentials: credentials, retry: retry)
   }
 
+  /// Creates `bucket` and uploads every regular file under each folder as `PREFIX/RELATIVE`
+  /// (a lab's backups under `base`, its archive under `wal`, for instance).
+  public func upload(_ folders: [(folder: String, prefix: String)], bucket: String) throws {
+    let client = client(bucket: bucket)
+    try client.createBucket()
+    for (folder, prefix) in folders {
+      let files = FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String } ?? []
+      for relative in files.sorted() {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: "\(folder)/\(relative)", isDirectory: &isFolder),
+          !isFolder.boolValue
+        else { continue }
+        try client.put("\(prefix)/\(relative)", try Data(contentsOf: URL(fileURLWithPath: "\(folder)/\(relative)")))
+      }
+    }
+  }
+
   /// Ends the server and removes its directory.
   public func stop() {
     if process.isRunning {

@@ -62,6 +62,8 @@ public struct ArchivedSegment: Hashable, Sendable, Codable {
   /// `none` or `gzip`, from the file's first bytes.
   public var compression: String
   public var header: SegmentHeader
+  /// The store's version of the file (an S3 ETag), `nil` for a file on this machine.
+  public var version: String? = nil
 }
 
 /// A file named like a complete segment that recovery could not use.

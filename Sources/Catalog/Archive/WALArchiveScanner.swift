@@ -34,7 +34,7 @@ struct WALArchiveScanner {
               name.isPartial,
               ArchivedSegment(
                 name: segment, path: file.path, size: file.size, modified: file.modified,
-                compression: compression, header: header)
+                compression: compression, header: header, version: file.version)
             ))
         }
       case .timelineHistory(let timeline):

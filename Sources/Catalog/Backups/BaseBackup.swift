@@ -60,6 +60,8 @@ public struct BaseBackup: Hashable, Sendable, Codable {
     public var name: String
     public var role: Role
     public var size: Int64
+    /// The store's version of the file (an S3 ETag), `nil` for a file on this machine.
+    public var version: String? = nil
   }
 
   /// The lines of `backup_label` a restore depends on.

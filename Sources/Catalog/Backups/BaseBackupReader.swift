@@ -336,7 +336,7 @@ struct BaseBackupReader {
     } else {
       role = .other
     }
-    return BaseBackup.BackupFile(name: name, role: role, size: file.size)
+    return BaseBackup.BackupFile(name: name, role: role, size: file.size, version: file.version)
   }
 
   private mutating func report(

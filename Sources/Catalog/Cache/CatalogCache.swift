@@ -1,8 +1,10 @@
 import Foundation
 
 /// What the catalog read from files, kept between runs so a second scan of a large archive
-/// rereads nothing: each entry is keyed by path, size and modification time, and is used
-/// only while all three still match.
+/// rereads nothing: each entry is keyed by path, size and version, and is used only while
+/// all three still match. The version is the store's (an S3 ETag, which changes with the
+/// content, so an object rewritten with the same size and within the same second is read
+/// again) when it gives one, else the modification time (``stamp(of:)``).
 ///
 /// One cache file per set of scanned folders, under `$XDG_CACHE_HOME/pitr` (or
 /// `~/.cache/pitr`). The format is plain text, one entry per line, because 100,000 segments
@@ -10,8 +12,9 @@ import Foundation
 public final class CatalogCache: @unchecked Sendable {
   /// The format version in the first line; another version is ignored. 2: backups say
   /// whether they are incremental; 3: segment summaries say where the chain of records breaks;
-  /// 4: backups keep the texts of their postgresql.auto.conf and pg_hba.conf.
-  static let formatLine = "pitr-catalog-cache 5"
+  /// 4: backups keep the texts of their postgresql.auto.conf and pg_hba.conf; 6: the time
+  /// field holds ``stamp(of:)`` (an ETag's hash for files a store versions).
+  static let formatLine = "pitr-catalog-cache 6"
 
   /// Where the cache file is; `nil` when caching is off.
   public let path: String?
@@ -37,6 +40,7 @@ public final class CatalogCache: @unchecked Sendable {
   /// A cached fact about one version of a file; `used` marks entries this run needed.
   struct Entry<Value> {
     var size: Int64
+    /// ``stamp(of:)`` of the file the value was read from.
     var modified: Int64
     var value: Value
     var used = false
@@ -101,11 +105,20 @@ public final class CatalogCache: @unchecked Sendable {
 
   // MARK: - Lookups
 
+  /// What tells one version of a file from another beside its size: the store's version (an
+  /// S3 ETag), as its 64-bit FNV-1a hash, when the store gives one; else the modification time.
+  static func stamp(of file: ScannedFile) -> Int64 {
+    guard let version = file.version else { return file.modified }
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in version.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+    return Int64(bitPattern: hash)
+  }
+
   func segment(for file: ScannedFile) -> SegmentEntry? {
     waitUntilLoaded()
     if let index = loadedSegments.index(of: file.path) {
       let record = loadedSegments.records[index]
-      let fresh = record.size == file.size && record.modified == file.modified
+      let fresh = record.size == file.size && record.modified == Self.stamp(of: file)
       return count(fresh, used: &loadedSegments.records[index].used) ? record.value : nil
     }
     return lookup(&segments, file)
@@ -165,7 +178,7 @@ public final class CatalogCache: @unchecked Sendable {
       return nil
     }
     let entry = table.values[index]
-    let fresh = entry.size == file.size && entry.modified == file.modified
+    let fresh = entry.size == file.size && entry.modified == Self.stamp(of: file)
     return count(fresh, used: &table.values[index].used) ? entry.value : nil
   }
 
@@ -187,7 +200,7 @@ public final class CatalogCache: @unchecked Sendable {
   private func store<Value>(_ value: Value, in table: inout [String: Entry<Value>], for file: ScannedFile) {
     guard path != nil else { return }
     let previous = table.updateValue(
-      Entry(size: file.size, modified: file.modified, value: value, used: true), forKey: file.path)
+      Entry(size: file.size, modified: Self.stamp(of: file), value: value, used: true), forKey: file.path)
     if previous?.used != true { usedCount += 1 }
     changed = true
   }

@@ -53,7 +53,7 @@ import _PITRTestSupport
     let cacheDirectory = fixture.directory.file("cache")
     let cache = CatalogCache(directory: cacheDirectory, folders: [fixture.wal])
     let path = try #require(cache.path)
-    try fixture.write(Array("pitr-catalog-cache 5\nS\tgarbage\nB\tx\n\u{0}\u{1}".utf8), to: path)
+    try fixture.write(Array("pitr-catalog-cache 6\nS\tgarbage\nB\tx\n\u{0}\u{1}".utf8), to: path)
     let reopened = CatalogCache(directory: cacheDirectory, folders: [fixture.wal])
     let catalog = Catalog.scan(base: fixture.base, wal: [fixture.wal], cache: reopened)
     #expect(catalog.archive.segments.count == 2)

@@ -91,29 +91,80 @@ struct ApplyS3Tests {
     #expect(!FileManager.default.fileExists(atPath: sandbox.dataDirectory))
   }
 
+  /// No credentials anywhere, a bucket that does not exist, a prefix with nothing under it:
+  /// each stops `pitr apply` at the plan's `base:` key with S3's sentence and its fix (exit
+  /// 2), and nothing is written.
+  @Test func missingCredentialsBucketOrPrefixStopApplyBeforeAnythingIsWritten() throws {
+    let directory = try TemporaryDirectory("s3-missing")
+    defer { directory.remove() }
+    let moto = try MotoServer()
+    defer { moto.stop() }
+    try moto.client(bucket: "lab").createBucket()
+    try moto.client(bucket: "lab").put("wal/000000010000000000000001.gz", Data([1, 2, 3]))
+    let credentials = ["AWS_ACCESS_KEY_ID": "AKIALIVETEST", "AWS_SECRET_ACCESS_KEY": Self.secret]
+    let home = directory.path
+    let cases: [(bucket: String, environment: [String: String], reason: String)] = [
+      (
+        "lab", [:],
+        "no S3 credentials found: looked at AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (not set), "
+          + "\(home)/.aws/credentials (no such file) and \(home)/.aws/config (no such file); set "
+          + "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or add aws_access_key_id and aws_secret_access_key "
+          + "to profile 'default' in \(home)/.aws/credentials (AWS_PROFILE picks another profile)"
+      ),
+      (
+        "nobucket", credentials,
+        "bucket 'nobucket' does not exist at \(moto.endpoint); check the bucket name in the s3:// URL, the "
+          + "endpoint (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL or backups.s3.endpoint) and the region"
+      ),
+      (
+        "lab", credentials,
+        "no object in bucket 'lab' has a key starting with 'base/'; check the prefix in the s3:// URL "
+          + "(S3 keys are case-sensitive)"
+      ),
+    ]
+    for (bucket, environment, reason) in cases {
+      let sandbox = try RestoreSandbox(in: directory.path, name: "missing")
+      defer { sandbox.remove() }
+      let planPath = try directory.write(
+        Self.planText(bucket: bucket, moto: moto, target: "  name: punto_laboratorio", sandbox: sandbox),
+        to: "missing.yaml")
+
+      let applied = try ApplyTests.Command.pitr(
+        ["apply", planPath, "--yes"], in: sandbox, environment: environment.merging(["HOME": home]) { $1 })
+
+      #expect(applied.status == 2, "\(reason)")
+      #expect(
+        applied.standardError == """
+          \(planPath):4:9: error: cannot read s3://\(bucket)/base: \(reason)
+              base: s3://\(bucket)/base
+                    ^
+          \(planPath): invalid plan: 1 error
+
+          """,
+        "\(applied.standardError)")
+      #expect(applied.standardOutput == "")
+      #expect(!FileManager.default.fileExists(atPath: sandbox.dataDirectory))
+      #expect(!FileManager.default.fileExists(atPath: sandbox.stateDirectory))
+    }
+  }
+
   private static func plan(_ moto: MotoServer, sandbox: RestoreSandbox) -> String {
+    planText(bucket: "lab", moto: moto, target: "  name: punto_laboratorio\n  timeline: 1", sandbox: sandbox)
+  }
+
+  /// A plan over `s3://BUCKET/base` and `s3://BUCKET/wal` with `backups.s3:` naming moto
+  /// (path style, us-east-1); no credential in it.
+  static func planText(bucket: String, moto: MotoServer, target: String, sandbox: RestoreSandbox) -> String {
     ApplyHarness.planText(
-      base: "s3://lab/base", wal: "s3://lab/wal", target: "  name: punto_laboratorio\n  timeline: 1",
-      sandbox: sandbox
+      base: "s3://\(bucket)/base", wal: "s3://\(bucket)/wal", target: target, sandbox: sandbox
     ).replacing(
-      "  wal: s3://lab/wal\n",
-      with: "  wal: s3://lab/wal\n  s3: {endpoint: \"\(moto.endpoint)\", region: us-east-1, path_style: true}\n")
+      "  wal: s3://\(bucket)/wal\n",
+      with: "  wal: s3://\(bucket)/wal\n  s3: {endpoint: \"\(moto.endpoint)\", region: us-east-1, path_style: true}\n")
   }
 
   /// Puts the lab's backups under `base/` and its WAL archive under `wal/` in bucket `lab`.
   private static func upload(_ lab: PostgresLab, to moto: MotoServer) throws {
-    let client = moto.client(bucket: "lab")
-    try client.createBucket()
-    for (folder, prefix) in [(lab.backupsDirectory, "base"), (lab.archiveDirectory, "wal")] {
-      let files = FileManager.default.enumerator(atPath: folder)!.compactMap { $0 as? String }
-      for relative in files {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: "\(folder)/\(relative)", isDirectory: &isFolder),
-          !isFolder.boolValue
-        else { continue }
-        try client.put("\(prefix)/\(relative)", try Data(contentsOf: URL(fileURLWithPath: "\(folder)/\(relative)")))
-      }
-    }
+    try moto.upload([(lab.backupsDirectory, "base"), (lab.archiveDirectory, "wal")], bucket: "lab")
   }
 
   /// The regular files below `root` whose bytes contain `secret`.
