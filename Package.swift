@@ -33,6 +33,13 @@ let package = Package(
       pkgConfig: "liblz4",
       providers: [.apt(["liblz4-dev"])]
     ),
+    /// Intel ISA-L's igzip, the fast gzip inflate used for .gz backups and WAL (Debian
+    /// `libisal-dev`); zlib stays as the fallback (`PITR_GZIP=zlib`).
+    .systemLibrary(
+      name: "CISAL",
+      pkgConfig: "libisal",
+      providers: [.apt(["libisal-dev"])]
+    ),
     /// libpq, for the checks run on the restored server (Debian `libpq-dev`).
     .systemLibrary(
       name: "CLibPQ",
@@ -42,8 +49,9 @@ let package = Package(
 
     // MARK: - Library modules, lowest layer first
 
-    /// Streaming readers for gzip, zstd, lz4 and tar, with bounded memory.
-    .target(name: "Archives", dependencies: ["CZlib", "CZstd", "CLZ4"], exclude: ["README.md"]),
+    /// Streaming readers for gzip (ISA-L or zlib), zstd, lz4 and tar, with bounded memory.
+    .target(
+      name: "Archives", dependencies: ["CZlib", "CZstd", "CLZ4", "CISAL"], exclude: ["README.md"]),
     /// CRC-32C with the CPU's instruction (SSE4.2, ARMv8 CRC), chosen at run time by WAL.
     .target(name: "CCRC32C"),
     /// Where repositories are read through: the `RepositoryStore` protocol and `LocalStore`.

@@ -88,7 +88,7 @@ public enum CompressionKind: String, CaseIterable, Equatable, Sendable, CustomSt
   public func decompressing<Source: ByteStream>(_ source: Source) throws -> (any ByteStream)? {
     switch self {
     case .none: nil
-    case .gzip: try GzipByteStream(source)
+    case .gzip: try GzipInflater.preferred.inflating(source)
     case .zstd: try ZstdByteStream(source)
     case .lz4: try LZ4ByteStream(source)
     case .bzip2, .xz: throw ArchiveError.unsupported(self, in: source.name ?? "the stream")

@@ -1,6 +1,7 @@
 /// The decompressed bytes of a file whose compression is told by its magic bytes.
 ///
-/// Plain files are read as they are; gzip, zstd and lz4 (frame) files are decompressed; bzip2
+/// Plain files are read as they are; gzip (through ISA-L's igzip, or zlib when `PITR_GZIP=zlib`:
+/// ``GzipInflater``), zstd and lz4 (frame) files are decompressed; bzip2
 /// and xz are refused with a clear error. This is the usual way to open a base backup's
 /// `base.tar[.gz|.zst|.lz4]` or an archived WAL segment `…[.gz|.zst|.lz4]`. The magic bytes
 /// are read through a separate open, so `path` must be a regular file, not a pipe.
@@ -9,6 +10,7 @@ public struct DecompressedFileStream: ByteStream {
   private enum Decoder {
     case plain
     case gzip(GzipByteStream<FileByteStream>)
+    case igzip(IgzipByteStream<FileByteStream>)
     case zstd(ZstdByteStream<FileByteStream>)
     case lz4(LZ4ByteStream<FileByteStream>)
   }
@@ -36,7 +38,10 @@ public struct DecompressedFileStream: ByteStream {
       decoder = .plain
     case .gzip:
       file = try FileByteStream(path: path)
-      decoder = .gzip(try GzipByteStream(file))
+      switch GzipInflater.preferred {
+      case .igzip: decoder = .igzip(try IgzipByteStream(file))
+      case .zlib: decoder = .gzip(try GzipByteStream(file))
+      }
     case .zstd:
       file = try FileByteStream(path: path)
       decoder = .zstd(try ZstdByteStream(file))
@@ -53,6 +58,7 @@ public struct DecompressedFileStream: ByteStream {
     switch decoder {
     case .plain: try file.read(into: buffer)
     case .gzip(let stream): try stream.read(into: buffer)
+    case .igzip(let stream): try stream.read(into: buffer)
     case .zstd(let stream): try stream.read(into: buffer)
     case .lz4(let stream): try stream.read(into: buffer)
     }
@@ -62,6 +68,7 @@ public struct DecompressedFileStream: ByteStream {
     switch decoder {
     case .plain: try file.skip(count)
     case .gzip(let stream): try stream.skip(count)
+    case .igzip(let stream): try stream.skip(count)
     case .zstd(let stream): try stream.skip(count)
     case .lz4(let stream): try stream.skip(count)
     }

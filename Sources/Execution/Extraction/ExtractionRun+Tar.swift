@@ -23,11 +23,12 @@ extension ExtractionRun {
 
   // MARK: - Helpers
 
-  /// Extracts every entry of the archive at `path` (plain or gzip'd tar) into `placement`.
+  /// Extracts every entry of the archive at `path` (plain or compressed tar) into
+  /// `placement`, the archive read and decompressed ahead on a second thread.
   private func extractArchive(_ path: String, into placement: Placement) throws {
     let name = (path as NSString).lastPathComponent
     do {
-      var reader = TarReader(try RepositoryStores.current.openDecompressed(path))
+      var reader = TarReader(ReadAheadStream(try RepositoryStores.current.openDecompressed(path)))
       while let entry = try reader.next() {
         try extractEntry(entry, from: &reader, into: placement)
       }

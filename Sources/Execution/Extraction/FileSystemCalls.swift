@@ -117,6 +117,23 @@ enum FileSystemCalls {
     guard fsync(descriptor) == 0 else { throw ExtractionError.io("fsync", path, code: errno) }
   }
 
+  /// Flushes everything written to the file system `path` is on (Linux `syncfs`).
+  static func syncFileSystem(of path: String) throws {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_DIRECTORY)
+    guard descriptor >= 0 else { throw ExtractionError.io("open", path, code: errno) }
+    defer { close(descriptor) }
+    guard let syncfs = Self.syncfs else {
+      throw ExtractionError.io("syncfs", path, code: ENOSYS)
+    }
+    guard syncfs(descriptor) == 0 else { throw ExtractionError.io("syncfs", path, code: errno) }
+  }
+
+  /// glibc's `syncfs`, which Swift's Glibc module does not import (it is a GNU extension).
+  private static let syncfs: (@convention(c) (Int32) -> Int32)? = {
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "syncfs") else { return nil }
+    return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)
+  }()
+
   /// The C library's text for an `errno` value: "No such file or directory".
   static func message(for code: Int32) -> String {
     String(cString: strerror(code))
