@@ -110,7 +110,8 @@ enum RunStores {
     }
     let store = SSHStore(session: session)
     do {
-      try store.connect()
+      // A shared connection (wal-fetch) is checked by its first real command: one less.
+      if sharedControlFolder == nil { try store.connect() }
     } catch {
       store.close()
       throw error
