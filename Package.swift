@@ -172,7 +172,7 @@ let package = Package(
       name: "ExecutionTests",
       dependencies: [
         "Execution", "Compiler", "Catalog", "PlanLoading", "PlanModel", "PostgresVocabulary", "WAL",
-        "Storage", "Archives", "S3", "_PITRTestSupport",
+        "Storage", "Archives", "S3", "SSH", "_PITRTestSupport",
       ]
     ),
     .testTarget(

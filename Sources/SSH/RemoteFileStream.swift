@@ -21,16 +21,20 @@ public final class RemoteFileStream: ByteStream {
   public private(set) var offset: Int64 = 0
   /// How many times the stream was started again after a dropped connection.
   public private(set) var retries = 0
+  /// Whether this is a whole folder as a tar (``SSHSession/openArchive(of:)``) rather than
+  /// one file: such a stream cannot resume mid-way, so a drop after the first byte fails.
+  public let isFolderArchive: Bool
   private var process: PipedProcess?
   private var finished = false
 
   /// The file's URL, `ssh://host/path`.
   public var name: String? { session.host.url(of: path) }
 
-  init(session: SSHSession, path: String, expectedSize: Int64?) {
+  init(session: SSHSession, path: String, expectedSize: Int64?, isFolderArchive: Bool = false) {
     self.session = session
     self.path = path
     self.expectedSize = expectedSize
+    self.isFolderArchive = isFolderArchive
   }
 
   deinit { close() }
@@ -80,7 +84,9 @@ public final class RemoteFileStream: ByteStream {
   }
 
   private func start() throws -> PipedProcess {
-    let started = try session.start(RemoteShell.readScript(path, from: offset))
+    let script =
+      isFolderArchive ? RemoteShell.archiveScript(path) : RemoteShell.readScript(path, from: offset)
+    let started = try session.start(script)
     process = started
     return started
   }
@@ -111,6 +117,14 @@ public final class RemoteFileStream: ByteStream {
     else {
       finished = true
       throw error
+    }
+    if isFolderArchive, offset > 0 {
+      finished = true
+      throw SSHError(
+        .connectionDropped,
+        "the connection to \(session.host) dropped while streaming the folder \(path) as a tar "
+          + "at byte \(offset); a tar stream cannot resume, so nothing of it is kept: run the "
+          + "command again (ssh said: \(SSHError.quoted(result.standardError)))")
     }
     guard retries < session.options.streamRetries else {
       finished = true

@@ -32,11 +32,13 @@ enum RemoteShell {
   /// Lists the regular files below `path` (links to files followed, links to folders not, as
   /// the local walker does, so a loop cannot hang it), each as `SIZE SECONDS.FRACTION PATH`
   /// and a NUL: any byte but NUL may be in a name.
-  static func listScript(_ path: String) -> String {
+  /// With `named`, only files called `named` or `named.SUFFIX`.
+  static func listScript(_ path: String, named: String? = nil) -> String {
+    let filter = named.map { "\\( -name \(quote($0)) -o -name \(quote($0 + ".*")) \\) \\( " } ?? ""
     return "export LC_ALL=C; p=\(quote(safePath(path))); r=\(quote(listingRoot(path))); "
       + "[ -e \"$p\" ] || exit \(missing); [ -d \"$p\" ] || exit \(wrongKind); "
-      + "find \"$r\" -type f -printf '%s %T@ %p\\0' "
-      + "-o -type l -xtype f -exec stat -L --printf '%s %.9Y %n\\0' {} +"
+      + "find \"$r\" \(filter)-type f -printf '%s %T@ %p\\0' "
+      + "-o -type l -xtype f -exec stat -L --printf '%s %.9Y %n\\0' {} +\(named == nil ? "" : " \\)")"
   }
 
   /// Writes the bytes of the file at `path` from `offset` on, at most `count` of them when
@@ -52,6 +54,14 @@ enum RemoteShell {
       script += "exec \(tail)"
     }
     return script
+  }
+
+  /// Writes the folder `path` as one tar archive (`tar -cf - -C PATH .`): every file, folder
+  /// and link below it (links not followed), in one stream instead of one command per file.
+  static func archiveScript(_ path: String) -> String {
+    "export LC_ALL=C; p=\(quote(safePath(path))); [ -e \"$p\" ] || exit \(missing); "
+      + "[ -d \"$p\" ] || exit \(wrongKind); [ -r \"$p\" ] || exit \(unreadable); "
+      + "exec tar -cf - -C \"$p\" ."
   }
 
   /// The listing's records: each `SIZE SECONDS.FRACTION PATH` ended by a NUL, the path made

@@ -17,7 +17,9 @@ public final class SSHSession {
   public let options: SSHOptions
   /// The control socket's path.
   public let controlPath: String
-  private let controlDirectory: String
+  /// The private folder made for the socket; nil for a socket shared with other processes
+  /// (``init(host:options:sharedControlPath:)``), which ``close()`` leaves running.
+  private let controlDirectory: String?
   private var closed = false
 
   /// A session with `host`; no connection is made until the first command (or ``connect()``).
@@ -34,11 +36,35 @@ public final class SSHSession {
     }
     self.host = host
     self.options = options
-    controlDirectory = String(cString: made)
-    controlPath = controlDirectory + "/control"
+    let directory = String(cString: made)
+    controlDirectory = directory
+    controlPath = directory + "/control"
+  }
+
+  /// A session over the control socket at `sharedControlPath`, shared with other processes
+  /// (the `pitr wal-fetch` calls of one restore): the first command starts the connection if
+  /// no one has (`ControlMaster=auto`), later ones and other processes reuse it, and it stays
+  /// up ``SSHOptions/controlPersist`` seconds once idle. ``close()`` leaves it running;
+  /// ``endSharedConnection(host:options:controlPath:)`` ends it.
+  public init(host: SSHHost, options: SSHOptions = SSHOptions(), sharedControlPath: String) throws {
+    guard !host.host.hasPrefix("-"), !host.host.isEmpty else {
+      throw SSHError(.unreachable, "'\(host.host)' is not a host name")
+    }
+    self.host = host
+    self.options = options
+    controlDirectory = nil
+    controlPath = sharedControlPath
   }
 
   deinit { close() }
+
+  /// Ends the connection shared through the socket `controlPath` (`ssh -O exit`), if one runs.
+  public static func endSharedConnection(host: SSHHost, options: SSHOptions, controlPath: String) {
+    guard FileManager.default.fileExists(atPath: controlPath),
+      let session = try? SSHSession(host: host, options: options, sharedControlPath: controlPath)
+    else { return }
+    _ = try? ProcessRunner.run(options.executable, session.controlArguments("exit"), timeout: 10)
+  }
 
   /// Opens the shared connection now, so a host that cannot be reached, a host key that is
   /// unknown or a login refused is reported before anything else is done.
@@ -60,6 +86,7 @@ public final class SSHSession {
   public func close() {
     guard !closed else { return }
     closed = true
+    guard let controlDirectory else { return }
     if FileManager.default.fileExists(atPath: controlPath) {
       _ = try? ProcessRunner.run(options.executable, controlArguments("exit"), timeout: 10)
     }
@@ -70,8 +97,10 @@ public final class SSHSession {
   ///
   /// - Throws: ``SSHError``: the connection's errors, ``SSHError/Kind/pathMissing`` and
   ///   ``SSHError/Kind/wrongKind`` (not a folder).
-  public func list(under path: String) throws -> RemoteListing {
-    let process = try start(RemoteShell.listScript(path))
+  /// With `named`, only the files called `named` or `named` plus a suffix (`NAME.gz`): one
+  /// `find -name` on the host instead of the whole listing.
+  public func list(under path: String, named: String? = nil) throws -> RemoteListing {
+    let process = try start(RemoteShell.listScript(path, named: named))
     let bytes = try readAll(process)
     let result = try wait(process)
     let problems: [String]
@@ -110,6 +139,15 @@ public final class SSHSession {
     RemoteFileStream(session: self, path: path, expectedSize: expectedSize)
   }
 
+  /// The folder `path` as one tar archive streamed from `tar -cf - -C PATH .` (files, folders
+  /// and links, links not followed), with bounded memory. Read it to its end (past the tar's
+  /// end-of-archive blocks) so that the remote `tar`'s exit status is checked. A connection
+  /// that drops before the first byte is retried; after it, the stream fails
+  /// (``SSHError/Kind/connectionDropped``).
+  public func openArchive(of path: String) -> RemoteFileStream {
+    RemoteFileStream(session: self, path: path, expectedSize: nil, isFolderArchive: true)
+  }
+
   // MARK: - Running ssh
 
   /// `ssh`'s arguments for running `script` on the host.
@@ -133,7 +171,7 @@ public final class SSHSession {
     return words
   }
 
-  private func controlArguments(_ command: String) -> [String] {
+  func controlArguments(_ command: String) -> [String] {
     commonArguments() + ["-O", command, "--", host.host]
   }
 

@@ -35,9 +35,18 @@ public final class SSHStore: RepositoryStore, @unchecked Sendable {
   }
 
   public func list(under root: String) throws -> StoreListing {
+    try list(under: root, named: nil)
+  }
+
+  /// The files called `name` or `name.SUFFIX` under `root`: one `find -name` on the host.
+  public func list(under root: String, named name: String) throws -> StoreListing? {
+    try list(under: root, named: Optional(name))
+  }
+
+  private func list(under root: String, named name: String?) throws -> StoreListing {
     let listing: RemoteListing
     do {
-      listing = try session.list(under: remotePath(root))
+      listing = try session.list(under: remotePath(root), named: name)
     } catch let error as SSHError {
       throw Self.storageError(error, path: root)
     }
@@ -74,6 +83,11 @@ public final class SSHStore: RepositoryStore, @unchecked Sendable {
     let size = listedSizes[path]
     lock.unlock()
     return session.open(remotePath(path), expectedSize: size)
+  }
+
+  /// The folder `path` as one tar stream (``SSHSession/openArchive(of:)``).
+  public func openFolderArchive(_ path: String) throws -> (any ByteStream)? {
+    session.openArchive(of: remotePath(path))
   }
 
   static func storageError(_ error: SSHError, path: String) -> StorageError {

@@ -47,6 +47,21 @@ public protocol RepositoryStore: Sendable {
 
   /// A stream of `path`'s bytes from the start, holding at most a few buffers in memory.
   func open(_ path: String) throws -> any ByteStream
+
+  /// The folder `path` with everything below it as one tar stream (files, folders and
+  /// symbolic links, links not followed), or `nil` when the store cannot make one (then each
+  /// file is read with ``open(_:)``). The caller reads the stream to its end, past the tar's
+  /// end-of-archive blocks, so that a failure at the far end is reported.
+  func openFolderArchive(_ path: String) throws -> (any ByteStream)?
+
+  /// The files under `root` called `name` or `name` plus a suffix (`NAME.gz`), found by the
+  /// store itself (one request), or `nil` when it cannot: then ``list(under:)`` is filtered.
+  func list(under root: String, named name: String) throws -> StoreListing?
+}
+
+extension RepositoryStore {
+  public func list(under root: String, named name: String) throws -> StoreListing? { nil }
+  public func openFolderArchive(_ path: String) throws -> (any ByteStream)? { nil }
 }
 
 /// What ``RepositoryStore/list(under:)`` found.

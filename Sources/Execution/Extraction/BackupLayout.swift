@@ -138,6 +138,18 @@ struct BackupLayout {
   /// A remote backup's parts, from one listing of its folder through the run's store. A
   /// plain backup's tablespace links are not seen in a listing: a remote plain backup
   /// restores without tablespaces.
+  /// The OIDs of the `"Path": "pg_tblspc/<oid>/…"` entries of a backup manifest.
+  static func tablespaceOIDs(inManifest manifest: [UInt8]) -> Set<UInt32> {
+    var oids = Set<UInt32>()
+    let text = String(decoding: manifest, as: UTF8.self)
+    for part in text.components(separatedBy: "\"pg_tblspc/").dropFirst() {
+      if let oid = UInt32(part.prefix(while: \.isNumber)), part.dropFirst(String(oid).count).first == "/" {
+        oids.insert(oid)
+      }
+    }
+    return oids
+  }
+
   private mutating func findRemoteParts() throws {
     do {
       remoteFiles = try RepositoryStores.current.store(for: folder).list(under: folder).files
@@ -149,6 +161,12 @@ struct BackupLayout {
     case .plain:
       for file in remoteFiles where file.path.hasPrefix(prefix + "pg_wal/") { walSize += file.size }
       sizeOnDisk = remoteFiles.reduce(0) { $0 + $1.size }
+      // A listing does not follow the pg_tblspc/<oid> links; the manifest names their files.
+      if remoteFiles.contains(where: { $0.path == prefix + "backup_manifest" }),
+        let manifest = try? RepositoryStores.current.read(prefix + "backup_manifest")
+      {
+        tablespaceOIDs = Self.tablespaceOIDs(inManifest: manifest)
+      }
     case .tar:
       var bases: [String] = []
       for file in remoteFiles where file.path.hasPrefix(prefix) {

@@ -29,17 +29,36 @@ extension ExtractionRun {
     "pg_stat_tmp", "pg_xact", "pg_logical", "pg_logical/snapshots", "pg_logical/mappings",
   ]
 
-  /// Copies a plain backup from a remote store: each listed file streamed from
-  /// `store.open`, in mode 0600 in folders of mode 0700, with initdb's folders made too.
+  /// Copies a plain backup from a remote store, in mode 0600 in folders of mode 0700, with
+  /// initdb's folders made too: as one tar stream of the folder when the store makes one
+  /// (SSH: `tar -cf -` on the host), else each listed file streamed from `store.open`.
   private func copyRemotePlainBackup() throws {
     let placement = Placement(tree: dataTree, prefix: [], manifestPrefix: "")
-    let prefix = layout.folder + "/"
     do {
       for folder in Self.dataDirectoryFolders {
         let entry = folder.split(separator: "/").map(String.init)
         try placement.tree.makeDirectory(placement.components(entry), mode: 0o700, entry: folder)
       }
       let store = try RepositoryStores.current.store(for: layout.folder)
+      if let stream = try store.openFolderArchive(layout.folder) {
+        let links = try extractFolderArchive(stream, into: placement)
+        try extractLinkedFolders(links, store: store)
+      } else {
+        try copyRemoteFiles(store, into: placement)
+      }
+    } catch let error as ArchiveError {
+      throw ExtractionError.archive(error)
+    } catch let error as ExtractionError {
+      throw error.inSource(layout.sourceName)
+    } catch {
+      throw ExtractionError(.archive, "\(error)").inSource(layout.sourceName)
+    }
+  }
+
+  /// Copies each listed file of the remote backup, one stream per file.
+  private func copyRemoteFiles(_ store: any RepositoryStore, into placement: Placement) throws {
+    let prefix = layout.folder + "/"
+    do {
       for file in layout.remoteFiles where file.path.hasPrefix(prefix) {
         let relative = String(file.path.dropFirst(prefix.count))
         let entry = relative.split(separator: "/").map(String.init)
@@ -55,12 +74,6 @@ extension ExtractionRun {
           modificationTime: file.modified / 1_000_000_000
         ) { try stream.read(into: $0) }
       }
-    } catch let error as ArchiveError {
-      throw ExtractionError.archive(error)
-    } catch let error as ExtractionError {
-      throw error.inSource(layout.sourceName)
-    } catch {
-      throw ExtractionError(.archive, "\(error)").inSource(layout.sourceName)
     }
   }
 

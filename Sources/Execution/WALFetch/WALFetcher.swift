@@ -134,6 +134,18 @@ public struct WALFetcher {
   private func lookUpListing(_ name: String) -> [String] {
     var found: [String] = []
     for folder in archiveFolders {
+      if let store = try? RepositoryStores.current.store(for: folder) {
+        do {
+          if let listing = try store.list(under: folder, named: name) {
+            for problem in listing.problems { warn(problem.description) }
+            found += listing.files.filter { WALArchiveIndex.lookupName(ofFile: String($0.name)) == name }.map(\.path)
+            continue
+          }
+        } catch {
+          warn("\(error)")
+          continue
+        }
+      }
       let (files, problems) = DirectoryWalker.files(under: folder, stores: .current)
       for problem in problems { warn(problem.description) }
       found += files.filter { WALArchiveIndex.lookupName(ofFile: $0.name) == name }.map(\.path)

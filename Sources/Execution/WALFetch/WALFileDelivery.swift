@@ -94,13 +94,25 @@ struct WALFileDelivery {
 
   /// Opens `source`, decompressing gzip, zstd and lz4; bzip2 and xz are refused.
   private static func openSource(_ source: String) throws -> RepositoryStream {
-    let kind = try reading(source) { try RepositoryStores.current.compression(of: source) }
+    // A remote file's compression comes from the stream's first bytes: one command, not two.
+    // (bzip2 and xz are told below, by the probe, with the fix.)
+    let opened: RepositoryStream? =
+      RepositoryStores.isRemote(source)
+      ? try reading(source) {
+        do {
+          return try RepositoryStores.current.openDecompressed(source)
+        } catch let error as ArchiveError where error.kind == .unsupportedCompression {
+          return nil
+        }
+      } : nil
+    let kind = try opened?.compression ?? reading(source) { try RepositoryStores.current.compression(of: source) }
     guard kind.isReadable else {
       throw WALFetchError(
         .unsupportedCompression, file: source,
         "compressed with \(kind), which pitr cannot decompress; archive WAL with gzip, zstd or "
           + "lz4, or decompress the file")
     }
+    if let opened { return opened }
     return try reading(source) { try RepositoryStores.current.openDecompressed(source) }
   }
 

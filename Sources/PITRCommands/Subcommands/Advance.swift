@@ -67,6 +67,8 @@ struct Advance: AsyncParsableCommand {
     let backup = Journal.load(from: destination.stateDirectory)?.backup
     let compiled = try pipeline.compileAdvance(loaded, source: source, file: plan, to: target, backup: backup)
     let resolver = PlanPipeline.resolver(for: compiled)
+    RunStores.endSharedConnectionsAtExit(
+      walFolders: compiled.destination.walFolders, spool: compiled.destination.stateDirectory + "/spool")
     let observer = StepTimingObserver(output.json ? JSONRunObserver() : TerminalRunObserver())
     let runner = AdvanceRunner(
       plan: compiled, resolver: resolver, targetArgument: target, planFile: plan, observer: observer,

@@ -189,6 +189,8 @@ struct Apply: AsyncParsableCommand {
       }
     }
     let resolver = PlanPipeline.resolver(for: compiled)
+    RunStores.endSharedConnectionsAtExit(
+      walFolders: compiled.destination.walFolders, spool: compiled.destination.stateDirectory + "/spool")
     if !drill { try confirm(compiled, resolver: resolver, pipeline: pipeline) }
     let runner = RestoreRunner(plan: compiled, resolver: resolver, observer: timing, timeout: timeout)
     try restore(

@@ -94,6 +94,8 @@ struct WALFetch: AsyncParsableCommand {
   }
 
   func run() async throws {
+    // One connection per host for all the calls of a restore, its socket in the spool.
+    RunStores.sharedControlFolder = spool.map { absolutePath($0) + "/ssh" }
     do {
       try RunStores.prepare(
         texts: wal, s3: S3Settings(endpoint: s3Endpoint, region: s3Region, pathStyle: s3PathStyle))

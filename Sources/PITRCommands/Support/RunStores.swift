@@ -25,6 +25,12 @@ enum RunStores {
   nonisolated(unsafe) private static var sessions: [String: SSHStore] = [:]
   nonisolated(unsafe) private static var closesAtExit = false
   nonisolated(unsafe) private static var buckets: [String: S3Store] = [:]
+  /// For `pitr wal-fetch`: the restore's folder for the connections its calls share
+  /// (`<spool>/ssh`, ``SharedControlPath``); nil for a connection of this run only.
+  nonisolated(unsafe) static var sharedControlFolder: String?
+  /// For `pitr apply` and `pitr advance`: the shared connections the restored server's
+  /// `pitr wal-fetch` calls opened, ended when pitr exits (folder and host).
+  nonisolated(unsafe) private static var sharedToEnd: [(folder: String, host: SSHHost)] = []
 
   /// Makes and installs the stores `locations` need; an error at each remote location whose
   /// host cannot be used (unreachable, host key unknown, login refused), located at its key.
@@ -95,23 +101,43 @@ enum RunStores {
   /// The connected store for `host`, made once per run.
   private static func sshStore(_ host: SSHHost) throws -> SSHStore {
     if let store = sessions[host.description] { return store }
-    var options = SSHOptions()
-    if let config = ProcessInfo.processInfo.environment[configVariable], !config.isEmpty {
-      options.configFile = config
+    let options = sshOptions()
+    let session: SSHSession
+    if let folder = sharedControlFolder, let path = SharedControlPath.path(for: host, in: folder, create: true) {
+      session = try SSHSession(host: host, options: options, sharedControlPath: path)
+    } else {
+      session = try SSHSession(host: host, options: options)
     }
-    let store = SSHStore(session: try SSHSession(host: host, options: options))
+    let store = SSHStore(session: session)
     do {
-      try store.connect()
+      // A shared connection (wal-fetch) is checked by its first real command: one less.
+      if sharedControlFolder == nil { try store.connect() }
     } catch {
       store.close()
       throw error
     }
     sessions[host.description] = store
+    closeAtExit()
+    return store
+  }
+
+  private static func closeAtExit() {
     if !closesAtExit {
       closesAtExit = true
       atexit { RunStores.closeAll() }
     }
-    return store
+  }
+
+  /// Ends, when pitr exits, the connections the restored server's `pitr wal-fetch` calls
+  /// share for each SSH folder in `walFolders` (their sockets under `<spool>/ssh`).
+  static func endSharedConnectionsAtExit(walFolders: [String], spool: String) {
+    for text in walFolders {
+      guard case .ssh(let user, let name, let port, _) = RepositoryLocation(canonical: text) else { continue }
+      let host = SSHHost(user: user, host: name, port: port)
+      guard !sharedToEnd.contains(where: { $0.host.description == host.description }) else { continue }
+      sharedToEnd.append((spool + "/ssh", host))
+    }
+    closeAtExit()
   }
 
   /// The store for `bucket`, made once per run.
@@ -133,6 +159,22 @@ enum RunStores {
   static func closeAll() {
     for store in sessions.values { store.close() }
     sessions = [:]
+    for (folder, host) in sharedToEnd {
+      if let path = SharedControlPath.path(for: host, in: folder, create: false) {
+        SSHSession.endSharedConnection(host: host, options: sshOptions(), controlPath: path)
+      }
+      SharedControlPath.removeFallback(for: host, in: folder)
+    }
+    sharedToEnd = []
+  }
+
+  /// `ssh`'s options: `PITR_SSH_CONFIG` as its configuration file when set.
+  private static func sshOptions() -> SSHOptions {
+    var options = SSHOptions()
+    if let config = ProcessInfo.processInfo.environment[configVariable], !config.isEmpty {
+      options.configFile = config
+    }
+    return options
   }
 
   /// The sentence of a store's or ssh's error, without the `cannot read PATH:` prefix.
