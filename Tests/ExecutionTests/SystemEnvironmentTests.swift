@@ -186,7 +186,17 @@ struct TCPEndpoint {
 
   /// The local ports of the TCP connections in TIME_WAIT (state 06 in /proc/net/tcp).
   static func timeWaitPorts() -> Set<Int> {
-    let text = (try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)) ?? ""
+    // Read to the end by hand: /proc files report size 0, and a reader that trusts the size
+    // stops after the first page (about 25 connections), missing ours on a busy machine.
+    var bytes: [UInt8] = []
+    if let file = fopen("/proc/net/tcp", "r") {
+      defer { fclose(file) }
+      var chunk = [UInt8](repeating: 0, count: 65536)
+      while case let count = fread(&chunk, 1, chunk.count, file), count > 0 {
+        bytes += chunk[..<count]
+      }
+    }
+    let text = String(decoding: bytes, as: UTF8.self)
     var ports: Set<Int> = []
     for line in text.split(separator: "\n").dropFirst() {
       let fields = line.split(separator: " ")
