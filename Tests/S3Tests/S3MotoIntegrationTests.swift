@@ -6,7 +6,7 @@ import _PITRTestSupport
 @testable import S3
 
 /// The client against a real `moto_server` on loopback, started and stopped by each test.
-@Suite(.tags(.integration), .enabled(if: MotoServer.isAvailable))
+@Suite(.tags(.remoteRepository), .enabled(if: MotoServer.isAvailable))
 struct S3MotoIntegrationTests {
   @Test func paginatedListingOfMoreThanAThousandKeys() throws {
     let moto = try MotoServer()

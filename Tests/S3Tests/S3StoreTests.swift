@@ -8,7 +8,7 @@ import _PITRTestSupport
 
 /// `S3Store` against a real `moto_server` on loopback: listings, ranged reads and streams by
 /// `s3://` path, and each failure as a `StorageError` with S3's sentence.
-@Suite(.tags(.integration), .enabled(if: MotoServer.isAvailable))
+@Suite(.tags(.remoteRepository), .enabled(if: MotoServer.isAvailable))
 struct S3StoreTests {
   private static let segment = "000000010000000000000002"
 

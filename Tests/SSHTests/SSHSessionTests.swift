@@ -42,7 +42,7 @@ private struct ServedRepository {
   func path(_ relative: String) -> String { root + "/" + relative }
 }
 
-@Suite(.tags(.integration), .enabled(if: SSHServer.isAvailable))
+@Suite(.tags(.remoteRepository), .enabled(if: SSHServer.isAvailable))
 struct SSHSessionTests {
   @Test func listsSeed000sDatedLayoutThroughOneConnection() throws {
     let server = try SSHServer()

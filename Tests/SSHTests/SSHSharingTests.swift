@@ -6,7 +6,7 @@ import _PITRTestSupport
 
 /// A folder streamed as one tar, a listing for one name, and a connection shared through a
 /// given control socket (the restore's `pitr wal-fetch` calls).
-@Suite(.tags(.integration), .enabled(if: SSHServer.isAvailable))
+@Suite(.tags(.remoteRepository), .enabled(if: SSHServer.isAvailable))
 struct SSHSharingTests {
   /// `root/wal/2025-07-0N/…` with two segments and a history file, `root/2025/07/01/` with a
   /// 3 MiB file, an empty folder and a link.

@@ -8,7 +8,7 @@ import _PITRTestSupport
 extension ExtractionTests {
   /// A plain backup on a host reached over SSH, extracted from one tar stream of its folder,
   /// with its tablespace's folder streamed after it.
-  @Suite(.tags(.integration), .serialized, .enabled(if: SSHServer.isAvailable))
+  @Suite(.tags(.remoteRepository), .serialized, .enabled(if: SSHServer.isAvailable))
   struct RemotePlainExtractionTests {
     static let relation = BackupFixture.Member(
       path: "PG_15_202209061/5/16385", data: Array(repeating: 0x42, count: 20000))
