@@ -239,8 +239,8 @@ write_plan s3 s3://bench/base s3://bench/wal \
 write_plan ssh "$ssh_url$base" "$ssh_url$archive"
 
 # One restore from plan-$1.yaml; prints its wall time in ms, the extract-base step's ms, the
-# await-target step's ms (replay: the server's wal-fetch calls) and the ms outside the steps
-# (reading the plan and the catalog, compiling).
+# await-target step's ms (replay: the server's wal-fetch calls) and the ms before the first
+# step starts (reading the plan and the catalog, compiling).
 restore() {
   stop_servers
   rm -rf "$work/restored" "$work/restored.pitr"
@@ -252,16 +252,17 @@ restore() {
   local steps
   steps=$(python3 -c '
 import json, sys
+first = None
 for line in open(sys.argv[1]):
     event = json.loads(line)
     if event["event"] == "finished":
         assert event["outcome"] == "shut-down", event
         ms = lambda step: round(1000 * sum(s["seconds"] for s in event["steps"] if s["id"] == step))
-        print(ms("extract-base"), ms("await-target"), round(1000 * sum(s["seconds"] for s in event["steps"])))' \
-    "$servers/events-$1.json")
+        print(ms("extract-base"), ms("await-target"), round(1000 * (first - int(sys.argv[2]) / 1e9)))
+    elif first is None:
+        first = event["time"]' "$servers/events-$1.json" "$start")
   local total=$(((end - start) / 1000000))
-  read -r extract replay in_steps <<<"$steps"
-  echo "$total $extract $replay $((total - in_steps))"
+  echo "$total $steps"
 }
 
 echo "machine: nproc $(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/^Mem:/ {print $2}') GiB; load $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%Y-%m-%d)"
