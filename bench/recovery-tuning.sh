@@ -156,5 +156,5 @@ stop_servers
 off=$(echo ${samples[off]} | tr ' ' '\n' | median)
 for name in "${order[@]}"; do
   m=$(echo ${samples[$name]} | tr ' ' '\n' | median)
-  printf '%-15s replay %7s s  %5s x off   (%s)\n' "$name" "$m" "$(awk -v a="$m" -v b="$off" 'BEGIN {printf "%.2f", a / b}')" "${config[$name]:-backup's settings}"
+  printf '%-15s replay %7s s  %5s x off   (%s)\n' "$name" "$m" "$(awk -v a="$m" -v b="$off" 'BEGIN {printf "%.2f", a / b}')" "${config[$name]:-no settings added}"
 done
