@@ -23,6 +23,9 @@ public protocol CompilerEnvironment {
   var isRoot: Bool { get }
   /// The `pitr` executable the recovery configuration calls as `restore_command`.
   var pitrExecutable: String { get }
+  /// The machine's memory in bytes (what `recovery_tuning: auto` sizes shared_buffers from);
+  /// nil when unknown.
+  var memoryBytes: Int64? { get }
 }
 
 extension CompilerEnvironment {

@@ -256,8 +256,9 @@ public struct PlanCompiler {
       lines += floor.lines
       notes = floor.notes
     }
-    if plan.destination.recoveryTuning.value == .auto, (evaluation.backup.pgVersion ?? 0) >= 15 {
-      lines.append(.init("recovery_prefetch", "on", comment: "recovery tuning; pitr resets it after promotion"))
+    if plan.destination.recoveryTuning.value == .auto {
+      lines += RecoveryTuningSettings.lines(
+        memoryBytes: environment.memoryBytes, major: evaluation.backup.pgVersion, planned: plan.destination.settings)
     }
     for setting in plan.destination.settings where !SettingsFloor.isFloored(setting.name.value) {
       guard !Self.restoreOwnedSettings.contains(setting.name.value.lowercased()) else {

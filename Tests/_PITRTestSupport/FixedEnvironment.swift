@@ -9,6 +9,8 @@ public struct FixedEnvironment: CompilerEnvironment {
   public var users: Set<String> = ["postgres"]
   public var isRoot = false
   public var pitrExecutable = "/usr/local/bin/pitr"
+  /// The machine's memory: 16 GiB.
+  public var memoryBytes: Int64? = 16 << 30
   /// Symbolic links to directories, by path: `["/srv": "/mnt/data"]`.
   public var links: [String: String] = [:]
 

@@ -177,4 +177,14 @@ public struct SystemEnvironment: CompilerEnvironment {
     (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
       ?? CommandLine.arguments[0]
   }
+
+  /// The physical memory, or the cgroup's memory limit when that is lower (a container).
+  public var memoryBytes: Int64? {
+    let physical = Int64(clamping: ProcessInfo.processInfo.physicalMemory)
+    guard
+      let text = try? String(contentsOfFile: "/sys/fs/cgroup/memory.max", encoding: .utf8),
+      let limit = Int64(text.trimmingCharacters(in: .whitespacesAndNewlines)), limit > 0
+    else { return physical > 0 ? physical : nil }
+    return physical > 0 ? min(physical, limit) : limit
+  }
 }

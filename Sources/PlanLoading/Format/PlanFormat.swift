@@ -193,7 +193,8 @@ public enum PlanFormat {
         + "archive settings."),
     FieldDefinition(
       "recovery_tuning", .keyword(["off", "auto"]), .defaulted("off"),
-      "auto: settings that speed up replay, reverted after promotion."),
+      "auto: settings that speed up replay (shared_buffers from the memory, prefetching, "
+        + "restartpoint spacing), for the replay only: left out after promotion."),
     FieldDefinition(
       "combine_mode", .keyword(["copy", "copy-file-range", "clone", "link"]), .defaulted("copy"),
       "How pg_combinebackup writes an incremental chain's files (17+): copy, copy-file-range, "

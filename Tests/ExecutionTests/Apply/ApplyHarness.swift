@@ -22,6 +22,7 @@ struct ApplyEnvironment: CompilerEnvironment {
   func userExists(_ name: String) -> Bool { system.userExists(name) }
   var isRoot: Bool { system.isRoot }
   var pitrExecutable: String { RepositoryPaths.pitrExecutable }
+  var memoryBytes: Int64? { system.memoryBytes }
 }
 
 /// Compiling plans against real repositories and running them, as `pitr apply` does.

@@ -27,7 +27,9 @@ import _PITRTestSupport
 
     deinit { fixture.remove() }
 
-    func compile(action: String = "promote", destination: String = "") throws -> CompiledPlan {
+    func compile(
+      action: String = "promote", destination: String = "", environment: FixedEnvironment = FixedEnvironment()
+    ) throws -> CompiledPlan {
       let yaml = """
         version: 1
         name: finish-test
@@ -49,7 +51,7 @@ import _PITRTestSupport
       let catalog = Catalog.scan(base: fixture.base, wal: [fixture.wal], cache: .disabled)
       let compilation = PlanCompiler(
         plan: plan, planText: yaml, catalog: catalog, index: WALIndex(archive: catalog.archive, cache: .disabled),
-        environment: FixedEnvironment()
+        environment: environment
       ).compile()
       return try #require(compilation.compiled, "\(compilation.diagnostics.map(\.message))")
     }
