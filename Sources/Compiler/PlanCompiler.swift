@@ -257,8 +257,12 @@ public struct PlanCompiler {
       notes = floor.notes
     }
     if plan.destination.recoveryTuning.value == .auto {
+      let chain = catalog.chain(of: evaluation.backup).backups
+      let restored = chain.count > 1 ? CombineSpace(chain: chain)?.total : evaluation.backup.expandedSize
+      let room = environment.freeBytes(at: plan.destination.dataDirectory.value).map { $0 - (restored ?? 0) }
       lines += RecoveryTuningSettings.lines(
-        memoryBytes: environment.memoryBytes, major: evaluation.backup.pgVersion, planned: plan.destination.settings)
+        memoryBytes: environment.memoryBytes, walRoomBytes: room, major: evaluation.backup.pgVersion,
+        planned: plan.destination.settings)
     }
     for setting in plan.destination.settings where !SettingsFloor.isFloored(setting.name.value) {
       guard !Self.restoreOwnedSettings.contains(setting.name.value.lowercased()) else {

@@ -16,9 +16,22 @@ enum RecoveryTuningSettings {
     return "\(megabytes)MB"
   }
 
-  /// The lines for a backup of PostgreSQL `major`, on a machine of `memoryBytes`, leaving out
-  /// any setting the plan sets itself in `destination.settings` (the plan wins).
-  static func lines(memoryBytes: Int64?, major: Int?, planned: [Setting]) -> [RecoveryConfiguration.Line] {
+  /// max_wal_size for replay: restartpoints (and with them the removal of replayed segments,
+  /// which archive recovery keeps in pg_wal) come only every `max_wal_size` of WAL, so it is a
+  /// quarter of the room left beside the extracted backup, at most 64 GB; nil (PostgreSQL's
+  /// 1 GB) when that room is unknown or under 8 GB, so a nearly full disk is not filled by
+  /// replayed WAL.
+  static func maxWALSize(roomBytes: Int64?) -> String? {
+    guard let roomBytes, roomBytes >= 8 << 30 else { return nil }
+    return "\(min((roomBytes / 4) >> 30, 64))GB"
+  }
+
+  /// The lines for a backup of PostgreSQL `major`, on a machine of `memoryBytes` with
+  /// `walRoomBytes` free beside the extracted backup, leaving out any setting the plan sets
+  /// itself in `destination.settings` (the plan wins).
+  static func lines(memoryBytes: Int64?, walRoomBytes: Int64?, major: Int?, planned: [Setting])
+    -> [RecoveryConfiguration.Line]
+  {
     let major = major ?? 0
     var candidates: [(String, String)] = []
     if let buffers = sharedBuffers(memoryBytes: memoryBytes) { candidates.append(("shared_buffers", buffers)) }
@@ -28,7 +41,7 @@ enum RecoveryTuningSettings {
       candidates.append(("wal_decode_buffer_size", "2MB"))
     }
     candidates.append(("checkpoint_timeout", "1d"))
-    candidates.append(("max_wal_size", "64GB"))
+    if let walSize = maxWALSize(roomBytes: walRoomBytes) { candidates.append(("max_wal_size", walSize)) }
     let taken = Set(planned.map { $0.name.value.lowercased() })
     return candidates.filter { !taken.contains($0.0) }.map { .init($0.0, $0.1, comment: comment) }
   }

@@ -42,6 +42,21 @@ import _PITRTestSupport
     #expect(plan.configuration.value(of: "shared_buffers") == expected)
   }
 
+  /// Replayed segments stay in pg_wal until a restartpoint, which max_wal_size spaces: a
+  /// quarter of the room left beside the extracted backup, at most 64 GB, none under 8 GB.
+  @Test(
+    arguments: [
+      (Int64(1) << 40, "64GB"), (Int64(100) << 30, "24GB"), (Int64(12) << 30, "2GB"), (Int64(7) << 30, nil),
+    ] as [(Int64, String?)])
+  func maxWALSizeIsAQuarterOfTheRoomLeft(free: Int64, expected: String?) throws {
+    let repository = try FinishedConfigurationTests.Repository()
+    var environment = machine(memory: 16 << 30)
+    environment.free = free
+    let plan = try repository.compile(destination: "  recovery_tuning: auto", environment: environment)
+    #expect(plan.configuration.value(of: "max_wal_size") == expected)
+    #expect(plan.configuration.value(of: "checkpoint_timeout") == "1d")
+  }
+
   @Test func unknownMemoryLeavesSharedBuffersAlone() throws {
     let repository = try FinishedConfigurationTests.Repository()
     let plan = try repository.compile(destination: "  recovery_tuning: auto", environment: machine(memory: nil))
