@@ -181,16 +181,7 @@ struct WALFindJSONLines {
   }
 
   private mutating func appendDecimal(_ value: UInt64) {
-    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { text in
-      var start = 20
-      var rest = value
-      repeat {
-        start -= 1
-        text[start] = UInt8(ascii: "0") + UInt8(rest % 10)
-        rest /= 10
-      } while rest > 0
-      buffer.append(contentsOf: UnsafeBufferPointer(rebasing: text[start...]))
-    }
+    buffer.appendDecimal(value)
   }
 
   /// `text` as a JSON string: quotes, backslashes and control characters escaped.

@@ -146,16 +146,7 @@ struct WALFindTable {
   }
 
   private mutating func appendDecimal(_ value: UInt32) {
-    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { text in
-      var start = 10
-      var rest = value
-      repeat {
-        start -= 1
-        text[start] = UInt8(ascii: "0") + UInt8(rest % 10)
-        rest /= 10
-      } while rest > 0
-      buffer.append(contentsOf: UnsafeBufferPointer(rebasing: text[start...]))
-    }
+    buffer.appendDecimal(UInt64(value))
   }
 
   /// What the last column says about an event.

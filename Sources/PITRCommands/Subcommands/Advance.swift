@@ -43,25 +43,12 @@ struct Advance: AsyncParsableCommand {
     help: ArgumentHelp("The new target: time=…, lsn=…, xid=… or name=….", valueName: "kind=value"))
   var target: String
 
-  @Flag(name: .long, help: "Do not ask for confirmation (required without a terminal).")
-  var yes = false
-
-  @Option(
-    help: ArgumentHelp(
-      "Give up waiting for recovery to reach the target after this many seconds.", valueName: "seconds"))
-  var timeout: Double = 86_400
-
-  @Flag(name: .long, help: "Read every backup file again instead of using the catalog cache.")
-  var noCache = false
+  @OptionGroup var runOptions: RunOptions
 
   @OptionGroup var output: OutputOptions
 
-  func validate() throws {
-    guard timeout > 0 else { throw ValidationError("--timeout must be a positive number of seconds") }
-  }
-
   func run() async throws {
-    let pipeline = PlanPipeline(output: output, useCache: !noCache)
+    let pipeline = PlanPipeline(output: output, useCache: !runOptions.noCache)
     let (loaded, source) = try pipeline.load(plan)
     let destination = CompiledPlan.ResolvedDestination(plan: loaded, environment: SystemEnvironment())
     let backup = Journal.load(from: destination.stateDirectory)?.backup
@@ -72,7 +59,7 @@ struct Advance: AsyncParsableCommand {
     let observer = StepTimingObserver(output.json ? JSONRunObserver() : TerminalRunObserver())
     let runner = AdvanceRunner(
       plan: compiled, resolver: resolver, targetArgument: target, planFile: plan, observer: observer,
-      timeout: timeout)
+      timeout: runOptions.timeout)
     let position: RestorePosition
     do {
       switch try runner.check() {
@@ -110,7 +97,7 @@ struct Advance: AsyncParsableCommand {
 
   /// On a terminal, shows the steps and asks; without one, `--yes` is required.
   private func confirm(_ compiled: CompiledPlan, resolver: StepResolver, pipeline: PlanPipeline) throws {
-    if yes { return }
+    if runOptions.yes { return }
     guard Terminal.isTerminal(STDIN_FILENO) else {
       pipeline.fail(
         "pitr advance needs --yes when standard input is not a terminal (review the steps with pitr plan "

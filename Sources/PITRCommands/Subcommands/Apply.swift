@@ -47,9 +47,6 @@ struct Apply: AsyncParsableCommand {
   @Argument(help: "The plan file (YAML), or a compiled plan written by pitr plan --format json.")
   var plan: String
 
-  @Flag(name: .long, help: "Do not ask for confirmation (required without a terminal).")
-  var yes = false
-
   @Flag(name: .long, help: "Restore into a temporary directory and free port, check, and remove it all.")
   var drill = false
 
@@ -65,19 +62,9 @@ struct Apply: AsyncParsableCommand {
     help: ArgumentHelp("The port of the server --drill starts (default: a free port).", valueName: "port"))
   var drillPort: Int?
 
-  @Option(
-    help: ArgumentHelp(
-      "Give up waiting for recovery to reach the target after this many seconds.", valueName: "seconds"))
-  var timeout: Double = 86_400
-
-  @Flag(name: .long, help: "Read every backup file again instead of using the catalog cache.")
-  var noCache = false
+  @OptionGroup var runOptions: RunOptions
 
   @OptionGroup var output: OutputOptions
-
-  func validate() throws {
-    guard timeout > 0 else { throw ValidationError("--timeout must be a positive number of seconds") }
-  }
 
   func run() async throws {
     let collector = DiagnosticCollector()
@@ -130,7 +117,7 @@ struct Apply: AsyncParsableCommand {
     // standard error as text, and are repeated in the final event.
     var diagnosticsOutput = output
     diagnosticsOutput.json = false
-    var pipeline = PlanPipeline(output: diagnosticsOutput, useCache: !noCache)
+    var pipeline = PlanPipeline(output: diagnosticsOutput, useCache: !runOptions.noCache)
     pipeline.collector = collector
     let usage = { (message: String) -> ApplyFailure in
       pipeline.fail(message)
@@ -192,7 +179,7 @@ struct Apply: AsyncParsableCommand {
     RunStores.endSharedConnectionsAtExit(
       walFolders: compiled.destination.walFolders, spool: compiled.destination.stateDirectory + "/spool")
     if !drill { try confirm(compiled, resolver: resolver, pipeline: pipeline) }
-    let runner = RestoreRunner(plan: compiled, resolver: resolver, observer: timing, timeout: timeout)
+    let runner = RestoreRunner(plan: compiled, resolver: resolver, observer: timing, timeout: runOptions.timeout)
     try restore(
       compiled, runner: runner, drillFolder: temporaryDirectory, collector: collector, timing: timing,
       drillState: drillState)
@@ -320,7 +307,7 @@ struct Apply: AsyncParsableCommand {
 
   /// On a terminal, shows the dry run and asks; without one, `--yes` is required.
   private func confirm(_ compiled: CompiledPlan, resolver: StepResolver, pipeline: PlanPipeline) throws {
-    if yes { return }
+    if runOptions.yes { return }
     guard Terminal.isTerminal(STDIN_FILENO) else {
       let message =
         "pitr apply needs --yes when standard input is not a terminal (review the steps with pitr plan first)"
