@@ -132,7 +132,7 @@ let package = Package(
     .target(
       name: "_PITRTestSupport",
       dependencies: [
-        "PlanModel", "PostgresVocabulary", "WAL", "Archives", "Catalog", "Compiler", "Execution",
+        "PlanModel", "PlanLoading", "PostgresVocabulary", "WAL", "Archives", "Catalog", "Compiler", "Execution",
         "Processes", "SSH", "S3", "CZlib", "CZstd", "CLZ4",
         .product(name: "Crypto", package: "swift-crypto"),
       ],

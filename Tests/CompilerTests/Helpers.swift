@@ -11,17 +11,14 @@ func compile(
   file: String = "plans/test.yaml", switchedSourceSegment: String? = nil,
   sourceLocation: Testing.SourceLocation = #_sourceLocation
 ) -> PlanCompiler.Compilation? {
-  let loaded = PlanLoader(environment: [:]).load(bytes: Array(yaml.utf8), file: file)
-  guard let plan = loaded.plan else {
-    Issue.record("the plan does not load: \(loaded.diagnostics.map(\.message))", sourceLocation: sourceLocation)
+  do {
+    return try PlanCompiling.compilation(
+      yaml, file: file, base: base, wal: wal, environment: environment,
+      switchedSourceSegment: switchedSourceSegment)
+  } catch {
+    Issue.record("\(error)", sourceLocation: sourceLocation)
     return nil
   }
-  let catalog = Catalog.scan(base: base, wal: wal, cache: .disabled)
-  let index = WALIndex(archive: catalog.archive, cache: .disabled)
-  return PlanCompiler(
-    plan: plan, planText: yaml, catalog: catalog, index: index, environment: environment,
-    switchedSourceSegment: switchedSourceSegment
-  ).compile()
 }
 
 /// A plan over a repository, with the target section given.

@@ -31,27 +31,14 @@ enum ApplyHarness {
   ///
   /// - Throws: when the plan does not load or does not compile, with its diagnostics.
   static func compile(_ yaml: String, file: String = "plans/apply-test.yaml") throws -> CompiledPlan {
-    let compilation = try compilation(yaml, file: file)
-    guard let compiled = compilation.compiled else {
-      throw FixtureError("the plan does not compile: \(compilation.diagnostics.map(\.message))")
-    }
-    return compiled
+    try PlanCompiling.compile(yaml, file: file, environment: ApplyEnvironment())
   }
 
   /// The compiler's whole answer for plan text that loads.
   static func compilation(_ yaml: String, file: String = "plans/apply-test.yaml") throws
     -> PlanCompiler.Compilation
   {
-    let loaded = PlanLoader(environment: [:]).load(bytes: Array(yaml.utf8), file: file)
-    guard let plan = loaded.plan else {
-      throw FixtureError("the plan does not load: \(loaded.diagnostics.map(\.message))")
-    }
-    let catalog = Catalog.scan(
-      base: plan.backups.base.value, wal: plan.backups.wal.map(\.value), cache: .disabled)
-    let index = WALIndex(archive: catalog.archive, cache: .disabled)
-    return PlanCompiler(
-      plan: plan, planText: yaml, catalog: catalog, index: index, environment: ApplyEnvironment()
-    ).compile()
+    try PlanCompiling.compilation(yaml, file: file, environment: ApplyEnvironment())
   }
 
   /// The resolver `pitr apply` builds (`PlanPipeline.resolver(for:)`), with the built `pitr`.

@@ -47,14 +47,7 @@ import _PITRTestSupport
         action: promote
 
         """
-      let loaded = PlanLoader(environment: [:]).load(bytes: Array(yaml.utf8), file: "plans/archiving.yaml")
-      let plan = try #require(loaded.plan, "\(loaded.diagnostics.map(\.message))")
-      let catalog = Catalog.scan(base: fixture.base, wal: [fixture.wal], cache: .disabled)
-      let compilation = PlanCompiler(
-        plan: plan, planText: yaml, catalog: catalog, index: WALIndex(archive: catalog.archive, cache: .disabled),
-        environment: FixedEnvironment()
-      ).compile()
-      return try #require(compilation.compiled, "\(compilation.diagnostics.map(\.message))")
+      return try PlanCompiling.compile(yaml, file: "plans/archiving.yaml")
     }
   }
 

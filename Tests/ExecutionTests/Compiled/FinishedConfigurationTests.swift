@@ -46,14 +46,7 @@ import _PITRTestSupport
         action: \(action)
 
         """
-      let loaded = PlanLoader(environment: [:]).load(bytes: Array(yaml.utf8), file: "plans/finish.yaml")
-      let plan = try #require(loaded.plan, "\(loaded.diagnostics.map(\.message))")
-      let catalog = Catalog.scan(base: fixture.base, wal: [fixture.wal], cache: .disabled)
-      let compilation = PlanCompiler(
-        plan: plan, planText: yaml, catalog: catalog, index: WALIndex(archive: catalog.archive, cache: .disabled),
-        environment: environment
-      ).compile()
-      return try #require(compilation.compiled, "\(compilation.diagnostics.map(\.message))")
+      return try PlanCompiling.compile(yaml, file: "plans/finish.yaml", environment: environment)
     }
   }
 

@@ -52,14 +52,7 @@ final class RunnerFixture {
       action: promote
 
       """
-    let loaded = PlanLoader(environment: [:]).load(bytes: Array(yaml.utf8), file: "plans/error-messages.yaml")
-    let plan = try #require(loaded.plan, "\(loaded.diagnostics.map(\.message))")
-    let catalog = Catalog.scan(base: repository.base, wal: [repository.wal], cache: .disabled)
-    let compilation = PlanCompiler(
-      plan: plan, planText: yaml, catalog: catalog,
-      index: WALIndex(archive: catalog.archive, cache: .disabled), environment: FixedEnvironment()
-    ).compile()
-    return try #require(compilation.compiled, "\(compilation.diagnostics.map(\.message))")
+    return try PlanCompiling.compile(yaml, file: "plans/error-messages.yaml")
   }
 
   /// A runner of `plan` (no server is ever started by the tests that use it).
