@@ -155,7 +155,7 @@ let package = Package(
     .testTarget(
       name: "CatalogTests",
       dependencies: [
-        "Catalog", "Archives", "Storage", "PostgresVocabulary", "WAL", "PlanModel",
+        "Catalog", "Archives", "Storage", "PostgresVocabulary", "WAL", "PlanModel", "S3", "SSH",
         "_PITRTestSupport",
         .product(name: "Crypto", package: "swift-crypto"),
       ]

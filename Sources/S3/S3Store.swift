@@ -106,6 +106,39 @@ public final class S3Store: RepositoryStore, @unchecked Sendable {
     }
   }
 
+  /// How many ranged GETs ``readStarts(of:length:)`` keeps in flight.
+  static let startsInFlight = 4
+
+  /// The first bytes of many objects: ranged GETs, ``startsInFlight`` at a time.
+  public func readStarts(of files: [StoredFile], length: Int64) -> [Result<[UInt8], any Error>] {
+    guard files.count > 1 else { return readStartsOneByOne(files, length: length) }
+    final class Shared: @unchecked Sendable {
+      let lock = NSLock()
+      var next = 0
+      var results: [Result<[UInt8], any Error>?]
+      init(_ count: Int) { results = Array(repeating: nil, count: count) }
+    }
+    let shared = Shared(files.count)
+    let group = DispatchGroup()
+    for _ in 0..<min(Self.startsInFlight, files.count) {
+      group.enter()
+      Thread.detachNewThread {
+        defer { group.leave() }
+        while true {
+          let index: Int = shared.lock.withLock {
+            defer { shared.next += 1 }
+            return shared.next
+          }
+          guard index < files.count else { return }
+          let result = Result { try self.read(files[index].path, range: 0..<length) }
+          shared.lock.withLock { shared.results[index] = result }
+        }
+      }
+    }
+    group.wait()
+    return shared.results.map { $0! }
+  }
+
   public func open(_ path: String) throws -> any ByteStream {
     let key = try key(of: path)
     let known = lock.withLock { listed[path] }

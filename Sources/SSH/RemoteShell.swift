@@ -56,6 +56,14 @@ enum RemoteShell {
     return script
   }
 
+  /// Writes the first `count` bytes of each file, one after another, in one command; stops
+  /// with `head`'s status at the first file it cannot read (the caller then reads them one
+  /// by one, for each one's own message).
+  static func readStartsScript(_ paths: [String], count: Int64) -> String {
+    "export LC_ALL=C; for p in \(paths.map { quote(safePath($0)) }.joined(separator: " ")); do "
+      + "head -c \(count) -- \"$p\" || exit 1; done"
+  }
+
   /// Writes the folder `path` as one tar archive (`tar -cf - -C PATH .`): every file, folder
   /// and link below it (links not followed), in one stream instead of one command per file.
   static func archiveScript(_ path: String) -> String {

@@ -131,6 +131,22 @@ public final class SSHSession {
     return bytes
   }
 
+  /// The first `count` bytes of each of `paths`, concatenated, from one remote command;
+  /// `nil` when the command failed on the host (a file missing or unreadable: read them one
+  /// by one then).
+  ///
+  /// - Throws: ``SSHError``: the connection's errors.
+  public func readStarts(_ paths: [String], count: Int64) throws -> [UInt8]? {
+    guard !paths.isEmpty else { return [] }
+    let process = try start(RemoteShell.readStartsScript(paths, count: count))
+    let bytes = try readAll(process)
+    let result = try wait(process)
+    if result.succeeded { return bytes }
+    if result.status == 1 && !result.terminatedBySignal { return nil }
+    try check(result, path: nil)
+    return nil
+  }
+
   /// The file `path` as a stream read from `cat` through a pipe, with bounded memory.
   ///
   /// With `expectedSize` (the listing's), a file that is shorter or longer when read is an

@@ -78,6 +78,33 @@ public final class SSHStore: RepositoryStore, @unchecked Sendable {
     }
   }
 
+  /// Files per `readStarts` command (keeps the command line far below the host's limit).
+  static let startsPerCommand = 200
+
+  /// The first bytes of many files with one remote command per ``startsPerCommand`` files
+  /// (`head -c` each); files whose bytes do not come back as the listing's sizes promise
+  /// (missing, unreadable, changed) are read again one by one, for each one's own result.
+  public func readStarts(of files: [StoredFile], length: Int64) -> [Result<[UInt8], any Error>] {
+    var results: [Result<[UInt8], any Error>] = []
+    var start = 0
+    while start < files.count {
+      let chunk = Array(files[start..<min(files.count, start + Self.startsPerCommand)])
+      start += chunk.count
+      let expected = chunk.map { Int(max(0, min(length, $0.size))) }
+      let bytes = try? session.readStarts(chunk.map { remotePath($0.path) }, count: length)
+      guard let bytes, bytes.count == expected.reduce(0, +) else {
+        results += readStartsOneByOne(chunk, length: length)
+        continue
+      }
+      var offset = 0
+      for count in expected {
+        results.append(.success(Array(bytes[offset..<offset + count])))
+        offset += count
+      }
+    }
+    return results
+  }
+
   public func open(_ path: String) throws -> any ByteStream {
     lock.lock()
     let size = listedSizes[path]

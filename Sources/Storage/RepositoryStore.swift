@@ -57,10 +57,26 @@ public protocol RepositoryStore: Sendable {
   /// The files under `root` called `name` or `name` plus a suffix (`NAME.gz`), found by the
   /// store itself (one request), or `nil` when it cannot: then ``list(under:)`` is filtered.
   func list(under root: String, named name: String) throws -> StoreListing?
+
+  /// The first `length` bytes of each file (fewer for a shorter one), in order: what
+  /// ``read(_:range:)`` with `0..<length` gives, or the error it throws. A remote store reads
+  /// many in one request (SSH: one command) or several at once (S3); the default reads them
+  /// one after another. `files` are as the listing gave them (their sizes tell how many bytes
+  /// to expect).
+  func readStarts(of files: [StoredFile], length: Int64) -> [Result<[UInt8], any Error>]
 }
 
 extension RepositoryStore {
   public func list(under root: String, named name: String) throws -> StoreListing? { nil }
+
+  public func readStarts(of files: [StoredFile], length: Int64) -> [Result<[UInt8], any Error>] {
+    readStartsOneByOne(files, length: length)
+  }
+
+  /// ``readStarts(of:length:)`` as one ``read(_:range:)`` per file.
+  public func readStartsOneByOne(_ files: [StoredFile], length: Int64) -> [Result<[UInt8], any Error>] {
+    files.map { file in Result { try read(file.path, range: 0..<length) } }
+  }
   public func openFolderArchive(_ path: String) throws -> (any ByteStream)? { nil }
 }
 

@@ -47,6 +47,30 @@ public struct RepositoryStores: Sendable {
     try store(for: path).read(path, range: range)
   }
 
+  /// The first `length` bytes of each file, in order, each through its store
+  /// (``RepositoryStore/readStarts(of:length:)``: many per request where the store can).
+  public func readStarts(of files: [StoredFile], length: Int64) -> [Result<[UInt8], any Error>] {
+    var results = [Result<[UInt8], any Error>?](repeating: nil, count: files.count)
+    var groups: [String: (store: any RepositoryStore, indexes: [Int])] = [:]
+    for (index, file) in files.enumerated() {
+      let key: String
+      let store: any RepositoryStore
+      do {
+        store = try self.store(for: file.path)
+        key = Self.isRemote(file.path) ? (remotes.first { file.path.hasPrefix($0.key + "/") }?.key ?? "") : ""
+      } catch {
+        results[index] = .failure(error)
+        continue
+      }
+      groups[key, default: (store, [])].indexes.append(index)
+    }
+    for (_, group) in groups {
+      let read = group.store.readStarts(of: group.indexes.map { files[$0] }, length: length)
+      for (index, result) in zip(group.indexes, read) { results[index] = result }
+    }
+    return results.map { $0! }
+  }
+
   /// `path`'s bytes decompressed (gzip, zstd, lz4, told by the first bytes, as
   /// `DecompressedFileStream` does for a local file), streamed through its store.
   public func openDecompressed(_ path: String) throws -> RepositoryStream {

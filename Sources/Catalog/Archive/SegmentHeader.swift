@@ -25,13 +25,20 @@ public struct SegmentHeader: Hashable, Sendable, Codable {
 /// the file's first bytes rather than its name to tell which.
 enum SegmentHeaderReader {
   /// How much of a compressed file to read: the first 40 bytes of a segment inflate from far less.
-  private static let compressedPrefix = 4096
+  static let compressedPrefix = 4096
 
   /// The file's compression and header, or why there is no usable header.
-  static func read(path: String) -> Result<(CompressionKind, SegmentHeader), SegmentProblem> {
+  ///
+  /// - Parameter start: The file's first ``compressedPrefix`` bytes (or the error reading
+  ///   them), when they were read ahead.
+  static func read(
+    path: String, start: Result<[UInt8], any Error>? = nil
+  ) -> Result<(CompressionKind, SegmentHeader), SegmentProblem> {
     let prefix: [UInt8]
     do {
-      if RepositoryStores.isRemote(path) {
+      if let start {
+        prefix = try start.get()
+      } else if RepositoryStores.isRemote(path) {
         // One ranged read: a page header, or the start of a compressed segment.
         prefix = try RepositoryStores.current.read(path, range: 0..<Int64(compressedPrefix))
       } else {

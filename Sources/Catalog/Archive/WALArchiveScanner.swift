@@ -14,6 +14,8 @@ struct WALArchiveScanner {
   private var otherCluster: [ArchivedSegment] = []
   /// Complete segments' files that cannot be used (unreadable, or short).
   private var unusable: [UnusableSegment] = []
+  /// Remote segments' first bytes read ahead of the scan (``prefetchStarts(_:)``).
+  private var prefetched: [String: Result<[UInt8], any Error>] = [:]
 
   init(cache: CatalogCache) { self.cache = cache }
 
@@ -21,6 +23,7 @@ struct WALArchiveScanner {
     var candidates: [(isPartial: Bool, segment: ArchivedSegment)] = []
     var historyFiles: [ArchivedHistoryFile] = []
     var backupHistories: [ArchivedBackupHistory] = []
+    prefetchStarts(files)
     for file in files {
       guard let name = WALFileName(file.name) else {
         noteLookalike(file)
@@ -79,6 +82,22 @@ struct WALArchiveScanner {
 
   // MARK: - Segments
 
+  /// The first bytes of the remote segments the cache does not know, read together (one
+  /// command over SSH, several GETs at once over S3) instead of one request each.
+  private mutating func prefetchStarts(_ files: [ScannedFile]) {
+    let wanted = files.filter { file in
+      guard RepositoryStores.isRemote(file.path), let name = WALFileName(file.name),
+        case .segment = name.kind
+      else { return false }
+      return cache.segment(for: file) == nil
+    }
+    guard wanted.count > 1 else { return }
+    let starts = RepositoryStores.current.readStarts(
+      of: wanted.map { StoredFile(path: $0.path, size: $0.size, modified: $0.modified) },
+      length: Int64(SegmentHeaderReader.compressedPrefix))
+    for (file, start) in zip(wanted, starts) { prefetched[file.path] = start }
+  }
+
   private mutating func readHeader(_ file: ScannedFile, segment: WALSegmentName?) -> (
     compression: String, header: SegmentHeader
   )? {
@@ -86,7 +105,7 @@ struct WALArchiveScanner {
     if let cached = cache.segment(for: file) {
       entry = cached
     } else {
-      switch SegmentHeaderReader.read(path: file.path) {
+      switch SegmentHeaderReader.read(path: file.path, start: prefetched.removeValue(forKey: file.path)) {
       case .success(let (compression, header)):
         entry = .header(compression: compression == .none ? "none" : compression.rawValue, header)
       case .failure(let problem):

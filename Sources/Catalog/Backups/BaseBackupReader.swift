@@ -10,7 +10,8 @@ import Storage
 /// manifest's own checksum is verified.
 ///
 /// `global/pg_control` is the last member pg_basebackup writes, so a compressed base archive
-/// is read to its end once; the catalog cache keeps the result.
+/// is read to its end once; the catalog cache keeps the result. A remote uncompressed tar is
+/// walked with ranged reads instead (headers and small files only, ``openArchive(_:)``).
 struct BaseBackupReader {
   /// The files read from inside the base archive (or the data directory), by normalized path.
   static let wantedFiles: Set<String> = [
@@ -130,7 +131,7 @@ struct BaseBackupReader {
     -> CompressionKind?
   {
     do {
-      let stream = try RepositoryStores.current.openDecompressed(file.path)
+      let stream = try Self.openArchive(file)
       let compression = stream.compression
       var reader = TarReader(stream)
       while let entry = try reader.next() {
@@ -154,7 +155,7 @@ struct BaseBackupReader {
   /// Lists the segments in `pg_wal.tar[.gz]` (they sit at its top level).
   private mutating func listWALArchive(_ file: ScannedFile, into contents: inout BackupContents) {
     do {
-      var reader = TarReader(try RepositoryStores.current.openDecompressed(file.path))
+      var reader = TarReader(try Self.openArchive(file))
       while let entry = try reader.next() {
         if entry.kind == .regularFile { contents.expandedSize += entry.size }
         let name = entry.archivePath.normalized
@@ -165,6 +166,24 @@ struct BaseBackupReader {
     } catch {
       report(String(describing: error), file: file.path)
     }
+  }
+
+  /// A tar of the backup, decompressed. A remote uncompressed one (named `….tar` and
+  /// starting like a tar) is read with ranged reads (``RangedReadStream``) so that walking its
+  /// headers skips the data of the large files instead of downloading them; the bytes the
+  /// reader sees are the same. Local files and compressed ones stream as before.
+  static func openArchive(_ file: ScannedFile) throws -> RepositoryStream {
+    guard RepositoryStores.isRemote(file.path), file.name.hasSuffix(".tar") else {
+      return try RepositoryStores.current.openDecompressed(file.path)
+    }
+    var ranged = try RangedReadStream(path: file.path, size: file.size, stores: .current)
+    var head = [UInt8](repeating: 0, count: CompressionKind.magicLength)
+    let count = try head.withUnsafeMutableBytes { try ranged.readFully(into: $0) }
+    head.removeSubrange(count...)
+    guard CompressionKind.detect(head) == .none else {
+      return try RepositoryStores.current.openDecompressed(file.path)
+    }
+    return RepositoryStream(PrefixedByteStream(prefix: head, rest: ranged), compression: .none)
   }
 
   /// `<oid>.tar`, `<oid>.tar.gz`, …: a tablespace's archive.
@@ -180,7 +199,7 @@ struct BaseBackupReader {
   /// into the tablespace's new location).
   private mutating func addTablespaceArchive(_ file: ScannedFile, into contents: inout BackupContents) {
     do {
-      var reader = TarReader(try RepositoryStores.current.openDecompressed(file.path))
+      var reader = TarReader(try Self.openArchive(file))
       while let entry = try reader.next() {
         if entry.kind == .regularFile { contents.expandedSize += entry.size }
       }
