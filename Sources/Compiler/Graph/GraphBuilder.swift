@@ -250,10 +250,15 @@ struct GraphBuilder {
 
   private func prefetch() -> Step {
     Step(
-      action: .prefetchWAL(.init(spool: "\(state)/spool", segments: segmentsToPrefetch(), owner: destination.osUser)),
+      action: .prefetchWAL(
+        .init(
+          spool: "\(state)/spool", segments: segmentsToPrefetch(), owner: destination.osUser,
+          walDirectory: "\(data)/pg_wal")),
       summary: "prefetch the WAL recovery will ask for", inputs: [.dataDirectory], outputs: [.walSpool],
       details: [
-        "decompress \(prediction.fetchDescription())", "into \(state)/spool while the base is extracted",
+        "decompress \(prediction.fetchDescription())",
+        "into \(state)/spool while the base is extracted, then beside recovery",
+        "the server does not wait for it: a segment not spooled yet is read from the archive",
       ])
   }
 
@@ -285,9 +290,10 @@ struct GraphBuilder {
   }
 
   /// `pg_ctl start`, once every file the server reads is in place (all the steps so far
-  /// that make something it needs: the files, the spool, the WAL, the tablespaces).
+  /// that make something it needs: the files, the WAL, the tablespaces). Not the spool: the
+  /// prefetch goes on beside recovery, ahead of it, on the other core.
   private func startServer(needs steps: [Step]) -> Step {
-    let wanted: Set<Artifact> = [.recoveryConfig, .recoverySignal, .walSpool, .backupWAL]
+    let wanted: Set<Artifact> = [.recoveryConfig, .recoverySignal, .backupWAL]
     let inputs = steps.flatMap(\.outputs).filter { wanted.contains($0) || $0.name.hasPrefix("tablespace-") }
     let command: [ArgumentTemplate] = [
       .serverBinary("pg_ctl"), .literal("-D"), .literal(data), .literal("-l"), .literal(connection.logFile),

@@ -184,11 +184,26 @@ public enum StepAction: Hashable, Sendable {
       public var name: WALSegmentName
       /// The archived file (plain or compressed).
       public var source: String
+
+      public init(name: WALSegmentName, source: String) {
+        self.name = name
+        self.source = source
+      }
     }
 
     public var spool: String
     public var segments: [Segment]
     public var owner: String?
+    /// The restored server's `pg_wal`: a segment already there has been restored by
+    /// recovery, which runs beside the prefetch, so it is not decompressed again.
+    public var walDirectory: String?
+
+    public init(spool: String, segments: [Segment], owner: String?, walDirectory: String?) {
+      self.spool = spool
+      self.segments = segments
+      self.owner = owner
+      self.walDirectory = walDirectory
+    }
   }
 
   /// `write-recovery-config` and `write-signal`: whole files, written as they are here.

@@ -8,26 +8,31 @@ import Storage
 #endif
 
 /// `prefetch-wal`: decompresses the segments the compiled plan lists into the spool while
-/// the base backup is still being extracted (nothing orders the two); `pitr wal-fetch`
-/// serves them from there. A failure is only a note: `wal-fetch` reads the archive itself
-/// when a segment is not in the spool.
+/// the base backup is extracted and then while recovery runs (nothing orders them: the
+/// server starts without waiting for it); `pitr wal-fetch` serves them from there. A segment
+/// recovery has already restored (it is in pg_wal) is passed over. A failure is only a note:
+/// `wal-fetch` reads the archive itself when a segment is not in the spool.
 struct PrefetchWAL {
   let payload: StepAction.PrefetchWAL
 
   func run(_ step: Step, in context: StepContext) throws {
     do {
-      try fill(context)
+      try Self.fill(payload, isCancelled: { context.isCancelled })
     } catch {
       context.observer.note("WAL prefetch stopped early (recovery reads the archive directly): \(error)")
     }
   }
 
-  private func fill(_ context: StepContext) throws {
+  /// Spools each segment of `payload` not spooled yet and not restored by recovery yet.
+  static func fill(_ payload: StepAction.PrefetchWAL, isCancelled: () -> Bool) throws {
     let owner = StepContext.owner(named: payload.owner)
     for segment in payload.segments {
-      if context.isCancelled { return }
+      if isCancelled() { return }
       let target = "\(payload.spool)/\(segment.name)"
       guard !FileManager.default.fileExists(atPath: target) else { continue }
+      if let wal = payload.walDirectory, FileManager.default.fileExists(atPath: "\(wal)/\(segment.name)") {
+        continue
+      }
       try Self.decompress(segment.source, to: target)
       if let owner { chown(target, owner.uid, owner.gid) }
     }
