@@ -105,8 +105,13 @@ struct ApplyS3FailureTests {
       "\(failed.standardError)")
     #expect(ApplyRemote.stepStatus("extract-base", in: sandbox) != .done)
 
+    // moto keeps nothing across a restart: the objects uploaded again are new ones (new
+    // Last-Modified), so pitr refuses to resume the half-made restore from them and says to
+    // remove it; done so, the run restores.
     moto = try MotoServer(port: port)
     try moto.upload(folders, bucket: "lab")
+    try FileManager.default.removeItem(atPath: sandbox.dataDirectory)
+    try FileManager.default.removeItem(atPath: sandbox.stateDirectory)
     let again = try ApplyTests.Command.pitr(["apply", plan, "--yes"], in: sandbox, environment: environment)
     defer { sandbox.stopServer() }
     #expect(again.status == 0, "\(again.standardError)\n\(again.standardOutput)")
