@@ -85,6 +85,12 @@ public final class S3Client: Sendable, CustomStringConvertible {
     guard response.status == 200 else { throw failure(response, key: key) }
   }
 
+  /// Deletes an object (for tests).
+  public func delete(_ key: String) throws(S3Error) {
+    let response = try send("DELETE", key: key)
+    guard response.status == 204 || response.status == 200 else { throw failure(response, key: key) }
+  }
+
   /// Creates the bucket (for tests against a local service).
   public func createBucket() throws(S3Error) {
     let response = try send("PUT", key: nil)

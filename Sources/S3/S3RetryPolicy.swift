@@ -19,6 +19,24 @@ public struct S3RetryPolicy: Sendable, Equatable {
   /// Five attempts, 0.2 s doubling up to 5 s (about 3 s in all before giving up).
   public static let standard = S3RetryPolicy(maxAttempts: 5, baseDelay: 0.2, maxDelay: 5)
 
+  /// The variable naming how many attempts in all (for tests that stop the service).
+  public static let attemptsVariable = "PITR_S3_ATTEMPTS"
+  /// The variable naming the first delay in seconds (doubled after each further failure).
+  public static let delayVariable = "PITR_S3_RETRY_DELAY"
+
+  /// ``standard``, with its attempts and first delay replaced by `PITR_S3_ATTEMPTS` (1 to 20)
+  /// and `PITR_S3_RETRY_DELAY` (seconds, 0 to 5) when `environment` sets them.
+  public static func configured(_ environment: [String: String]) -> S3RetryPolicy {
+    var policy = standard
+    if let attempts = environment[attemptsVariable].flatMap({ Int($0) }) {
+      policy.maxAttempts = min(20, max(1, attempts))
+    }
+    if let delay = environment[delayVariable].flatMap({ Double($0) }), delay.isFinite {
+      policy.baseDelay = min(5, max(0, delay))
+    }
+    return policy
+  }
+
   /// The delay before attempt `attempt + 1`: half fixed, half random ("equal jitter").
   func delay(afterAttempt attempt: Int) -> Double {
     let exponential = min(maxDelay, baseDelay * Double(1 << min(attempt - 1, 20)))

@@ -24,10 +24,13 @@ public final class MotoServer: @unchecked Sendable {
   }
 
   /// Starts the server and waits (up to 30 s) until it answers.
-  public init(requireSignatures: Bool = false) throws {
+  ///
+  /// - Parameter port: The port to listen on (a server started again where one was stopped);
+  ///   a free one when nil.
+  public init(requireSignatures: Bool = false, port: Int? = nil) throws {
     guard let executable = Self.executable else { throw FixtureError("moto_server is not on PATH") }
     directory = try TemporaryDirectory("moto")
-    let port = try Self.freePort()
+    let port = try port ?? Self.freePort()
     endpoint = "http://127.0.0.1:\(port)"
     process = Process()
     process.executableURL = URL(fileURLWithPath: executable)

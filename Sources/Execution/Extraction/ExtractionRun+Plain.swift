@@ -55,20 +55,26 @@ extension ExtractionRun {
     }
   }
 
-  /// Copies each listed file of the remote backup, one stream per file.
+  /// Copies each listed file of the remote backup, one stream per file, in order, the next
+  /// files' first ranges fetched ahead (``FetchAhead``).
   private func copyRemoteFiles(_ store: any RepositoryStore, into placement: Placement) throws {
     let prefix = layout.folder + "/"
+    let files = layout.remoteFiles.filter { file in
+      guard file.path.hasPrefix(prefix) else { return false }
+      let entry = file.path.dropFirst(prefix.count).split(separator: "/")
+      return entry != ["backup_manifest"] && !entry.contains("..")
+    }
+    let ahead = FetchAhead(files.map { FetchAhead.File(path: $0.path, size: $0.size) }, store: store)
     do {
-      for file in layout.remoteFiles where file.path.hasPrefix(prefix) {
+      for (index, file) in files.enumerated() {
         let relative = String(file.path.dropFirst(prefix.count))
         let entry = relative.split(separator: "/").map(String.init)
-        if entry == ["backup_manifest"] || entry.contains("..") { continue }
         for depth in 1..<max(entry.count, 1) {
           let parent = Array(entry.prefix(depth))
           try placement.tree.makeDirectory(
             placement.components(parent), mode: 0o700, entry: parent.joined(separator: "/"))
         }
-        var stream = try store.open(file.path)
+        var stream = try ahead.stream(index)
         try writeFile(
           entry, placement: placement, name: relative, size: file.size, mode: 0o600,
           modificationTime: file.modified / 1_000_000_000

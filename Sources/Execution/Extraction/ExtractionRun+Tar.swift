@@ -6,29 +6,62 @@ import Storage
 extension ExtractionRun {
   /// Extracts `base.tar[.gz]` into the data directory, then `pg_wal.tar[.gz]` into its
   /// `pg_wal/`, then each `<oid>.tar[.gz]` into the tablespace's new location.
+  ///
+  /// From a remote store, the next archives' first ranges are fetched while one is extracted
+  /// (``FetchAhead``).
   func extractTarBackup() throws {
     guard let base = layout.baseArchive else { return }
-    try extractArchive(base, into: Placement(tree: dataTree, prefix: [], manifestPrefix: ""))
+    let tablespaces = layout.tablespaceArchives.sorted(by: { $0.key < $1.key })
+    let archives = [base] + (layout.walArchive.map { [$0] } ?? []) + tablespaces.map(\.value)
+    let ahead = try remoteArchives(archives)
+    var next = 0
+    func open(_ path: String) throws -> any ByteStream {
+      defer { next += 1 }
+      guard let ahead else { return try RepositoryStores.current.openDecompressed(path) }
+      return try Self.decompressing(try ahead.stream(next))
+    }
+    try extractArchive(base, open, into: Placement(tree: dataTree, prefix: [], manifestPrefix: ""))
     if let wal = layout.walArchive {
       try dataTree.makeDirectory(["pg_wal"], mode: nil, entry: "pg_wal")
       try extractArchive(
-        wal, into: Placement(tree: dataTree, prefix: ["pg_wal"], manifestPrefix: "pg_wal/"))
+        wal, open, into: Placement(tree: dataTree, prefix: ["pg_wal"], manifestPrefix: "pg_wal/"))
     }
-    for (oid, archive) in layout.tablespaceArchives.sorted(by: { $0.key < $1.key }) {
+    for (oid, archive) in tablespaces {
       guard let tree = tablespaceTrees[oid] else { throw ExtractionError.unmappedTablespace(oid) }
       try extractArchive(
-        archive, into: Placement(tree: tree, prefix: [], manifestPrefix: "pg_tblspc/\(oid)/"))
+        archive, open, into: Placement(tree: tree, prefix: [], manifestPrefix: "pg_tblspc/\(oid)/"))
     }
+  }
+
+  /// The archives fetched ahead, when they are remote; nil for a local backup.
+  private func remoteArchives(_ paths: [String]) throws -> FetchAhead? {
+    guard RepositoryStores.isRemote(layout.folder) else { return nil }
+    let sizes = Dictionary(layout.remoteFiles.map { ($0.path, $0.size) }, uniquingKeysWith: { a, _ in a })
+    let store = try RepositoryStores.current.store(for: layout.folder)
+    return FetchAhead(paths.map { FetchAhead.File(path: $0, size: sizes[$0] ?? 0) }, store: store)
+  }
+
+  /// A remote archive's bytes decompressed, the compression told by its first bytes (as
+  /// `RepositoryStores.openDecompressed` does).
+  private static func decompressing(_ raw: any ByteStream) throws -> any ByteStream {
+    var raw = raw
+    var head = [UInt8](repeating: 0, count: CompressionKind.magicLength)
+    let count = try head.withUnsafeMutableBytes { try raw.readFully(into: $0) }
+    head.removeSubrange(count...)
+    let stream = PrefixedByteStream(prefix: head, rest: raw)
+    return try CompressionKind.detect(head).decompressing(stream) ?? stream
   }
 
   // MARK: - Helpers
 
   /// Extracts every entry of the archive at `path` (plain or compressed tar) into
   /// `placement`, the archive read and decompressed ahead on a second thread.
-  private func extractArchive(_ path: String, into placement: Placement) throws {
+  private func extractArchive(
+    _ path: String, _ open: (String) throws -> any ByteStream, into placement: Placement
+  ) throws {
     let name = (path as NSString).lastPathComponent
     do {
-      var reader = TarReader(ReadAheadStream(try RepositoryStores.current.openDecompressed(path)))
+      var reader = TarReader(ReadAheadStream(try open(path)))
       while let entry = try reader.next() {
         try extractEntry(entry, from: &reader, into: placement)
       }

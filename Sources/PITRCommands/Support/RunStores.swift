@@ -144,7 +144,8 @@ enum RunStores {
   private static func s3Store(_ bucket: String, s3: S3Settings, environment: [String: String]) throws -> S3Store {
     if let store = buckets[bucket] { return store }
     let store = try S3Store(
-      bucket: bucket, environment: environment, endpoint: s3.endpoint, region: s3.region, pathStyle: s3.pathStyle)
+      bucket: bucket, environment: environment, endpoint: s3.endpoint, region: s3.region, pathStyle: s3.pathStyle,
+      retry: .configured(environment))
     buckets[bucket] = store
     return store
   }

@@ -152,14 +152,10 @@ struct ApplyS3Tests {
     planText(bucket: "lab", moto: moto, target: "  name: punto_laboratorio\n  timeline: 1", sandbox: sandbox)
   }
 
-  /// A plan over `s3://BUCKET/base` and `s3://BUCKET/wal` with `backups.s3:` naming moto
-  /// (path style, us-east-1); no credential in it.
+  /// A plan over `s3://BUCKET/base` and `s3://BUCKET/wal` with `backups.s3:` naming moto.
   static func planText(bucket: String, moto: MotoServer, target: String, sandbox: RestoreSandbox) -> String {
-    ApplyHarness.planText(
-      base: "s3://\(bucket)/base", wal: "s3://\(bucket)/wal", target: target, sandbox: sandbox
-    ).replacing(
-      "  wal: s3://\(bucket)/wal\n",
-      with: "  wal: s3://\(bucket)/wal\n  s3: {endpoint: \"\(moto.endpoint)\", region: us-east-1, path_style: true}\n")
+    ApplyRemote.planText(
+      base: "s3://\(bucket)/base", wal: "s3://\(bucket)/wal", moto: moto, target: target, sandbox: sandbox)
   }
 
   /// Puts the lab's backups under `base/` and its WAL archive under `wal/` in bucket `lab`.

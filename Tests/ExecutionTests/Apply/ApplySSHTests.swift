@@ -31,7 +31,7 @@ struct ApplySSHTests {
     let sandbox = try RestoreSandbox(in: lab.directory.path, name: "ssh000")
     defer { sandbox.remove() }
     let planPath = try lab.directory.write(
-      ApplyHarness.planText(
+      ApplyRemote.planText(
         base: "\(url)\(host)", wal: "\(url)\(host)/wal",
         target: "  name: punto_laboratorio\n  timeline: 1", sandbox: sandbox),
       to: "ssh-plan.yaml")
@@ -64,7 +64,7 @@ struct ApplySSHTests {
     let sandbox = try RestoreSandbox(in: directory.path, name: "gone")
     defer { sandbox.remove() }
     let planPath = try directory.write(
-      ApplyHarness.planText(
+      ApplyRemote.planText(
         base: "ssh://root@127.0.0.1:\(port)/srv/backups",
         wal: "ssh://root@127.0.0.1:\(port)/srv/backups/wal",
         target: "  name: punto_laboratorio", sandbox: sandbox),
