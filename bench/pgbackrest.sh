@@ -30,12 +30,13 @@
 # Every restored server gets its own port and socket folder and archive_mode off (pitr's own,
 # the manual lines, pgBackRest's --archive-mode=off). After each restore (untimed) the
 # server must be out of recovery with the rows pgbench_history had at the target and no
-# `after_target` table. Phases: "restore" is from the start until the server is started
-# (pitr: until its start-server step begins: reading the plan and catalog, extracting,
-# writing the recovery files); "replay" from then until the target is reached (manual and
-# pgBackRest: until the server is out of recovery, which includes PostgreSQL's own promote;
-# pitr: until await-target ends); "rest" the remainder (pitr: checks, promote, its finish
-# step's restart). "redo" is PostgreSQL's own `redo done at … elapsed:` from each server log.
+# `after_target` table. Phases: "plan" is pitr's reading of the plan and the catalog before
+# its first step (with --no-cache: every archived segment the prediction needs is read);
+# "restore" from then until the server is started (tar / pgbackrest restore / pitr's steps
+# up to start-server: extraction, pitr's WAL prefetch, the recovery files); "replay" from
+# then until the server logs `recovery stopping` (startup, its sync of the data directory,
+# the redo); "rest" from then to the end (the end-of-recovery checkpoint and promotion, and
+# for pitr its finish step's restart). "redo" is PostgreSQL's own `redo done at … elapsed:`.
 #
 # usage: bench/pgbackrest.sh [RUNS]       (results go in docs/benchmarks.md by hand; RUNS 0
 #        only makes the workload)
@@ -195,8 +196,9 @@ restored_server_lines() {
   printf "port = %s\nunix_socket_directories = '%s'\narchive_mode = off\n" "$restore_port" "$socket"
 }
 
-# Each restore prints three instants (seconds since 1970): its start, when the server is
-# started, its end; the server's log is then in $work/logs/METHOD.log.
+# Each restore prints four instants (seconds since 1970): its start, when its first step
+# starts (pitr: after reading the plan and the catalog; the others: at once), when the server
+# is started, its end; the server's log is then in $work/logs/METHOD.log.
 restore_manual() {
   local t0 t1
   t0=$(now)
@@ -213,7 +215,7 @@ restore_manual() {
   t1=$(now)
   start_restored manual
   await_promoted
-  echo "$t0 $t1 $(now)"
+  echo "$t0 $t0 $t1 $(now)"
 }
 
 restore_pgbackrest() {
@@ -232,7 +234,7 @@ restore_pgbackrest() {
     pgrep -f -- "$conf" >/dev/null || break
     sleep 0.1
   done
-  echo "$t0 $t1 $t2"
+  echo "$t0 $t0 $t1 $t2"
 }
 
 restore_pitr() {  # configuration name
@@ -244,15 +246,16 @@ restore_pitr() {  # configuration name
   cp "$restored.pitr/server.log" "$work/logs/$1.log"
   started=$(python3 -c '
 import json, sys
-started = None
+first = started = None
 for line in open(sys.argv[1]):
     event = json.loads(line)
+    first = first or event["time"]
     if event["event"] == "step-started" and event["step"] == "start-server":
         started = event["time"]
     if event["event"] == "finished":
         assert event["outcome"] == "promoted" and event["exitCode"] == 0, event
         assert event["prediction"]["matched"], event["prediction"]
-print(started)' "$work/events-$1.json")
+print(first, started)' "$work/events-$1.json")
   echo "$t0 $started $t2"
 }
 
@@ -265,12 +268,13 @@ check_restored() {
     || { echo "$1: the restored server answers '$got', expected 'f|$(cat "$work/expected-rows")|t'" >&2; exit 1; }
 }
 
-# phases LOG T0 T1 T2: total, restore (T0 to T1), replay (T1 to the log's `recovery stopping`
-# line), rest (from that line to T2), and redo (PostgreSQL's `redo done at … elapsed:`).
+# phases LOG T0 TS T1 T2: total, plan (T0 to TS), restore (TS to T1), replay (T1 to the log's
+# `recovery stopping` line), rest (from that line to T2), and redo (PostgreSQL's `redo done at
+# … elapsed:`).
 phases() {
   python3 - "$@" <<'EOF'
 import datetime, re, sys, zoneinfo
-log, t0, t1, t2 = sys.argv[1], *map(float, sys.argv[2:])
+log, t0, ts, t1, t2 = sys.argv[1], *map(float, sys.argv[2:])
 stop = redo = None
 for line in open(log, errors="replace"):
     if "recovery stopping" in line:
@@ -281,7 +285,7 @@ for line in open(log, errors="replace"):
 when = re.match(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?) (\S+)", stop)
 zone = datetime.timezone.utc if when[2] in ("UTC", "GMT") else zoneinfo.ZoneInfo(when[2])
 stopped = datetime.datetime.fromisoformat(when[1]).replace(tzinfo=zone).timestamp()
-print("%.2f %.2f %.2f %.2f %.2f" % (t2 - t0, t1 - t0, stopped - t1, t2 - stopped, redo))
+print("%.2f %.2f %.2f %.2f %.2f %.2f" % (t2 - t0, ts - t0, t1 - ts, stopped - t1, t2 - stopped, redo))
 EOF
 }
 
@@ -302,7 +306,7 @@ echo "versions: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}'), $
 echo "backup: pg_basebackup $(du -shc "$base"/full/*.tar.gz | tail -1 | cut -f1) ($(ls "$base/full" | tr '\n' ' ')); pgBackRest repo $(du -sh "$brdir/repo/backup" | cut -f1) backup, $(du -sh "$brdir/repo/archive" | cut -f1) archive"
 echo "archive: $(ls "$gz" | grep -c '\.gz$') gzip'd segments, $(du -sh "$gz" | cut -f1); target $target; $(cat "$work/expected-rows") pgbench_history rows at the target"
 
-declare -A total restore replay rest redo
+declare -A total plan restore replay rest redo
 for ((run = 1; run <= runs; run++)); do
   for method in "${methods[@]}"; do
     fresh_destination
@@ -313,9 +317,11 @@ for ((run = 1; run <= runs; run++)); do
       *) instants=$(restore_pitr "$method") ;;
     esac
     check_restored "$method"
-    read -r t r p x d < <(phases "$work/logs/$method.log" $instants)
-    total[$method]+="$t " restore[$method]+="$r " replay[$method]+="$p " rest[$method]+="$x " redo[$method]+="$d "
-    printf 'run %d %-16s %7s s  (restore %6s, replay %6s, rest %5s; redo %6s)  load %s\n' "$run" "$method" "$t" "$r" "$p" "$x" "$d" "$(cut -d' ' -f1 /proc/loadavg)"
+    read -r t c r p x d < <(phases "$work/logs/$method.log" $instants)
+    total[$method]+="$t " plan[$method]+="$c " restore[$method]+="$r " replay[$method]+="$p " rest[$method]+="$x "
+    redo[$method]+="$d "
+    printf 'run %d %-16s %7s s  (plan %5s, restore %6s, replay %6s, rest %5s; redo %6s)  load %s\n' "$run" "$method" \
+      "$t" "$c" "$r" "$p" "$x" "$d" "$(cut -d' ' -f1 /proc/loadavg)"
   done
 done
 fresh_destination
@@ -325,12 +331,12 @@ med() { echo $1 | tr ' ' '\n' | median; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx", a / b}'; }
 has() { [[ " ${methods[*]} " == *" $1 "* ]]; }
 echo "runs: $runs (medians, seconds); load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-16s %7s %8s %7s %6s %7s %11s %9s\n' method total restore replay rest redo "/pgbackrest" "/manual"
+printf '%-16s %7s %6s %8s %7s %6s %7s %11s %9s\n' method total plan restore replay rest redo "/pgbackrest" "/manual"
 for method in "${methods[@]}"; do
   t=$(med "${total[$method]}")
   vs_br="-" vs_manual="-"
   has pgbackrest && vs_br=$(ratio "$t" "$(med "${total[pgbackrest]}")")
   has manual && vs_manual=$(ratio "$t" "$(med "${total[manual]}")")
-  printf '%-16s %7s %8s %7s %6s %7s %11s %9s\n' "$method" "$t" "$(med "${restore[$method]}")" \
+  printf '%-16s %7s %6s %8s %7s %6s %7s %11s %9s\n' "$method" "$t" "$(med "${plan[$method]}")" "$(med "${restore[$method]}")" \
     "$(med "${replay[$method]}")" "$(med "${rest[$method]}")" "$(med "${redo[$method]}")" "$vs_br" "$vs_manual"
 done
