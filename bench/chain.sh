@@ -35,13 +35,7 @@ data="$cluster/data"
 made="$work/.made"               # written last: the repository is complete
 
 # Stops the throw-away cluster, and a restored server, by their data directories, if they run.
-stop_servers() {
-  for folder in "$data" "$work/restored"; do
-    if [ -f "$folder/postmaster.pid" ]; then
-      as_postgres "$pg_bin/pg_ctl" -D "$folder" -m fast -w stop >/dev/null 2>&1 || true
-    fi
-  done
-}
+stop_servers() { stop_clusters "$data" "$work/restored"; }
 trap stop_servers EXIT
 trap 'exit 130' INT TERM
 
@@ -50,27 +44,15 @@ make_repository() {
   stop_servers
   rm -rf "$archive" "$base" "$cluster" "$work/restored" "$work/restored.pitr" "$work"/plan-*.yaml
   umask 022   # the postgres user must reach its folders
-  mkdir -p "$work" "$archive" "$base" "$cluster"
-  chmod 700 "$cluster"
-  if [ "$(id -u)" = 0 ]; then chown postgres: "$archive" "$base" "$cluster"; fi
+  mkdir -p "$work" "$archive" "$base"
+  if [ "$(id -u)" = 0 ]; then chown postgres: "$archive" "$base"; fi
 
-  local port
-  port=$(free_port)
-  as_postgres "$pg_bin/initdb" -D "$data" -U postgres -A trust --no-sync >/dev/null
-  cat >>"$data/postgresql.conf" <<EOF
-listen_addresses = ''
-unix_socket_directories = '$cluster'
-port = $port
-wal_level = replica
-summarize_wal = on
-archive_mode = on
-archive_command = 'cp %p $archive/%f.part && mv $archive/%f.part $archive/%f'
-EOF
-  as_postgres "$pg_bin/pg_ctl" -D "$data" -l "$cluster/server.log" -w start >/dev/null
-  psql() { as_postgres "$pg_bin/psql" -h "$cluster" -p "$port" -U postgres -d postgres -X -q -A -t -v ON_ERROR_STOP=1 "$@"; }
-  pgbench() { as_postgres "$pg_bin/pgbench" -h "$cluster" -p "$port" -U postgres "$@" postgres >/dev/null 2>&1; }
+  source_cluster_init "$cluster" "cp %p $archive/%f.part && mv $archive/%f.part $archive/%f" "summarize_wal = on"
+  source_cluster_start
+  psql() { source_psql "$@"; }
+  pgbench() { source_pgbench "$@"; }
   backup() {  # backup FOLDER [--incremental=…]
-    as_postgres "$pg_bin/pg_basebackup" -h "$cluster" -p "$port" -U postgres -D "$base/$1" -Ft -Xs \
+    as_postgres "$pg_bin/pg_basebackup" -h "$cluster" -p "$source_port" -U postgres -D "$base/$1" -Ft -Xs \
       --checkpoint=fast --no-sync --label="$1" "${@:2}"
   }
   pgbench -i -s "$scale" -q
@@ -82,13 +64,7 @@ EOF
   backup full2   # the same point as incr2: no writes between
   pgbench -n -t "$txns"
   psql -c "SELECT pg_create_restore_point('bench_target')" >/dev/null
-  local last
-  last=$(psql -c "SELECT pg_walfile_name(pg_switch_wal())")
-  for _ in $(seq 600); do
-    [ "$(psql -c "SELECT coalesce(last_archived_wal, '') >= '$last' FROM pg_stat_archiver")" = t ] && break
-    sleep 0.1
-  done
-  [ -f "$archive/$last" ] || { echo "$last was not archived; see $cluster/server.log" >&2; exit 1; }
+  source_switch_wal "$archive/%f"
   stop_servers
   rm -rf "$cluster"
 

@@ -39,52 +39,28 @@ declare -A config=(
 )
 order=(off shared_buffers prefetch prefetch_io checkpoints all)
 
-stop_servers() {
-  for folder in "$cluster/data" "$work/restored"; do
-    if [ -f "$folder/postmaster.pid" ]; then
-      as_postgres "$pg_bin/pg_ctl" -D "$folder" -m fast -w stop >/dev/null 2>&1 || true
-    fi
-  done
-}
+stop_servers() { stop_clusters "$cluster/data" "$work/restored"; }
 trap stop_servers EXIT
 trap 'exit 130' INT TERM
 
 make_workload() {
   echo "making the workload in $work (once)"
   stop_servers
-  rm -rf "$work" && umask 022 && mkdir -p "$archive" "$base" "$cluster"
-  chmod 700 "$cluster"
-  chown postgres: "$archive" "$base" "$cluster"
-  local port
-  port=$(free_port)
-  as_postgres "$pg_bin/initdb" -D "$cluster/data" -U postgres -A trust --no-sync >/dev/null
-  cat >>"$cluster/data/postgresql.conf" <<EOF
-listen_addresses = ''
-unix_socket_directories = '$cluster'
-port = $port
-wal_level = replica
-archive_mode = on
-archive_command = 'cp %p $archive/%f.part && mv $archive/%f.part $archive/%f'
-fsync = off
-synchronous_commit = off
-EOF
-  as_postgres "$pg_bin/pg_ctl" -D "$cluster/data" -l "$cluster/server.log" -w start >/dev/null
-  psql() { as_postgres "$pg_bin/psql" -h "$cluster" -p "$port" -U postgres -d postgres -X -q -A -t -v ON_ERROR_STOP=1 "$@"; }
-  as_postgres "$pg_bin/pgbench" -h "$cluster" -p "$port" -U postgres -i -s 20 -q postgres >/dev/null 2>&1
-  as_postgres "$pg_bin/pg_basebackup" -h "$cluster" -p "$port" -U postgres -D "$base/full" -Ft -Xs \
+  rm -rf "$work" && umask 022 && mkdir -p "$archive" "$base"
+  chown postgres: "$archive" "$base"
+  source_cluster_init "$cluster" "cp %p $archive/%f.part && mv $archive/%f.part $archive/%f" \
+    "fsync = off"$'\n'"synchronous_commit = off"
+  source_cluster_start
+  psql() { source_psql "$@"; }
+  source_pgbench -i -s 20 -q
+  as_postgres "$pg_bin/pg_basebackup" -h "$cluster" -p "$source_port" -U postgres -D "$base/full" -Ft -Xs \
     --checkpoint=fast --no-sync --label=full
   local start
   start=$(psql -c "SELECT pg_current_wal_lsn()")
   while (($(psql -c "SELECT ((pg_current_wal_lsn() - '$start') / 1048576)::int") < wal_mb)); do
-    as_postgres "$pg_bin/pgbench" -h "$cluster" -p "$port" -U postgres -n -c 4 -j 2 -T 15 postgres >/dev/null 2>&1
+    source_pgbench -n -c 4 -j 2 -T 15
   done
-  local last
-  last=$(psql -c "SELECT pg_walfile_name(pg_switch_wal())")
-  for _ in $(seq 600); do
-    [ "$(psql -c "SELECT coalesce(last_archived_wal, '') >= '$last' FROM pg_stat_archiver")" = t ] && break
-    sleep 0.1
-  done
-  [ -f "$archive/$last" ] || { echo "$last was not archived; see $cluster/server.log" >&2; exit 1; }
+  source_switch_wal "$archive/%f"
   stop_servers
   rm -rf "$cluster"
   touch "$made"

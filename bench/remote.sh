@@ -50,13 +50,7 @@ for tool in moto_server aws; do
   command -v "$tool" >/dev/null || { echo "$tool is not on PATH" >&2; exit 1; }
 done
 
-stop_servers() {
-  for folder in "$data" "$work/restored"; do
-    if [ -f "$folder/postmaster.pid" ]; then
-      as_postgres "$pg_bin/pg_ctl" -D "$folder" -m fast -w stop >/dev/null 2>&1 || true
-    fi
-  done
-}
+stop_servers() { stop_clusters "$data" "$work/restored"; }
 
 # Everything this run started, by pid, and its folders.
 clean_up() {
@@ -84,35 +78,16 @@ make_repository() {
   stop_servers
   rm -rf "$archive" "$base" "$cluster" "$work/restored" "$work/restored.pitr"
   umask 022
-  mkdir -p "$work" "$archive" "$base" "$cluster"
-  chmod 700 "$cluster"
-  chown postgres: "$archive" "$base" "$cluster"
-  local port
-  port=$(free_port)
-  as_postgres "$pg_bin/initdb" -D "$data" -U postgres -A trust --no-sync >/dev/null
-  cat >>"$data/postgresql.conf" <<EOF
-listen_addresses = ''
-unix_socket_directories = '$cluster'
-port = $port
-wal_level = replica
-archive_mode = on
-archive_command = 'gzip -c %p > $archive/%f.gz.part && mv $archive/%f.gz.part $archive/%f.gz'
-EOF
-  as_postgres "$pg_bin/pg_ctl" -D "$data" -l "$cluster/server.log" -w start >/dev/null
-  psql() { as_postgres "$pg_bin/psql" -h "$cluster" -p "$port" -U postgres -d postgres -X -q -A -t -v ON_ERROR_STOP=1 "$@"; }
-  pgbench() { as_postgres "$pg_bin/pgbench" -h "$cluster" -p "$port" -U postgres "$@" postgres >/dev/null 2>&1; }
-  pgbench -i -s "$scale" -q
-  as_postgres "$pg_bin/pg_basebackup" -h "$cluster" -p "$port" -U postgres -D "$base/full" -Ft -z -Xn \
+  mkdir -p "$work" "$archive" "$base"
+  chown postgres: "$archive" "$base"
+  source_cluster_init "$cluster" "gzip -c %p > $archive/%f.gz.part && mv $archive/%f.gz.part $archive/%f.gz"
+  source_cluster_start
+  source_pgbench -i -s "$scale" -q
+  as_postgres "$pg_bin/pg_basebackup" -h "$cluster" -p "$source_port" -U postgres -D "$base/full" -Ft -z -Xn \
     --checkpoint=fast --no-sync --label=full
-  pgbench -n -t "$txns"
-  psql -c "SELECT pg_create_restore_point('bench_target')" >/dev/null
-  local last
-  last=$(psql -c "SELECT pg_walfile_name(pg_switch_wal())")
-  for _ in $(seq 600); do
-    [ "$(psql -c "SELECT coalesce(last_archived_wal, '') >= '$last' FROM pg_stat_archiver")" = t ] && break
-    sleep 0.1
-  done
-  [ -f "$archive/$last.gz" ] || { echo "$last was not archived; see $cluster/server.log" >&2; exit 1; }
+  source_pgbench -n -t "$txns"
+  source_psql -c "SELECT pg_create_restore_point('bench_target')" >/dev/null
+  source_switch_wal "$archive/%f.gz"
   stop_servers
   rm -rf "$cluster"
   touch "$made"

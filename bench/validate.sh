@@ -33,11 +33,7 @@ synthetic_segments=100000
 synthetic_folders=1000
 
 # Stops the throw-away cluster, by its data directory, if it runs.
-stop_cluster() {
-  if [ -f "$data/postmaster.pid" ]; then
-    as_postgres "$pg_bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
-  fi
-}
+stop_cluster() { stop_clusters "$data"; }
 trap stop_cluster EXIT
 trap 'exit 130' INT TERM
 
@@ -46,22 +42,11 @@ make_repository() {
   stop_cluster
   rm -rf "$archive" "$base" "$cluster" "$plan" "$work/restored" "$work/cache-"*
   umask 022   # the postgres user must reach its folders
-  mkdir -p "$work" "$real_wal" "$base" "$cluster"
-  chmod 700 "$cluster"
-  if [ "$(id -u)" = 0 ]; then chown postgres: "$real_wal" "$base" "$cluster"; fi
+  mkdir -p "$work" "$real_wal" "$base" "$work/socket"
+  if [ "$(id -u)" = 0 ]; then chown postgres: "$real_wal" "$base" "$work/socket"; fi
 
   # 1. The cluster, and its system identifier for the synthetic headers.
-  local port
-  port=$(free_port)
-  as_postgres "$pg_bin/initdb" -D "$data" -U postgres -A trust --no-sync >/dev/null
-  cat >>"$data/postgresql.conf" <<EOF
-listen_addresses = ''
-unix_socket_directories = '$cluster'
-port = $port
-wal_level = replica
-archive_mode = on
-archive_command = 'gzip < %p > $real_wal/%f.gz'
-EOF
+  source_cluster_init "$cluster" "gzip < %p > $real_wal/%f.gz"
   local system_id
   system_id=$(as_postgres "$pg_bin/pg_controldata" -D "$data" | awk -F': *' '/Database system identifier/ {print $2}')
 
@@ -72,10 +57,10 @@ EOF
   as_postgres "$pg_bin/pg_resetwal" -l "$next" -D "$data" >/dev/null
 
   # 3. A base backup, then commits a second apart; the target is between the 3rd and the 4th.
-  as_postgres "$pg_bin/pg_ctl" -D "$data" -l "$cluster/server.log" -w start >/dev/null
-  psql() { as_postgres "$pg_bin/psql" -h "$cluster" -p "$port" -U postgres -d postgres -X -q -A -t -v ON_ERROR_STOP=1 "$@"; }
+  source_cluster_start
+  psql() { source_psql "$@"; }
   psql -c "CREATE TABLE rows (id int PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp())"
-  as_postgres "$pg_bin/pg_basebackup" -h "$cluster" -p "$port" -U postgres -D "$base/$(date -u +%F)" -Ft -Xs -Z server-gzip --no-sync
+  as_postgres "$pg_bin/pg_basebackup" -h "$cluster" -p "$source_port" -U postgres -D "$base/$(date -u +%F)" -Ft -Xs -Z server-gzip --no-sync
   local target=""
   for id in 1 2 3 4 5 6; do
     psql -c "INSERT INTO rows (id) VALUES ($id)"
@@ -85,13 +70,7 @@ EOF
     fi
     sleep 0.5
   done
-  local last
-  last=$(psql -c "SELECT pg_walfile_name(pg_switch_wal())")
-  for _ in $(seq 600); do
-    [ "$(psql -c "SELECT coalesce(last_archived_wal, '') >= '$last' FROM pg_stat_archiver")" = t ] && break
-    sleep 0.1
-  done
-  [ -f "$real_wal/$last.gz" ] || { echo "$last was not archived; see $cluster/server.log" >&2; exit 1; }
+  source_switch_wal "$real_wal/%f.gz"
   stop_cluster
   rm -rf "$cluster"
 
@@ -114,6 +93,8 @@ destination:
   port: \${PITR_BENCH_PORT:-54329}
   bin_dir: $pg_bin
   os_user: postgres
+  settings:
+    unix_socket_directories: $work/socket   # the backup's folder (the cluster's) is gone
 
 action: promote
 EOF
