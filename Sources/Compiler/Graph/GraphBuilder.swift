@@ -26,7 +26,7 @@ struct GraphBuilder {
   func build() -> StepGraph {
     var steps = preparation()
     steps += extraction()
-    steps.append(prefetch())
+    if plan.destination.walPrefetch?.value != .off { steps.append(prefetch()) }
     steps += recoveryFiles()
     steps.append(startServer(needs: steps))
     steps += recoveryAndAction()
