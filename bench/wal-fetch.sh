@@ -20,7 +20,7 @@
 # call of each command and the ratios.
 #
 # usage: bench/wal-fetch.sh [N]          (default 40; results go in docs/benchmarks.md by hand)
-#   PITR_BIN=path      the pitr to time (default: a release build, linked as README installs it)
+#   PITR_BIN=path      the pitr to time (default: a release build, as README installs it)
 #   PITR_BENCH_DIR     the work folder (default /tmp/pitr-bench-fetch; needs N x 40 MiB)
 #   PITR_BENCH_XDEV    the other file system's folder (default /dev/shm/pitr-bench-fetch)
 set -euo pipefail
@@ -29,7 +29,7 @@ count=${1:-40}
 work=${PITR_BENCH_DIR:-/tmp/pitr-bench-fetch}
 xdev=${PITR_BENCH_XDEV:-/dev/shm/pitr-bench-fetch}
 if [ -z "${PITR_BIN:-}" ]; then
-  swift build -c release --product pitr --static-swift-stdlib >/dev/null
+  swift build -c release --product pitr >/dev/null
   PITR_BIN=.build/release/pitr
 fi
 pitr=$(realpath "$PITR_BIN")
