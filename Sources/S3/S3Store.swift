@@ -139,6 +139,57 @@ public final class S3Store: RepositoryStore, @unchecked Sendable {
     return shared.results.map { $0! }
   }
 
+  /// How many whole objects ``readWhole(_:consume:)`` reads ahead of `consume`.
+  static let wholeInFlight = 4
+
+  /// Whole objects, GETs ``wholeInFlight`` at a time ahead of `consume`, handed over in
+  /// order; an object that cannot be read as listed is handed over as `nil`.
+  public func readWhole(_ files: [StoredFile], consume: (Int, [UInt8]?) -> Bool) {
+    guard files.count > 1 else { return readWholeOneByOne(files, consume: consume) }
+    final class Shared: @unchecked Sendable {
+      let condition = NSCondition()
+      var next = 0
+      var consumed = 0
+      var stopped = false
+      var results: [Int: [UInt8]?] = [:]
+    }
+    let shared = Shared()
+    for _ in 0..<min(Self.wholeInFlight, files.count) {
+      Thread.detachNewThread {
+        while true {
+          let index: Int? = shared.condition.withLock {
+            while !shared.stopped, shared.next < files.count, shared.next >= shared.consumed + Self.wholeInFlight {
+              shared.condition.wait()
+            }
+            guard !shared.stopped, shared.next < files.count else { return nil }
+            defer { shared.next += 1 }
+            return shared.next
+          }
+          guard let index else { return }
+          let file = files[index]
+          let bytes = (try? self.read(file.path, range: nil)).flatMap { $0.count == file.size ? $0 : nil }
+          shared.condition.withLock {
+            shared.results[index] = .some(bytes)
+            shared.condition.broadcast()
+          }
+        }
+      }
+    }
+    for index in files.indices {
+      let bytes: [UInt8]? = shared.condition.withLock {
+        while shared.results[index] == nil { shared.condition.wait() }
+        return shared.results.removeValue(forKey: index)!
+      }
+      let going = consume(index, bytes)
+      shared.condition.withLock {
+        shared.consumed = index + 1
+        shared.stopped = !going
+        shared.condition.broadcast()
+      }
+      if !going { return }
+    }
+  }
+
   public func open(_ path: String) throws -> any ByteStream {
     let key = try key(of: path)
     let known = lock.withLock { listed[path] }

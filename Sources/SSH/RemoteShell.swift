@@ -64,6 +64,15 @@ enum RemoteShell {
       + "head -c \(count) -- \"$p\" || exit 1; done"
   }
 
+  /// Writes each file whole, one after another, in one command: a file is written only when
+  /// it is a readable regular file of the size given (the listing's), so the reader splits
+  /// the stream by those sizes; the command stops with status 1 at the first that is not.
+  static func readWholeScript(_ files: [(path: String, size: Int64)]) -> String {
+    "export LC_ALL=C; f() { [ -f \"$2\" ] && [ -r \"$2\" ] && "
+      + "[ \"$(stat -L -c %s -- \"$2\")\" = \"$1\" ] || exit 1; head -c \"$1\" -- \"$2\" || exit 1; }; "
+      + files.map { "f \($0.size) \(quote(safePath($0.path)))" }.joined(separator: "; ")
+  }
+
   /// Writes the folder `path` as one tar archive (`tar -cf - -C PATH .`): every file, folder
   /// and link below it (links not followed), in one stream instead of one command per file.
   static func archiveScript(_ path: String) -> String {

@@ -147,6 +147,55 @@ public final class SSHSession {
     return nil
   }
 
+  /// How ``readWhole(_:consume:)`` ended.
+  public enum WholeReadEnd: Equatable, Sendable {
+    /// Every file was handed over.
+    case finished
+    /// `consume` returned false.
+    case stopped
+    /// The file at this index was missing, unreadable or not of the size given; the ones
+    /// before it were handed over.
+    case fileFailed(at: Int)
+    /// The connection failed (or `ssh` could not run) before the file at this index was
+    /// whole.
+    case connectionFailed(at: Int)
+  }
+
+  /// The files, each whole, from one remote command that writes them back to back
+  /// (``RemoteShell/readWholeScript(_:)``), split by their sizes (the listing's); `consume`
+  /// gets each one's index and bytes as it arrives and returns false to stop (the command is
+  /// then ended). Memory: one file at a time, plus what `consume` keeps.
+  public func readWhole(_ files: [(path: String, size: Int64)], consume: (Int, [UInt8]) -> Bool)
+    -> WholeReadEnd
+  {
+    guard !files.isEmpty else { return .finished }
+    guard let process = try? start(RemoteShell.readWholeScript(files)) else {
+      return .connectionFailed(at: 0)
+    }
+    for (index, file) in files.enumerated() {
+      var bytes = [UInt8](repeating: 0, count: Int(file.size))
+      var filled = 0
+      while filled < bytes.count {
+        let count = bytes.withUnsafeMutableBytes { buffer in
+          (try? process.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))) ?? 0
+        }
+        if count == 0 { break }
+        filled += count
+      }
+      guard filled == bytes.count else {
+        guard let result = try? wait(process), !result.terminatedBySignal, result.status != 255
+        else { return .connectionFailed(at: index) }
+        return .fileFailed(at: index)
+      }
+      guard consume(index, bytes) else {
+        process.terminate()
+        return .stopped
+      }
+    }
+    _ = try? wait(process)
+    return .finished
+  }
+
   /// The file `path` as a stream read from `cat` through a pipe, with bounded memory.
   ///
   /// With `expectedSize` (the listing's), a file that is shorter or longer when read is an

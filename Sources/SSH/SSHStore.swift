@@ -105,6 +105,37 @@ public final class SSHStore: RepositoryStore, @unchecked Sendable {
     return results
   }
 
+  /// Files per ``readWhole(_:consume:)`` command.
+  static let wholePerCommand = 64
+
+  /// Whole files from one remote command per ``wholePerCommand`` (``SSHSession/readWhole(_:consume:)``),
+  /// streamed back to back and held back by `consume`. A file that is missing, unreadable or
+  /// not of its listed size is handed over as `nil` (the caller reads it itself, for its own
+  /// message) and the next command starts after it; after a failed connection, the rest are
+  /// `nil` (their own reads retry it).
+  public func readWhole(_ files: [StoredFile], consume: (Int, [UInt8]?) -> Bool) {
+    var start = 0
+    while start < files.count {
+      let chunk = files[start..<min(files.count, start + Self.wholePerCommand)]
+      let base = start
+      let end = session.readWhole(chunk.map { (remotePath($0.path), $0.size) }) { index, bytes in
+        consume(base + index, bytes)
+      }
+      switch end {
+      case .finished:
+        start += chunk.count
+      case .stopped:
+        return
+      case .fileFailed(let index):
+        guard consume(base + index, nil) else { return }
+        start = base + index + 1
+      case .connectionFailed(let index):
+        for rest in (base + index)..<files.count where !consume(rest, nil) { return }
+        return
+      }
+    }
+  }
+
   public func open(_ path: String) throws -> any ByteStream {
     lock.lock()
     let size = listedSizes[path]

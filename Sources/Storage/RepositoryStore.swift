@@ -64,6 +64,15 @@ public protocol RepositoryStore: Sendable {
   /// one after another. `files` are as the listing gave them (their sizes tell how many bytes
   /// to expect).
   func readStarts(of files: [StoredFile], length: Int64) -> [Result<[UInt8], any Error>]
+
+  /// Each of `files` whole, in order, handed to `consume` with its index as it arrives: its
+  /// bytes, or `nil` when this read could not give them exactly as listed (missing,
+  /// unreadable, changed, a dropped connection), so that the caller reads that file the
+  /// ordinary way (``open(_:)``), for its own message. `consume` is called from one thread,
+  /// in order, and may block to hold the reading back; it returns false to stop (the rest is
+  /// not read). A remote store streams many files per request (SSH: one command for many)
+  /// or several at once (S3); the default reads them one after another.
+  func readWhole(_ files: [StoredFile], consume: (Int, [UInt8]?) -> Bool)
 }
 
 extension RepositoryStore {
@@ -71,6 +80,19 @@ extension RepositoryStore {
 
   public func readStarts(of files: [StoredFile], length: Int64) -> [Result<[UInt8], any Error>] {
     readStartsOneByOne(files, length: length)
+  }
+
+  public func readWhole(_ files: [StoredFile], consume: (Int, [UInt8]?) -> Bool) {
+    readWholeOneByOne(files, consume: consume)
+  }
+
+  /// ``readWhole(_:consume:)`` as one ``read(_:range:)`` per file, `nil` for a file that
+  /// cannot be read or whose size is not the listed one.
+  public func readWholeOneByOne(_ files: [StoredFile], consume: (Int, [UInt8]?) -> Bool) {
+    for (index, file) in files.enumerated() {
+      let bytes = (try? read(file.path, range: nil)).flatMap { $0.count == file.size ? $0 : nil }
+      if !consume(index, bytes) { return }
+    }
   }
 
   /// ``readStarts(of:length:)`` as one ``read(_:range:)`` per file.

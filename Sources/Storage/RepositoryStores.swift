@@ -71,6 +71,36 @@ public struct RepositoryStores: Sendable {
     return results.map { $0! }
   }
 
+  /// Each of `files` whole, in order, through their stores
+  /// (``RepositoryStore/readWhole(_:consume:)``: many per request where the store can); a run
+  /// of files of one store is read together. `consume` gets each file's index in `files`.
+  public func readWhole(_ files: [StoredFile], consume: (Int, [UInt8]?) -> Bool) {
+    var start = 0
+    while start < files.count {
+      guard let store = try? store(for: files[start].path) else {
+        guard consume(start, nil) else { return }
+        start += 1
+        continue
+      }
+      let key = prefix(of: files[start].path)
+      var end = start + 1
+      while end < files.count, prefix(of: files[end].path) == key { end += 1 }
+      var stopped = false
+      store.readWhole(Array(files[start..<end])) { index, bytes in
+        stopped = !consume(start + index, bytes)
+        return !stopped
+      }
+      if stopped { return }
+      start = end
+    }
+  }
+
+  /// The registered prefix a remote path is read under (`""` for a local path or none).
+  private func prefix(of path: String) -> String {
+    guard Self.isRemote(path) else { return "" }
+    return remotes.keys.first { path == $0 || path.hasPrefix($0 + "/") } ?? ""
+  }
+
   /// `path`'s bytes decompressed (gzip, zstd, lz4, told by the first bytes, as
   /// `DecompressedFileStream` does for a local file), streamed through its store.
   public func openDecompressed(_ path: String) throws -> RepositoryStream {
@@ -84,6 +114,14 @@ public struct RepositoryStores: Sendable {
     head.removeSubrange(count...)
     let compression = CompressionKind.detect(head)
     let stream = PrefixedByteStream(prefix: head, rest: raw)
+    return RepositoryStream(try compression.decompressing(stream) ?? stream, compression: compression)
+  }
+
+  /// A file's bytes already read whole (``readWhole(_:consume:)``), decompressed as
+  /// ``openDecompressed(_:)`` would stream them; `path` names the stream in messages.
+  public static func decompressed(_ bytes: [UInt8], path: String) throws -> RepositoryStream {
+    let stream = MemoryByteStream(bytes, name: path)
+    let compression = CompressionKind.detect(Array(bytes.prefix(CompressionKind.magicLength)))
     return RepositoryStream(try compression.decompressing(stream) ?? stream, compression: compression)
   }
 

@@ -9,13 +9,14 @@ enum SegmentSummarizer {
   private struct PastSegment: Error {}
 
   static func summarize(
-    _ segment: ArchivedSegment, next: ArchivedSegment?, size: WALSegmentSize
+    _ segment: ArchivedSegment, next: ArchivedSegment?, size: WALSegmentSize,
+    open: @escaping (WALSegmentName, String) throws -> WALSegmentFile = TimelineSegmentProvider.openSegment
   ) -> SegmentSummary {
     var summary = SegmentSummary(segment: segment.name)
     guard let range = segment.name.lsnRange(size: size) else { return summary }
     let files = [segment] + (next.map { [$0] } ?? [])
     let reader = WALReader(
-      provider: WALFileList(files: files.map { ($0.name, $0.path) }, open: TimelineSegmentProvider.openSegment))
+      provider: WALFileList(files: files.map { ($0.name, $0.path) }, open: open))
     let end: EndOfWAL
     do {
       end = try reader.read { record in

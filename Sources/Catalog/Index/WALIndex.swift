@@ -1,4 +1,5 @@
 import PostgresVocabulary
+import Storage
 import WAL
 
 /// Answers what recovery targets need to know about the archived WAL, reading each segment
@@ -13,6 +14,8 @@ public final class WALIndex {
   private var summaries: [WALSegmentName: SegmentSummary] = [:]
   /// The archived segment names, as the resolver wants them; made once, on first use.
   private lazy var available = Set(byName.keys)
+  /// Remote segments being read ahead of the summaries (``SegmentReadAhead``).
+  private var readAhead: SegmentReadAhead?
 
   public init(archive: WALArchive, cache: CatalogCache) {
     self.archive = archive
@@ -22,6 +25,8 @@ public final class WALIndex {
     byName = Dictionary(archive.segments.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
   }
 
+  deinit { readAhead?.cancel() }
+
   // MARK: - Summaries
 
   /// The summary of an archived segment (from the cache, or read now and cached).
@@ -30,14 +35,51 @@ public final class WALIndex {
     guard let segment = byName[name] else { return nil }
     let next = segment.name.advanced(by: 1, size: size).flatMap { byName[$0] }
     // A summary made before the next segment was archived has not checked their boundary.
-    if let cached = cache.summary(for: segment.file), !(cached.awaitsNextSegment && next != nil) {
+    if let cached = cachedSummary(of: segment, next: next) {
       summaries[name] = cached
       return cached
     }
-    let summary = SegmentSummarizer.summarize(segment, next: next, size: size)
+    if RepositoryStores.isRemote(segment.path), readAhead?.covers(segment.path) != true {
+      startReadAhead(from: segment)
+    }
+    let summary = SegmentSummarizer.summarize(segment, next: next, size: size) { try self.open($0, path: $1) }
     cache.storeSummary(summary, for: segment.file)
     summaries[name] = summary
     return summary
+  }
+
+  /// The cached summary of `segment`, unless it was made before `next` was archived.
+  private func cachedSummary(of segment: ArchivedSegment, next: ArchivedSegment?) -> SegmentSummary? {
+    guard let cached = cache.summary(for: segment.file), !(cached.awaitsNextSegment && next != nil)
+    else { return nil }
+    return cached
+  }
+
+  /// Starts reading ahead the remote segments from `first` on, one after another while they
+  /// are archived, that a summary will read: those not summarised yet, and the next of each.
+  private func startReadAhead(from first: ArchivedSegment) {
+    readAhead?.cancel()
+    var files: [StoredFile] = []
+    var segment: ArchivedSegment? = first
+    var previousRead = false
+    while let current = segment, RepositoryStores.isRemote(current.path) {
+      let next = current.name.advanced(by: 1, size: size).flatMap { byName[$0] }
+      let read = summaries[current.name] == nil && cachedSummary(of: current, next: next) == nil
+      if read || previousRead {
+        files.append(StoredFile(path: current.path, size: current.size, modified: current.modified))
+      }
+      previousRead = read
+      segment = next
+    }
+    readAhead = SegmentReadAhead(files: files)
+  }
+
+  /// Opens a segment for reading: from what was read ahead when it was, else as usual.
+  private func open(_ name: WALSegmentName, path: String) throws -> WALSegmentFile {
+    if let bytes = readAhead?.take(path) {
+      return WALSegmentFile(name: name, path: path, stream: try RepositoryStores.decompressed(bytes, path: path))
+    }
+    return try TimelineSegmentProvider.openSegment(name, path: path)
   }
 
   /// The file of an archived segment.
@@ -184,7 +226,7 @@ public final class WALIndex {
       var previous: LSN?
       struct Stop: Error {}
       let reader = WALReader(
-        provider: WALFileList(files: files.map { ($0.name, $0.path) }, open: TimelineSegmentProvider.openSegment))
+        provider: WALFileList(files: files.map { ($0.name, $0.path) }, open: { try self.open($0, path: $1) }))
       _ = try? reader.read { record in
         if record.lsn >= lsn {
           found = (record.lsn, previous)
@@ -206,7 +248,7 @@ public final class WALIndex {
     let files = [segment] + (next.map { [$0] } ?? [])
     struct Stop: Error {}
     let reader = WALReader(
-      provider: WALFileList(files: files.map { ($0.name, $0.path) }, open: TimelineSegmentProvider.openSegment))
+      provider: WALFileList(files: files.map { ($0.name, $0.path) }, open: { try self.open($0, path: $1) }))
     _ = try? reader.read { record in
       guard record.lsn < range.upperBound else { throw Stop() }
       guard
