@@ -64,12 +64,16 @@ enum RemoteShell {
       + "head -c \(count) -- \"$p\" || exit 1; done"
   }
 
-  /// Writes each file whole, one after another, in one command: a file is written only when
-  /// it is a readable regular file of the size given (the listing's), so the reader splits
-  /// the stream by those sizes; the command stops with status 1 at the first that is not.
-  static func readWholeScript(_ files: [(path: String, size: Int64)]) -> String {
+  /// Writes each file whole, one after another, in one command, each followed by `trailer`:
+  /// a file is written only when it is a readable regular file of the size given (the
+  /// listing's), so the reader splits the stream by those sizes; the command stops with
+  /// status 1 at the first that is not. The trailer (ASCII letters and digits) tells the
+  /// reader a file that shrank between its size check and its read, which would otherwise
+  /// shift every file after it.
+  static func readWholeScript(_ files: [(path: String, size: Int64)], trailer: String) -> String {
     "export LC_ALL=C; f() { [ -f \"$2\" ] && [ -r \"$2\" ] && "
-      + "[ \"$(stat -L -c %s -- \"$2\")\" = \"$1\" ] || exit 1; head -c \"$1\" -- \"$2\" || exit 1; }; "
+      + "[ \"$(stat -L -c %s -- \"$2\")\" = \"$1\" ] || exit 1; head -c \"$1\" -- \"$2\" || exit 1; "
+      + "printf %s \(trailer); }; "
       + files.map { "f \($0.size) \(quote(safePath($0.path)))" }.joined(separator: "; ")
   }
 

@@ -162,18 +162,19 @@ public final class SSHSession {
   }
 
   /// The files, each whole, from one remote command that writes them back to back
-  /// (``RemoteShell/readWholeScript(_:)``), split by their sizes (the listing's); `consume`
+  /// (``RemoteShell/readWholeScript(_:trailer:)``), split by their sizes (the listing's) and checked by the trailer after each; `consume`
   /// gets each one's index and bytes as it arrives and returns false to stop (the command is
   /// then ended). Memory: one file at a time, plus what `consume` keeps.
   public func readWhole(_ files: [(path: String, size: Int64)], consume: (Int, [UInt8]) -> Bool)
     -> WholeReadEnd
   {
     guard !files.isEmpty else { return .finished }
-    guard let process = try? start(RemoteShell.readWholeScript(files)) else {
+    let trailer = Self.batchTrailer()
+    guard let process = try? start(RemoteShell.readWholeScript(files, trailer: trailer)) else {
       return .connectionFailed(at: 0)
     }
     for (index, file) in files.enumerated() {
-      var bytes = [UInt8](repeating: 0, count: Int(file.size))
+      var bytes = [UInt8](repeating: 0, count: Int(file.size) + trailer.utf8.count)
       var filled = 0
       while filled < bytes.count {
         let count = bytes.withUnsafeMutableBytes { buffer in
@@ -187,6 +188,13 @@ public final class SSHSession {
         else { return .connectionFailed(at: index) }
         return .fileFailed(at: index)
       }
+      // The file shrank after its size was checked: what follows is shifted, so stop here.
+      guard bytes[Int(file.size)...].elementsEqual(trailer.utf8) else {
+        process.terminate()
+        _ = try? wait(process)
+        return .fileFailed(at: index)
+      }
+      bytes.removeLast(trailer.utf8.count)
       guard consume(index, bytes) else {
         process.terminate()
         return .stopped
@@ -194,6 +202,13 @@ public final class SSHSession {
     }
     _ = try? wait(process)
     return .finished
+  }
+
+  /// A marker no WAL or backup file is likely to hold at that offset: 24 random letters and
+  /// digits, new for each command.
+  static func batchTrailer() -> String {
+    let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+    return "PITR" + String((0..<24).map { _ in alphabet.randomElement()! })
   }
 
   /// The file `path` as a stream read from `cat` through a pipe, with bounded memory.

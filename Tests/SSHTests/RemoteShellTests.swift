@@ -1,4 +1,6 @@
+import Foundation
 import Testing
+import _PITRTestSupport
 
 @testable import SSH
 
@@ -56,5 +58,39 @@ import Testing
       SSHError.connection(host, standardError: "kex_exchange_identification: read: Connection reset by peer\n")
         .description
         == "ssh to ssh://pg@backup:2222 failed (ssh said: kex_exchange_identification: read: Connection reset by peer)")
+  }
+
+  /// The batched whole-file read, run by /bin/sh here as the host would: each file whole,
+  /// then the trailer; a file whose size is not the one given stops the command (status 1)
+  /// before any of its bytes.
+  @Test func theWholeFileScriptFollowsEachFileWithTheTrailer() throws {
+    let directory = try TemporaryDirectory("read-whole-script")
+    defer { directory.remove() }
+    let first = Array("first file\n".utf8)
+    let second = Array((0..<3000).map { UInt8($0 % 251) })
+    try Data(first).write(to: URL(fileURLWithPath: directory.file("a b")))
+    try Data(second).write(to: URL(fileURLWithPath: directory.file("c")))
+    let trailer = SSHSession.batchTrailer()
+    #expect(trailer.count == 28 && trailer.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) })
+
+    func run(_ files: [(path: String, size: Int64)]) throws -> (output: [UInt8], status: Int32) {
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: "/bin/sh")
+      process.arguments = ["-c", RemoteShell.readWholeScript(files, trailer: trailer)]
+      let pipe = Pipe()
+      process.standardOutput = pipe
+      try process.run()
+      let output = pipe.fileHandleForReading.readDataToEndOfFile()
+      process.waitUntilExit()
+      return (Array(output), process.terminationStatus)
+    }
+
+    let whole = try run([(directory.file("a b"), Int64(first.count)), (directory.file("c"), Int64(second.count))])
+    #expect(whole.status == 0)
+    #expect(whole.output == first + Array(trailer.utf8) + second + Array(trailer.utf8))
+
+    let wrongSize = try run([(directory.file("a b"), Int64(first.count)), (directory.file("c"), 10)])
+    #expect(wrongSize.status == 1)
+    #expect(wrongSize.output == first + Array(trailer.utf8))
   }
 }
