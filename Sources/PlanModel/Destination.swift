@@ -18,12 +18,15 @@ public struct Destination: Hashable, Sendable, Codable {
   public var recoveryTuning: Located<RecoveryTuning>
   /// How pg_combinebackup writes an incremental chain's files (17+); `nil`: copy.
   public var combineMode: Located<CombineMode>?
+  /// Whether pitr decompresses the WAL recovery will ask for into a spool ahead of it;
+  /// `nil`: on.
+  public var walPrefetch: Located<WALPrefetch>?
 
   public init(
     dataDirectory: Located<String>, port: Located<Int>, binDir: Located<String>?,
     osUser: Located<String>?, tablespaces: [TablespaceMapping], settings: [Setting],
     archiving: Located<Archiving>, recoveryTuning: Located<RecoveryTuning>,
-    combineMode: Located<CombineMode>? = nil
+    combineMode: Located<CombineMode>? = nil, walPrefetch: Located<WALPrefetch>? = nil
   ) {
     self.dataDirectory = dataDirectory
     self.port = port
@@ -34,6 +37,7 @@ public struct Destination: Hashable, Sendable, Codable {
     self.archiving = archiving
     self.recoveryTuning = recoveryTuning
     self.combineMode = combineMode
+    self.walPrefetch = walPrefetch
   }
 }
 
@@ -92,6 +96,15 @@ public enum Archiving: String, Hashable, Sendable, Codable, CaseIterable {
   case off
   /// Leave the source's archive settings as the backup has them.
   case keep
+}
+
+/// `destination.wal_prefetch`.
+public enum WALPrefetch: String, Hashable, Sendable, Codable, CaseIterable {
+  /// A `prefetch-wal` step decompresses the segments recovery will ask for into the spool,
+  /// beside extraction and then recovery.
+  case on
+  /// No prefetch: `pitr wal-fetch` reads each segment from the archive when recovery asks.
+  case off
 }
 
 /// `destination.recovery_tuning`.

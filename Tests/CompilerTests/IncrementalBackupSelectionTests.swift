@@ -56,12 +56,13 @@ import _PITRTestSupport
     #expect(
       resolver.commandLine(of: step) == [
         "/usr/sbin/runuser", "-u", "postgres", "--", "/usr/lib/postgresql/17/bin/pg_combinebackup", "-o",
-        "/srv/restore-test", "--copy", "/srv/restore-test.pitr/combine/b1", "/srv/restore-test.pitr/combine/b2",
+        "/srv/restore-test", "--copy", "--no-sync", "/srv/restore-test.pitr/combine/b1",
+        "/srv/restore-test.pitr/combine/b2",
       ])
     #expect(step.details.first == "the chain, full backup first: b1 -> b2")
     #expect(step.details.contains { $0.hasPrefix("space: ") && $0.contains(" staged, up to ") })
     let text = PlanText.render(compiled, resolver: resolver)
-    #expect(text.contains("pg_combinebackup -o /srv/restore-test --copy"))
+    #expect(text.contains("pg_combinebackup -o /srv/restore-test --copy --no-sync"))
   }
 
   @Test func autoPassesOverABrokenChainAndSaysWhy() throws {

@@ -37,6 +37,31 @@ import _PITRTestSupport
     pitrExecutable: "/usr/local/bin/pitr", binDirectory: "/usr/lib/postgresql/15/bin",
     serverUser: "postgres")
 
+  /// `wal_prefetch: off`: no prefetch step; wal-fetch reads the archive as recovery asks.
+  @Test func walPrefetchOffLeavesThePrefetchStepOut() throws {
+    let repository = try SyntheticRepository(events: [.commit(700), .restorePoint("before_delete"), .commit(701)])
+    defer { repository.remove() }
+    let yaml = """
+      version: 1
+      backups:
+        base: \(repository.base)
+        wal: \(repository.wal)
+      target:
+        name: before_delete
+      destination:
+        data_directory: /srv/pg/restore
+        port: 5599
+        os_user: postgres
+        wal_prefetch: off
+      action: promote
+
+      """
+    let plan = try #require(compile(yaml, base: repository.base, wal: [repository.wal])?.compiled)
+    #expect(plan.graph.problems().isEmpty)
+    #expect(!plan.graph.steps.contains { $0.kind == .prefetchWAL })
+    #expect(plan.graph.dependencies["start-server"] == ["extract-wal", "write-recovery-config", "write-signal"])
+  }
+
   @Test func dryRunTextIsStable() throws {
     let (plan, repository) = try compiled()
     defer { repository.remove() }

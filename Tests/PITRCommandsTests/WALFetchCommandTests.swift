@@ -3,6 +3,10 @@ import PostgresVocabulary
 import Testing
 import _PITRTestSupport
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// `pitr wal-fetch` as PostgreSQL runs it: exit codes, one line on stderr, never anything on
 /// stdout.
 @Suite struct WALFetchCommandTests {
@@ -42,6 +46,25 @@ import _PITRTestSupport
       FileManager.default.contents(atPath: setup.destination)
         == Data(RepositoryFixture.segmentBytes(Self.name)))
     #expect(FileManager.default.fileExists(atPath: "\(setup.spool)/index"))
+  }
+
+  @Test func aSpooledSegmentIsRenamedOntoTheDestination() throws {
+    let setup = try Setup()
+    defer { setup.repository.remove() }
+    let bytes = RepositoryFixture.segmentBytes(Self.name)
+    let spooled = try setup.repository.write(bytes, to: "\(setup.spool)/\(Self.name)")
+    var before = stat()
+    #expect(stat(spooled, &before) == 0)
+    let result = try setup.fetch(Self.name)
+    #expect(result.status == 0)
+    #expect(result.standardError.isEmpty)
+    var after = stat()
+    #expect(stat(setup.destination, &after) == 0)
+    #expect(after.st_ino == before.st_ino && after.st_dev == before.st_dev)
+    #expect(!FileManager.default.fileExists(atPath: spooled))
+    #expect(FileManager.default.contents(atPath: setup.destination) == Data(bytes))
+    // Served from the spool: the archive's index was never needed.
+    #expect(!FileManager.default.fileExists(atPath: "\(setup.spool)/index"))
   }
 
   @Test func aMissingFileExitsOneWithOneShortLine() throws {

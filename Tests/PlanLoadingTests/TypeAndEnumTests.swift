@@ -31,6 +31,16 @@ import _PITRTestSupport
       ])
   }
 
+  @Test func walPrefetchIsOnOrOff() {
+    expectDiagnostics(
+      SamplePlan.base.replacing("port: 5599", with: "port: 5599\n  wal_prefetch: 1️⃣no"),
+      [.error("1️⃣", "'destination.wal_prefetch' must be one of on, off, not 'no'")])
+    #expect(loadValidPlan(SamplePlan.base)?.destination.walPrefetch?.value == .on)
+    #expect(
+      loadValidPlan(SamplePlan.base.replacing("port: 5599", with: "port: 5599\n  wal_prefetch: off"))?
+        .destination.walPrefetch?.value == .off)
+  }
+
   @Test func booleanRejectsYAML11Words() {
     expectDiagnostics(
       SamplePlan.base.replacing(

@@ -26,7 +26,7 @@ struct GraphBuilder {
   func build() -> StepGraph {
     var steps = preparation()
     steps += extraction()
-    steps.append(prefetch())
+    if plan.destination.walPrefetch?.value != .off { steps.append(prefetch()) }
     steps += recoveryFiles()
     steps.append(startServer(needs: steps))
     steps += recoveryAndAction()
@@ -183,7 +183,10 @@ struct GraphBuilder {
       return [.literal("-T"), .literal("\(old)=\(Self.mappingPath(tablespace.location))")]
     }
     let command: [ArgumentTemplate] =
-      [.serverBinary("pg_combinebackup"), .literal("-o"), .literal(data), .literal("--\(mode.rawValue)")]
+      [
+        .serverBinary("pg_combinebackup"), .literal("-o"), .literal(data), .literal("--\(mode.rawValue)"),
+        .literal("--no-sync"),
+      ]
       + mappings + members.map { .literal($0.stagingFolder) }
     var details = ["the chain, full backup first: " + chain.map(\.id).joined(separator: " -> ")]
     for member in chain {
@@ -201,7 +204,8 @@ struct GraphBuilder {
           + " (-T), with \(data)/pg_tblspc linking there")
     }
     details.append(
-      "then pg_combinebackup writes \(data) from them (--\(mode.rawValue)), pg_verifybackup checks it against the "
+      "then pg_combinebackup writes \(data) from them (--\(mode.rawValue), --no-sync: one syncfs per file "
+        + "system then makes it durable, not an fsync per file), pg_verifybackup checks it against the "
         + "backup_manifest pg_combinebackup wrote there (no WAL in it to parse), and \(staging) is removed")
     let space = CombineSpace(chain: chain)
     if let space {

@@ -43,7 +43,7 @@ extension ExtractionRun {
           + "cannot read from tablespace_map")
     }
     let temporary = path + ".pitr-new"
-    let file = try OutputFile(creating: temporary)
+    let file = try OutputFile(creating: temporary, writeBack: extractor.syncToDisk)
     try Array(moved.text.utf8).withUnsafeBytes { try file.write($0) }
     try file.finish(mode: status.mode, owner: dataTree.owner, modificationTime: nil)
     if extractor.syncToDisk { try FileSystemCalls.sync(temporary, directory: false) }

@@ -7,8 +7,9 @@ import Catalog
 /// A class because it is the stateful service of one extraction; it lives only as long as
 /// that call.
 final class ExtractionRun {
-  /// The size of the one buffer every file's bytes pass through: 256 KiB.
-  static let bufferSize = 256 * 1024
+  /// The size of the one buffer every file's bytes pass through: 1 MiB, the read-ahead
+  /// thread's chunk, so most writes are whole chunks.
+  static let bufferSize = ReadAheadStream.chunkSize
 
   /// What to extract and where.
   let extractor: BackupExtractor
@@ -62,7 +63,10 @@ final class ExtractionRun {
     let trees = [dataTree] + tablespaceTrees.sorted { $0.key < $1.key }.map(\.value)
     for tree in trees { try tree.applyDirectoryModes() }
     if extractor.syncToDisk {
+      let start = ContinuousClock.now
       for tree in trees { try tree.sync() }
+      let flush = ContinuousClock.now - start
+      report.flushSeconds = Double(flush.components.seconds) + Double(flush.components.attoseconds) * 1e-18
     }
     progress(meter.final(file: lastFile))
     return report
@@ -94,7 +98,8 @@ final class ExtractionRun {
     if let expected, UInt64(size) != expected.size {
       throw ExtractionError.sizeMismatch(manifestPath, expected: expected.size, found: size)
     }
-    let file = try OutputFile(creating: placement.tree.path(components))
+    let file = try OutputFile(
+      creating: placement.tree.path(components), writeBack: extractor.syncToDisk)
     var checksum = expected?.checksum.map { FileChecksum($0.algorithm) }
     lastFile = manifestPath
     let written = try pump(read) { bytes in

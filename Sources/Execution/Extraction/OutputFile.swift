@@ -10,13 +10,26 @@
 /// A class because it owns a file descriptor, closed by ``finish(mode:owner:modificationTime:)``
 /// or, after an error, when the last reference goes away.
 final class OutputFile {
+  /// How many written bytes wait before their write-back is started: 8 MiB.
+  static let writeBackStride: Int64 = 8 << 20
+
   /// The file's path.
   let path: String
   private var descriptor: Int32
+  /// Whether to start the write-back of the bytes as they are written.
+  private let writesBack: Bool
+  /// How many bytes have been written, and how many of them had their write-back started.
+  private var written: Int64 = 0
+  private var writtenBack: Int64 = 0
 
   /// Creates the file at `path` with mode 0600; fails if anything is already there.
-  init(creating path: String) throws {
+  ///
+  /// - Parameter writeBack: Whether to start writing the file's bytes to disk as they come
+  ///   (every ``writeBackStride`` bytes, and the rest at ``finish(mode:owner:modificationTime:)``),
+  ///   for a tree that is made durable at the end.
+  init(creating path: String, writeBack: Bool = true) throws {
     self.path = path
+    writesBack = writeBack
     descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
     guard descriptor >= 0 else { throw ExtractionError.io("create", path, code: errno) }
   }
@@ -37,6 +50,8 @@ final class OutputFile {
       guard count > 0 else { throw ExtractionError.io("write", path, code: errno) }
       done += count
     }
+    written += Int64(bytes.count)
+    if writesBack, written - writtenBack >= Self.writeBackStride { startWriteBack() }
   }
 
   /// Gives the file its owner, mode and modification time, and closes it.
@@ -58,18 +73,22 @@ final class OutputFile {
         throw ExtractionError.io("set the modification time of", path, code: errno)
       }
     }
-    Self.startWriteBack(descriptor)
+    if writesBack { startWriteBack() }
     let result = close(descriptor)
     descriptor = -1
     guard result == 0 else { throw ExtractionError.io("close", path, code: errno) }
   }
 
-  /// Asks Linux to start writing the file's pages to disk now (`sync_file_range` with
-  /// `SYNC_FILE_RANGE_WRITE`, which does not wait), so the disk works while the next files
-  /// are decompressed and the tree's final `syncfs` has little left to wait for. It promises
+  /// Asks Linux to start writing the bytes written since the last call to disk now
+  /// (`sync_file_range` with `SYNC_FILE_RANGE_WRITE`, which does not wait for the disk), so
+  /// the disk works while the rest of the file and the next files are decompressed, and the
+  /// tree's final `syncfs` has little left to wait for. Without it nothing would reach the
+  /// disk before that `syncfs` (Linux waits for a tenth of memory to be dirty). It promises
   /// nothing: durability still comes from that `syncfs`.
-  private static func startWriteBack(_ descriptor: Int32) {
-    syncFileRange?(descriptor, 0, 0, 2)  // SYNC_FILE_RANGE_WRITE
+  private func startWriteBack() {
+    guard written > writtenBack else { return }
+    _ = Self.syncFileRange?(descriptor, writtenBack, written - writtenBack, 2)  // SYNC_FILE_RANGE_WRITE
+    writtenBack = written
   }
 
   /// glibc's `sync_file_range`, which Swift's Glibc module does not import (a GNU extension).

@@ -37,6 +37,7 @@ struct CombineBackups {
           + "\(payload.staging) and \(payload.dataDirectory) holds what it wrote: remove both, then run pitr "
           + "apply again")
     }
+    try makeDurable()
     for words in context.resolver.followingCommandLines(of: step) {
       context.observer.progress(step, "pg_verifybackup: checking \(payload.dataDirectory)")
       try Self.verify(words, dataDirectory: payload.dataDirectory, staging: payload.staging)
@@ -71,7 +72,10 @@ struct CombineBackups {
     let staged = Dictionary(uniqueKeysWithValues: oids.map { ($0, "\(member.tablespaceStaging)/\($0)") })
     let extractor = BackupExtractor(
       backupFolder: member.backupFolder, format: format, dataDirectory: member.stagingFolder,
-      tablespaces: staged, owner: StepContext.owner(named: payload.owner))
+      tablespaces: staged, owner: StepContext.owner(named: payload.owner),
+      // The staging folder is removed whatever happens and started afresh after a crash:
+      // its files need not reach the disk.
+      syncToDisk: false)
     let rate = TransferRate()
     let observer = context.observer
     let report = try extractor.extract { progress in
@@ -130,6 +134,23 @@ struct CombineBackups {
       }
       try files.setAttributes([.posixPermissions: 0o700], ofItemAtPath: tablespace.location)
       try StepContext.chown(tablespace.location, to: payload.owner)
+    }
+  }
+
+  /// Flushes what pg_combinebackup wrote (it runs with `--no-sync`) to disk: one `syncfs` of
+  /// the data directory's file system and of each tablespace location's, then their parent
+  /// directories, before the step can be recorded done. PostgreSQL would also sync the data
+  /// directory when it starts (the combined control file says it was not shut down), but the
+  /// step must not count on a later one.
+  private func makeDurable() throws {
+    for root in [payload.dataDirectory] + payload.tablespaces.map(\.location) {
+      do {
+        try FileSystemCalls.syncFileSystem(of: root)
+        let parent = (root as NSString).deletingLastPathComponent
+        try FileSystemCalls.sync(parent.isEmpty ? "." : parent, directory: true)
+      } catch let error as ExtractionError {
+        throw RunnerError("\(error.problem); the combined files may not be on disk: run pitr apply again")
+      }
     }
   }
 

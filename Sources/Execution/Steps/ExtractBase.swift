@@ -27,6 +27,7 @@ struct ExtractBase {
     }
     observer.note(
       "extracted \(report.files) files (\(ByteCount.describe(report.bytes))), \(report.verifiedFiles) checked "
-        + "against backup_manifest, \(report.walSegments.count) WAL segment\(report.walSegments.count == 1 ? "" : "s")")
+        + "against backup_manifest, \(report.walSegments.count) WAL segment\(report.walSegments.count == 1 ? "" : "s"); "
+        + "the final flush to disk took \(String(format: "%.2f", report.flushSeconds)) s")
   }
 }

@@ -93,7 +93,11 @@ struct WALFetch: AsyncParsableCommand {
     }
   }
 
-  func run() async throws {
+  func run() async throws { try fetch() }
+
+  /// The whole command, synchronous: ``PITRCommand/runWALFetchIfAsked(_:)`` calls it
+  /// without starting the concurrency runtime's threads.
+  func fetch() throws {
     // One connection per host for all the calls of a restore, its socket in the spool.
     RunStores.sharedControlFolder = spool.map { absolutePath($0) + "/ssh" }
     do {
@@ -123,5 +127,26 @@ struct WALFetch: AsyncParsableCommand {
       Terminal.writeError("pitr wal-fetch: \(reason)\n")
       throw Self.notFound
     }
+  }
+}
+
+extension PITRCommand {
+  /// Runs `pitr wal-fetch …` and exits, when `arguments` (the command line without the
+  /// program's name) ask for it; returns for every other command.
+  ///
+  /// PostgreSQL starts wal-fetch once for every file recovery asks for, so it runs here,
+  /// synchronously on the main thread, rather than through the async `main()`, whose task
+  /// hops to the cooperative thread pool and back. Parsing, help, validation and exit
+  /// codes are argument-parser's, as through `main()`.
+  public static func runWALFetchIfAsked(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) {
+    guard arguments.first == WALFetch.configuration.commandName else { return }
+    do {
+      let command = try parseAsRoot(arguments)
+      guard let fetch = command as? WALFetch else { return }
+      try fetch.fetch()
+    } catch {
+      Self.exit(withError: error)
+    }
+    Self.exit(withError: nil)
   }
 }

@@ -154,7 +154,8 @@ struct PlanBuilder {
       dataDirectory: dataDirectory, port: port,
       binDir: section["bin_dir"]?.text.map(normalizedPath), osUser: section["os_user"]?.text,
       tablespaces: tablespaces, settings: settings, archiving: archiving,
-      recoveryTuning: tuning, combineMode: section["combine_mode"]?.keyword(as: CombineMode.self))
+      recoveryTuning: tuning, combineMode: section["combine_mode"]?.keyword(as: CombineMode.self),
+      walPrefetch: section["wal_prefetch"]?.keyword(as: WALPrefetch.self))
   }
 
   private func buildCheck(_ value: CheckedValue) -> VerificationCheck? {

@@ -196,6 +196,11 @@ public enum PlanFormat {
       "auto: settings that speed up replay (shared_buffers from the memory, prefetching, "
         + "restartpoint spacing), for the replay only: left out after promotion."),
     FieldDefinition(
+      "wal_prefetch", .keyword(["on", "off"]), .defaulted("on"),
+      "on: decompress the WAL recovery will ask for into a spool beside the data directory, "
+        + "ahead of recovery (it needs room for that WAL decompressed). off: pitr wal-fetch reads "
+        + "each segment from the archive when recovery asks for it."),
+    FieldDefinition(
       "combine_mode", .keyword(["copy", "copy-file-range", "clone", "link"]), .defaulted("copy"),
       "How pg_combinebackup writes an incremental chain's files (17+): copy, copy-file-range, "
         + "clone (reflinks, when the file system has them) or link (18+)."),

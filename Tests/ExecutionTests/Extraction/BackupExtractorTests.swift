@@ -38,6 +38,36 @@ extension ExtractionTests {
       #expect(report.bytes == Int64((expected + [segment]).reduce(0) { $0 + $1.data.count }))
     }
 
+    @Test func aFileLargerThanTheWriteBackStrideIsWrittenWholeThenFlushed() throws {
+      let directory = try TemporaryDirectory("extract-large")
+      defer { directory.remove() }
+      var fixture = BackupFixture.standard()
+      // Over 9 MiB: several of the extractor's 1 MiB buffers, and past the 8 MiB after which
+      // the file's write-back is started while it is still being written.
+      var large = [UInt8](repeating: 0, count: 9 * 1024 * 1024 + 12345)
+      var random = SeededRandom(seed: 7)
+      large.withUnsafeMutableBytes { raw in
+        for offset in stride(from: 0, to: raw.count - 8, by: 8) {
+          raw.storeBytes(of: random.next(), toByteOffset: offset, as: UInt64.self)
+        }
+      }
+      fixture.members.append(BackupFixture.Member(path: "base/1/16400", data: large))
+      let backup = try fixture.write(.tarGzip, into: directory.file("backup"))
+
+      let synced = try BackupExtractor(
+        backupFolder: backup, format: .tar, dataDirectory: directory.file("synced")
+      ).extract { _ in }
+      let unsynced = try BackupExtractor(
+        backupFolder: backup, format: .tar, dataDirectory: directory.file("unsynced"), syncToDisk: false
+      ).extract { _ in }
+
+      #expect(FileInspection.contents(directory.file("synced/base/1/16400")) == large)
+      #expect(FileInspection.contents(directory.file("unsynced/base/1/16400")) == large)
+      #expect(synced.verifiedFiles == unsynced.verifiedFiles)
+      #expect(synced.flushSeconds > 0)
+      #expect(unsynced.flushSeconds == 0)
+    }
+
     @Test(arguments: ["SHA224", "SHA256", "SHA384", "SHA512", nil] as [String?])
     func everyChecksumAlgorithmIsVerified(_ algorithm: String?) throws {
       let directory = try TemporaryDirectory("extract-algorithms")

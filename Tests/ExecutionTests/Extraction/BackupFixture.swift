@@ -43,7 +43,7 @@ struct BackupFixture {
   /// Entries appended to `base.tar` after the members, to craft unsafe archives.
   var extraEntries: [(TarEntry, [UInt8])] = []
 
-  /// A relation of 300 KiB, more than the extractor's buffer, with bytes that vary.
+  /// A relation of 300 KiB, with bytes that vary.
   static let relation: [UInt8] = {
     var bytes = [UInt8](repeating: 0, count: 300 * 1024)
     var random = SeededRandom(seed: 42)
