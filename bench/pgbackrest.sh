@@ -47,7 +47,8 @@
 #        only makes the workload)
 #        PITR_BIN=path/to/pitr bench/pgbackrest.sh   to time that binary instead of building
 #        PG_BIN (default PostgreSQL 15's), SCALE (default 30), WAL_MB (default 1024),
-#        ONLY (methods to run, e.g. "manual pitr pgbackrest"; default all but the -norecpf). Needs root (the servers run as
+#        ONLY (methods to run, e.g. "manual pitr pgbackrest"; default all but the -norecpf),
+#        PITR_BIN_BEFORE (another pitr to time beside: methods pitr-before, pitr-tuned-before). Needs root (the servers run as
 #        postgres), pgbackrest on PATH (scripts/setup installs it).
 set -euo pipefail
 shopt -s inherit_errexit
@@ -68,6 +69,13 @@ socket="$work/socket"            # the restored servers' socket folder
 made="$work/.made"
 # The -norecpf variants are left out unless ONLY names them (the first run saw no difference).
 methods=(${ONLY:-manual pitr pitr-nowalpf pitr-tuned pitr-tuned-nowalpf pgbackrest})
+# PITR_BIN_BEFORE: another pitr binary (e.g. an older release build) to time beside this one,
+# with the plans of pitr and pitr-tuned; its methods are pitr-before and pitr-tuned-before.
+pitr_before=""
+if [ -n "${PITR_BIN_BEFORE:-}" ]; then
+  pitr_before=$(realpath "$PITR_BIN_BEFORE")
+  [ -n "${ONLY:-}" ] || methods=(manual pitr pitr-before pitr-nowalpf pitr-tuned pitr-tuned-before pitr-tuned-nowalpf pgbackrest)
+fi
 
 [ "$(id -u)" = 0 ] || { echo "run as root (the servers run as postgres)" >&2; exit 1; }
 command -v pgbackrest >/dev/null || { echo "pgbackrest is not on PATH (scripts/setup installs it)" >&2; exit 1; }
@@ -245,11 +253,14 @@ restore_pgbackrest() {
   echo "$t0 $t0 $t1 $t2"
 }
 
-restore_pitr() {  # configuration name
-  local t0 t2 started
+restore_pitr() {  # method (a configuration name, or pitr-before / pitr-tuned-before)
+  local t0 t2 started binary=$pitr plan=$1
+  if [[ $1 == *-before ]]; then
+    binary=$pitr_before plan=${1%-before}
+  fi
   t0=$(now)
-  "$pitr" apply "$work/plan-$1.yaml" --yes --json --no-cache >"$work/events-$1.json" 2>"$work/stderr-$1.txt" \
-    || { echo "pitr apply of plan-$1.yaml failed; see $work/stderr-$1.txt and events-$1.json" >&2; exit 1; }
+  "$binary" apply "$work/plan-$plan.yaml" --yes --json --no-cache >"$work/events-$1.json" 2>"$work/stderr-$1.txt" \
+    || { echo "pitr apply of plan-$plan.yaml ($1) failed; see $work/stderr-$1.txt and events-$1.json" >&2; exit 1; }
   t2=$(now)
   cp "$restored.pitr/server.log" "$work/logs/$1.log"
   started=$(python3 -c '
