@@ -367,6 +367,7 @@ for ((run = 1; run <= runs; run++)); do
       "$t" "$c" "$r" "$p" "$x" "$d" "$(cut -d' ' -f1 /proc/loadavg)"
     if [[ $method == pitr* ]]; then
       cp "$work/events-$method.json" "$work/events-$method-run$run.json"
+      cp "$work/logs/$method.log" "$work/logs/$method-run$run.log"
       echo "      $(steps "$work/events-$method.json")"
     fi
   done
