@@ -21,10 +21,14 @@
 #               recovery_target_action promote, hot_standby on, recovery.signal, `pg_ctl
 #               start`, then wait until pg_is_in_recovery() is false
 #   pitr        `pitr apply --json --no-cache`, action promote, recovery_tuning off
-#   pitr-nopf   the same with destination.settings recovery_prefetch: off (15's default
-#               is try, which is on where posix_fadvise exists)
+#   pitr-nowalpf  the same with destination.wal_prefetch: off (pitr's own WAL prefetch step
+#               left out: wal-fetch reads each segment from the archive when recovery asks)
+#   pitr-norecpf  the same with destination.settings recovery_prefetch: off (PostgreSQL's
+#               prefetch; 15's default is try, which is on where posix_fadvise exists)
 #   pitr-tuned  recovery_tuning: auto
-#   pitr-tuned-nopf  recovery_tuning: auto, but recovery_prefetch: off in the plan (it wins)
+#   pitr-tuned-nowalpf   recovery_tuning: auto, wal_prefetch: off
+#   pitr-tuned-norecpf   recovery_tuning: auto, but recovery_prefetch: off in the plan (it wins)
+#   (the first run, at cb95ea5, called the -norecpf variants -nopf; pitr had no wal_prefetch)
 #   pgbackrest  `pgbackrest restore --type=time --target-action=promote --archive-mode=off`,
 #               `pg_ctl start`, wait until pg_is_in_recovery() is false
 # Every restored server gets its own port and socket folder and archive_mode off (pitr's own,
@@ -33,7 +37,8 @@
 # `after_target` table. Phases: "plan" is pitr's reading of the plan and the catalog before
 # its first step (with --no-cache: every archived segment the prediction needs is read);
 # "restore" from then until the server is started (tar / pgbackrest restore / pitr's steps
-# up to start-server: extraction, pitr's WAL prefetch, the recovery files); "replay" from
+# up to start-server: extraction, the recovery files; since 2a9b9e0 pitr's WAL prefetch
+# goes on beside recovery and no longer delays the start); "replay" from
 # then until the server logs `recovery stopping` (startup, its sync of the data directory,
 # the redo); "rest" from then to the end (the end-of-recovery checkpoint and promotion, and
 # for pitr its finish step's restart). "redo" is PostgreSQL's own `redo done at … elapsed:`.
@@ -42,7 +47,8 @@
 #        only makes the workload)
 #        PITR_BIN=path/to/pitr bench/pgbackrest.sh   to time that binary instead of building
 #        PG_BIN (default PostgreSQL 15's), SCALE (default 30), WAL_MB (default 1024),
-#        ONLY (methods to run, e.g. "manual pitr pgbackrest"). Needs root (the servers run as
+#        ONLY (methods to run, e.g. "manual pitr pgbackrest"; default all but the -norecpf),
+#        PITR_BIN_BEFORE (another pitr to time beside: methods pitr-before, pitr-tuned-before). Needs root (the servers run as
 #        postgres), pgbackrest on PATH (scripts/setup installs it).
 set -euo pipefail
 shopt -s inherit_errexit
@@ -61,7 +67,15 @@ cluster="$work/cluster"
 restored="$work/restored"
 socket="$work/socket"            # the restored servers' socket folder
 made="$work/.made"
-methods=(${ONLY:-manual pitr pitr-nopf pitr-tuned pitr-tuned-nopf pgbackrest})
+# The -norecpf variants are left out unless ONLY names them (the first run saw no difference).
+methods=(${ONLY:-manual pitr pitr-nowalpf pitr-tuned pitr-tuned-nowalpf pgbackrest})
+# PITR_BIN_BEFORE: another pitr binary (e.g. an older release build) to time beside this one,
+# with the plans of pitr and pitr-tuned; its methods are pitr-before and pitr-tuned-before.
+pitr_before=""
+if [ -n "${PITR_BIN_BEFORE:-}" ]; then
+  pitr_before=$(realpath "$PITR_BIN_BEFORE")
+  [ -n "${ONLY:-}" ] || methods=(manual pitr pitr-before pitr-nowalpf pitr-tuned pitr-tuned-before pitr-tuned-nowalpf pgbackrest)
+fi
 
 [ "$(id -u)" = 0 ] || { echo "run as root (the servers run as postgres)" >&2; exit 1; }
 command -v pgbackrest >/dev/null || { echo "pgbackrest is not on PATH (scripts/setup installs it)" >&2; exit 1; }
@@ -131,11 +145,12 @@ make_workload() {
 }
 
 write_plans() {
-  local name tuning settings
-  for name in pitr pitr-nopf pitr-tuned pitr-tuned-nopf; do
-    tuning=off settings=""
+  local name tuning settings walprefetch
+  for name in pitr pitr-nowalpf pitr-norecpf pitr-tuned pitr-tuned-nowalpf pitr-tuned-norecpf; do
+    tuning=off settings="" walprefetch=""
     [[ $name == pitr-tuned* ]] && tuning=auto
-    [[ $name == *-nopf ]] && settings="    recovery_prefetch: 'off'"
+    [[ $name == *-norecpf ]] && settings="    recovery_prefetch: 'off'"
+    [[ $name == *-nowalpf ]] && walprefetch="  wal_prefetch: 'off'"
     cat >"$work/plan-$name.yaml" <<EOF
 # bench/pgbackrest.sh: configuration $name
 version: 1
@@ -155,6 +170,7 @@ destination:
   bin_dir: $pg_bin
   os_user: postgres
   recovery_tuning: $tuning
+$walprefetch
   settings:
     unix_socket_directories: $socket
 $settings
@@ -237,11 +253,14 @@ restore_pgbackrest() {
   echo "$t0 $t0 $t1 $t2"
 }
 
-restore_pitr() {  # configuration name
-  local t0 t2 started
+restore_pitr() {  # method (a configuration name, or pitr-before / pitr-tuned-before)
+  local t0 t2 started binary=$pitr plan=$1
+  if [[ $1 == *-before ]]; then
+    binary=$pitr_before plan=${1%-before}
+  fi
   t0=$(now)
-  "$pitr" apply "$work/plan-$1.yaml" --yes --json --no-cache >"$work/events-$1.json" 2>"$work/stderr-$1.txt" \
-    || { echo "pitr apply of plan-$1.yaml failed; see $work/stderr-$1.txt and events-$1.json" >&2; exit 1; }
+  "$binary" apply "$work/plan-$plan.yaml" --yes --json --no-cache >"$work/events-$1.json" 2>"$work/stderr-$1.txt" \
+    || { echo "pitr apply of plan-$plan.yaml ($1) failed; see $work/stderr-$1.txt and events-$1.json" >&2; exit 1; }
   t2=$(now)
   cp "$restored.pitr/server.log" "$work/logs/$1.log"
   started=$(python3 -c '
@@ -257,6 +276,30 @@ for line in open(sys.argv[1]):
         assert event["prediction"]["matched"], event["prediction"]
 print(first, started)' "$work/events-$1.json")
   echo "$t0 $started $t2"
+}
+
+# pitr's step times from its events (EVENTS): extract-base, prefetch-wal (when it ended,
+# relative to start-server: negative before, positive after, i.e. beside recovery),
+# await-target, finish.
+steps() {
+  python3 - "$1" <<'EOF'
+import json, sys
+began, ended = {}, {}
+for line in open(sys.argv[1]):
+    event = json.loads(line)
+    if event["event"] == "step-started":
+        began[event["step"]] = event["time"]
+    if event["event"] == "step-finished":
+        ended[event["step"]] = event["time"]
+def took(step):
+    return "%s %.2f" % (step, ended[step] - began[step]) if step in ended else "no " + step
+start = began["start-server"]
+parts = [took("extract-base"), took("prefetch-wal")]
+if "prefetch-wal" in ended:
+    parts[-1] += " (ended %+.2f from start-server)" % (ended["prefetch-wal"] - start)
+parts += [took("await-target"), took("finish")]
+print("steps: " + ", ".join(parts))
+EOF
 }
 
 # The restored server is promoted, with the rows of the target.
@@ -320,8 +363,13 @@ for ((run = 1; run <= runs; run++)); do
     read -r t c r p x d < <(phases "$work/logs/$method.log" $instants)
     total[$method]+="$t " plan[$method]+="$c " restore[$method]+="$r " replay[$method]+="$p " rest[$method]+="$x "
     redo[$method]+="$d "
-    printf 'run %d %-16s %7s s  (plan %5s, restore %6s, replay %6s, rest %5s; redo %6s)  load %s\n' "$run" "$method" \
+    printf 'run %d %-18s %7s s  (plan %5s, restore %6s, replay %6s, rest %5s; redo %6s)  load %s\n' "$run" "$method" \
       "$t" "$c" "$r" "$p" "$x" "$d" "$(cut -d' ' -f1 /proc/loadavg)"
+    if [[ $method == pitr* ]]; then
+      cp "$work/events-$method.json" "$work/events-$method-run$run.json"
+      cp "$work/logs/$method.log" "$work/logs/$method-run$run.log"
+      echo "      $(steps "$work/events-$method.json")"
+    fi
   done
 done
 fresh_destination
@@ -331,12 +379,12 @@ med() { echo $1 | tr ' ' '\n' | median; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx", a / b}'; }
 has() { [[ " ${methods[*]} " == *" $1 "* ]]; }
 echo "runs: $runs (medians, seconds); load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-16s %7s %6s %8s %7s %6s %7s %11s %9s\n' method total plan restore replay rest redo "/pgbackrest" "/manual"
+printf '%-18s %7s %6s %8s %7s %6s %7s %11s %9s\n' method total plan restore replay rest redo "/pgbackrest" "/manual"
 for method in "${methods[@]}"; do
   t=$(med "${total[$method]}")
   vs_br="-" vs_manual="-"
   has pgbackrest && vs_br=$(ratio "$t" "$(med "${total[pgbackrest]}")")
   has manual && vs_manual=$(ratio "$t" "$(med "${total[manual]}")")
-  printf '%-16s %7s %6s %8s %7s %6s %7s %11s %9s\n' "$method" "$t" "$(med "${plan[$method]}")" "$(med "${restore[$method]}")" \
+  printf '%-18s %7s %6s %8s %7s %6s %7s %11s %9s\n' "$method" "$t" "$(med "${plan[$method]}")" "$(med "${restore[$method]}")" \
     "$(med "${replay[$method]}")" "$(med "${rest[$method]}")" "$(med "${redo[$method]}")" "$vs_br" "$vs_manual"
 done
