@@ -14,8 +14,9 @@ extension ApplyTests {
     typealias Command = ApplyTests.Command
 
     /// Every step of the plan in turn: `pitr apply --yes --json` is killed when it reports
-    /// the step started (extract-base: once it reports extraction progress, so files are
-    /// half written), then `pitr apply` again restores, with the same checked rows.
+    /// the step started (extract-base: once the data directory holds its first file, so
+    /// files are half written; the lab's backup is extracted in well under the 200 ms a
+    /// progress report waits for), then `pitr apply` again restores, with the same checked rows.
     @Test func killedAtEachStepApplyAgainRestores() throws {
       let shared = try InventariosApplyLab.get()
       let steps = try Self.stepIDs(shared)
@@ -28,9 +29,11 @@ extension ApplyTests {
         let sandbox = try shared.sandbox("k\(steps.firstIndex(of: step)!)")
         defer { sandbox.remove() }
         let plan = try Command.writePlan(shared, into: sandbox)
+        let dataDirectory = sandbox.dataDirectory
         let killedAfter = try KilledApply.run(
-          ["apply", plan, "--yes", "--json"], in: sandbox,
-          when: step == "extract-base" ? ("progress", step) : ("step-started", step))
+          ["apply", plan, "--yes", "--json"], in: sandbox, when: ("step-started", step),
+          until: step == "extract-base"
+            ? { !((try? FileManager.default.contentsOfDirectory(atPath: dataDirectory)) ?? []).isEmpty } : nil)
         #expect(killedAfter.contains { $0.contains("\"step\":\"\(step)\"") }, "\(step): \(killedAfter)")
         // Killed before its first step was recorded, the run left no journal.
         let journal = try? ApplyHarness.journal(in: sandbox)
@@ -189,11 +192,13 @@ extension ApplyTests {
 /// SIGKILL as soon as one event matches.
 enum KilledApply {
   /// Runs `pitr arguments`, kills it once it prints the event `when` (an `event` and a
-  /// `step`), and returns the event lines read up to then.
+  /// `step`) and then, if given, as soon as `until` holds (polled every 0.2 ms), and returns
+  /// the event lines read up to then.
   ///
   /// - Throws: when it ends or 120 s pass before that event.
   static func run(
-    _ arguments: [String], in sandbox: RestoreSandbox, when: (event: String, step: String)
+    _ arguments: [String], in sandbox: RestoreSandbox, when: (event: String, step: String),
+    until: (() -> Bool)? = nil
   ) throws -> [String] {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: RepositoryPaths.pitrExecutable)
@@ -224,6 +229,9 @@ enum KilledApply {
         guard let event = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
           event["event"] as? String == when.event, event["step"] as? String == when.step
         else { continue }
+        if let until {
+          while process.isRunning && !until() { usleep(200) }
+        }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal)
