@@ -58,6 +58,19 @@ struct RemoteCatalogReadTests {
 
   /// Scans the fixture locally, then through `store` (installed for the run) at `remoteBase`
   /// and `remoteWAL`.
+  /// ``compare(_:store:prefix:remoteBase:remoteWAL:root:)`` with `fixture` served by an sshd
+  /// of its own, stopped before returning; `prefix` is the store's (`ssh://user@host:port`).
+  static func compareOverSSH(_ fixture: RepositoryFixture) throws -> (local: Catalog, remote: Catalog, prefix: String) {
+    let server = try SSHServer()
+    defer { server.remove() }
+    let store = try sshStore(server)
+    defer { store.close() }
+    let (local, remote) = try compare(
+      fixture, store: store, prefix: store.prefix, remoteBase: store.prefix + fixture.base,
+      remoteWAL: store.prefix + fixture.wal, root: store.prefix)
+    return (local, remote, store.prefix)
+  }
+
   static func compare(
     _ fixture: RepositoryFixture, store: any RepositoryStore, prefix: String, remoteBase: String,
     remoteWAL: String, root: String
@@ -89,13 +102,7 @@ struct RemoteCatalogReadTests {
   func aTarBackupOverSSHCatalogsAsLocally(gzip: Bool) throws {
     let fixture = try Self.repository(format: .tar(gzip: gzip))
     defer { fixture.remove() }
-    let server = try SSHServer()
-    defer { server.remove() }
-    let store = try Self.sshStore(server)
-    defer { store.close() }
-    let (local, remote) = try Self.compare(
-      fixture, store: store, prefix: store.prefix, remoteBase: store.prefix + fixture.base,
-      remoteWAL: store.prefix + fixture.wal, root: store.prefix)
+    let (local, remote, _) = try Self.compareOverSSH(fixture)
     let backup = try #require(remote.backups.first)
     #expect(backup.expandedSize == local.backups.first?.expandedSize)
     #expect(backup.incremental?.incrementalFiles == 1)
@@ -113,14 +120,8 @@ struct RemoteCatalogReadTests {
     // Cut inside the 5 MiB relation's data: the walk skips to past the end.
     let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
     try fixture.write(Array(bytes.prefix(3 << 20)), to: path)
-    let server = try SSHServer()
-    defer { server.remove() }
-    let store = try Self.sshStore(server)
-    defer { store.close() }
-    let (_, remote) = try Self.compare(
-      fixture, store: store, prefix: store.prefix, remoteBase: store.prefix + fixture.base,
-      remoteWAL: store.prefix + fixture.wal, root: store.prefix)
-    let messages = remote.diagnostics.filter { $0.location == .file(store.prefix + path) }.map(\.message)
+    let (_, remote, prefix) = try Self.compareOverSSH(fixture)
+    let messages = remote.diagnostics.filter { $0.location == .file(prefix + path) }.map(\.message)
     #expect(messages.count == 1)
     #expect(messages.first?.contains("tar archive truncated inside the data of 'base/5/16384'") == true)
     #expect(remote.backups.isEmpty)
@@ -136,14 +137,8 @@ struct RemoteCatalogReadTests {
     try tar.append(.file("global/pg_control"), data: ControlFileFixture().sealed())
     let path = try fixture.write(try tar.finish(), to: "\(fixture.base)/nolabel/base.tar")
     try fixture.writeSegments(timeline: 1, 2...3)
-    let server = try SSHServer()
-    defer { server.remove() }
-    let store = try Self.sshStore(server)
-    defer { store.close() }
-    let (_, remote) = try Self.compare(
-      fixture, store: store, prefix: store.prefix, remoteBase: store.prefix + fixture.base,
-      remoteWAL: store.prefix + fixture.wal, root: store.prefix)
-    let diagnostic = remote.diagnostics.first { $0.location == .file(store.prefix + path) }
+    let (_, remote, prefix) = try Self.compareOverSSH(fixture)
+    let diagnostic = remote.diagnostics.first { $0.location == .file(prefix + path) }
     #expect(
       diagnostic?.message == "no backup_label in this backup; without it recovery cannot know where to start")
     #expect(diagnostic?.severity == .error)
@@ -158,13 +153,7 @@ struct RemoteCatalogReadTests {
     let manifestPath = "\(fixture.base)/b1/backup_manifest"
     let members: [(String, [UInt8])] = [("backup_label", [1]), ("base/5/16384", [1, 2, 3])]
     try fixture.write(RepositoryFixture.manifest(members, start: "0/200028", timeline: 1), to: manifestPath)
-    let server = try SSHServer()
-    defer { server.remove() }
-    let store = try Self.sshStore(server)
-    defer { store.close() }
-    let (local, remote) = try Self.compare(
-      fixture, store: store, prefix: store.prefix, remoteBase: store.prefix + fixture.base,
-      remoteWAL: store.prefix + fixture.wal, root: store.prefix)
+    let (local, remote, _) = try Self.compareOverSSH(fixture)
     #expect(remote.backups.first?.expandedSize == local.backups.first?.expandedSize)
     #expect((remote.backups.first?.expandedSize ?? 0) > 8 << 20)
   }
