@@ -1,9 +1,5 @@
 import Foundation
 
-#if canImport(FoundationNetworking)
-  import FoundationNetworking
-#endif
-
 /// The ``S3Error`` for each way a request fails, each message ending with the fix.
 extension S3Client {
   /// The error for a final non-success answer.
@@ -56,7 +52,7 @@ extension S3Client {
   }
 
   func unreachable(_ error: any Error, attempts: Int) -> S3Error {
-    let reason = (error as? URLError).map { describe($0) } ?? String(describing: error)
+    let reason = (error as? S3TransportError)?.description ?? String(describing: error)
     return S3Error(
       .endpointUnreachable,
       "cannot reach the S3 endpoint \(endpointText) (\(reason)) after \(attempts) attempt\(attempts == 1 ? "" : "s"); "
@@ -77,16 +73,5 @@ extension S3Client {
       .objectChanged,
       "s3://\(bucket)/\(key) changed while it was being read (\(was) when opened, now \(now)); something rewrote it: run again once its writer is done"
     )
-  }
-
-  private func describe(_ error: URLError) -> String {
-    switch error.code {
-    case .cannotConnectToHost: "connection refused"
-    case .timedOut: "timed out"
-    case .cannotFindHost, .dnsLookupFailed: "host not found"
-    case .networkConnectionLost: "connection lost"
-    case .notConnectedToInternet: "no network"
-    default: "network error \(error.code.rawValue)"
-    }
   }
 }

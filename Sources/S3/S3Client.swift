@@ -18,7 +18,7 @@ public final class S3Client: Sendable, CustomStringConvertible {
 
   public init(
     bucket: String, configuration: S3Configuration, credentials: S3Credentials,
-    transport: any S3Transport = URLSessionTransport(), retry: S3RetryPolicy = .standard,
+    transport: any S3Transport = CurlTransport(), retry: S3RetryPolicy = .standard,
     now: @escaping @Sendable () -> Date = { Date() }
   ) {
     self.bucket = bucket
@@ -136,6 +136,7 @@ public final class S3Client: Sendable, CustomStringConvertible {
       do {
         response = try transport.send(request)
       } catch {
+        if let final = error as? S3Error { throw final.redacting(credentials.secrets) }
         guard attempt < retry.maxAttempts else { throw unreachable(error, attempts: attempt) }
         pause(afterAttempt: attempt)
         continue

@@ -25,6 +25,8 @@ public struct S3Error: Error, Equatable, Sendable, CustomStringConvertible {
     case serverError
     /// The server answered something this client cannot read, or refused the request otherwise.
     case unexpectedResponse
+    /// libcurl, which s3:// locations need for HTTP, cannot be loaded.
+    case httpLibraryMissing
   }
 
   /// The kind of failure.

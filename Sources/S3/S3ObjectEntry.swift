@@ -1,9 +1,5 @@
 import Foundation
 
-#if canImport(FoundationXML)
-  import FoundationXML
-#endif
-
 /// One object as a listing or a HEAD reports it.
 public struct S3ObjectEntry: Sendable, Equatable, Hashable {
   /// The object's key in its bucket.
@@ -81,39 +77,12 @@ enum S3XML {
     var children: [String: String]
   }
 
-  /// Every element of the document, parents after their children.
+  /// Every element of the document, parents after their children (``S3XMLReader``).
   private static func flatElements(_ data: Data) throws(S3Error) -> [Element] {
-    let collector = Collector()
-    let parser = XMLParser(data: data)
-    parser.delegate = collector
-    guard parser.parse() else {
+    do {
+      return try S3XMLReader.elements(data)
+    } catch {
       throw S3Error(.unexpectedResponse, "the S3 endpoint answered with XML that does not parse")
-    }
-    return collector.elements
-  }
-
-  private final class Collector: NSObject, XMLParserDelegate {
-    var elements: [Element] = []
-    private var stack: [Element] = []
-
-    func parser(
-      _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-      qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]
-    ) {
-      stack.append(Element(path: (stack.last?.path ?? []) + [elementName], text: "", children: [:]))
-    }
-
-    func parser(_ parser: XMLParser, foundCharacters string: String) {
-      if !stack.isEmpty { stack[stack.count - 1].text += string }
-    }
-
-    func parser(
-      _ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?,
-      qualifiedName qName: String?
-    ) {
-      guard let element = stack.popLast() else { return }
-      if !stack.isEmpty { stack[stack.count - 1].children[elementName] = element.text }
-      elements.append(element)
     }
   }
 }

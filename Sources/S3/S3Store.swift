@@ -279,7 +279,8 @@ public final class S3Store: RepositoryStore, @unchecked Sendable {
     switch error.kind {
     case .noCredentials, .accessDenied: kind = .denied
     case .bucketMissing, .keyMissing: kind = .notFound
-    case .invalidConfiguration, .endpointUnreachable, .objectChanged, .serverError, .unexpectedResponse:
+    case .invalidConfiguration, .endpointUnreachable, .objectChanged, .serverError, .unexpectedResponse,
+      .httpLibraryMissing:
       kind = .failed
     }
     return StorageError(kind, path: path, reason: reason)

@@ -1,9 +1,5 @@
 import Foundation
 
-#if canImport(FoundationNetworking)
-  import FoundationNetworking
-#endif
-
 /// One HTTP request as the client sends it.
 public struct S3HTTPRequest: Sendable {
   public var method: String
@@ -34,54 +30,40 @@ public struct S3HTTPResponse: Sendable {
 }
 
 /// Sends a request and waits for the whole response; throws only when no response came
-/// (connection refused, reset, timed out): the client retries those.
+/// (connection refused, reset, timed out): the client retries those. An ``S3Error`` thrown
+/// by a transport is final (not retried).
 public protocol S3Transport: Sendable {
   func send(_ request: S3HTTPRequest) throws -> S3HTTPResponse
 }
 
-/// The transport through Foundation's URLSession (FoundationNetworking, libcurl, on Linux).
-///
-/// Each call blocks its thread until the response is in; bodies are small (listings, heads) or
-/// bounded (one chunk of an object stream), so they are kept whole.
-public final class URLSessionTransport: S3Transport, @unchecked Sendable {
-  private let session: URLSession
-
-  /// - Parameter timeout: Seconds without progress before a request fails (retried).
-  public init(timeout: TimeInterval = 60) {
-    let configuration = URLSessionConfiguration.ephemeral
-    configuration.timeoutIntervalForRequest = timeout
-    configuration.httpShouldSetCookies = false
-    configuration.urlCache = nil
-    session = URLSession(configuration: configuration)
+/// Why no response came, as a transport reports it; the client retries these.
+public struct S3TransportError: Error, Equatable, Sendable, CustomStringConvertible {
+  public enum Kind: Equatable, Sendable {
+    case connectionRefused
+    case timedOut
+    case hostNotFound
+    case connectionLost
+    /// Anything else (TLS, a malformed URL, …): ``detail`` says what.
+    case other
   }
 
-  deinit { session.finishTasksAndInvalidate() }
+  public var kind: Kind
+  /// The HTTP library's own words, for ``Kind/other``.
+  public var detail: String
 
-  public func send(_ request: S3HTTPRequest) throws -> S3HTTPResponse {
-    var urlRequest = URLRequest(url: request.url)
-    urlRequest.httpMethod = request.method
-    for (name, value) in request.headers where name.lowercased() != "host" {
-      urlRequest.setValue(value, forHTTPHeaderField: name)
+  public init(_ kind: Kind, _ detail: String = "") {
+    self.kind = kind
+    self.detail = detail
+  }
+
+  /// The reason as the messages print it, in parentheses after the endpoint.
+  public var description: String {
+    switch kind {
+    case .connectionRefused: "connection refused"
+    case .timedOut: "timed out"
+    case .hostNotFound: "host not found"
+    case .connectionLost: "connection lost"
+    case .other: detail.isEmpty ? "network error" : detail
     }
-    if request.method == "PUT" || !request.body.isEmpty { urlRequest.httpBody = request.body }
-    final class Outcome: @unchecked Sendable {
-      var result: Result<S3HTTPResponse, any Error> = .failure(URLError(.unknown))
-      let done = DispatchSemaphore(value: 0)
-    }
-    let outcome = Outcome()
-    session.dataTask(with: urlRequest) { data, response, error in
-      if let http = response as? HTTPURLResponse {
-        var headers: [String: String] = [:]
-        for (name, value) in http.allHeaderFields {
-          headers[String(describing: name).lowercased()] = String(describing: value)
-        }
-        outcome.result = .success(S3HTTPResponse(status: http.statusCode, headers: headers, body: data ?? Data()))
-      } else {
-        outcome.result = .failure(error ?? URLError(.badServerResponse))
-      }
-      outcome.done.signal()
-    }.resume()
-    outcome.done.wait()
-    return try outcome.result.get()
   }
 }

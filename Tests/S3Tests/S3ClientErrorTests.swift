@@ -3,17 +3,13 @@ import Testing
 
 @testable import S3
 
-#if canImport(FoundationNetworking)
-  import FoundationNetworking
-#endif
-
 /// A transport that answers from a script, one answer per request, recording the requests.
 final class ScriptedTransport: S3Transport, @unchecked Sendable {
-  private var answers: [Result<S3HTTPResponse, URLError>]
+  private var answers: [Result<S3HTTPResponse, S3TransportError>]
   private(set) var requests: [S3HTTPRequest] = []
   private let lock = NSLock()
 
-  init(_ answers: [Result<S3HTTPResponse, URLError>]) { self.answers = answers }
+  init(_ answers: [Result<S3HTTPResponse, S3TransportError>]) { self.answers = answers }
 
   func send(_ request: S3HTTPRequest) throws -> S3HTTPResponse {
     lock.lock()
@@ -88,7 +84,7 @@ func errorXML(_ code: String, _ message: String) -> Data {
 
   @Test func retriesThenSucceeds() throws {
     let transport = ScriptedTransport([
-      .failure(URLError(.networkConnectionLost)),
+      .failure(S3TransportError(.connectionLost)),
       .success(S3HTTPResponse(status: 503, body: errorXML("SlowDown", "Reduce your request rate."))),
       .success(S3HTTPResponse(status: 200, body: Data("hello".utf8))),
     ])
@@ -105,7 +101,7 @@ func errorXML(_ code: String, _ message: String) -> Data {
         "the S3 endpoint http://127.0.0.1:9 kept failing (HTTP 503 SlowDown) after 3 attempts; the service is overloaded or down: try again later"
       )
     ) { try client(slow).read("k") }
-    let refused = ScriptedTransport(Array(repeating: .failure(URLError(.cannotConnectToHost)), count: 3))
+    let refused = ScriptedTransport(Array(repeating: .failure(S3TransportError(.connectionRefused)), count: 3))
     #expect(
       throws: S3Error(
         .endpointUnreachable,

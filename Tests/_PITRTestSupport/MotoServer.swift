@@ -12,7 +12,7 @@ public final class MotoServer: @unchecked Sendable {
   /// Whether `moto_server` is on PATH.
   public static var isAvailable: Bool { executable != nil }
 
-  /// The endpoint, `http://127.0.0.1:PORT`.
+  /// The endpoint, `http://127.0.0.1:PORT` (`https` with TLS).
   public let endpoint: String
   public let directory: TemporaryDirectory
   private let process: Process
@@ -27,14 +27,17 @@ public final class MotoServer: @unchecked Sendable {
   ///
   /// - Parameter port: The port to listen on (a server started again where one was stopped);
   ///   a free one when nil.
-  public init(requireSignatures: Bool = false, port: Int? = nil) throws {
+  /// - Parameter tls: A certificate and its key (PEM files): the server speaks HTTPS with them.
+  public init(requireSignatures: Bool = false, port: Int? = nil, tls: (certificate: String, key: String)? = nil) throws
+  {
     guard let executable = Self.executable else { throw FixtureError("moto_server is not on PATH") }
     directory = try TemporaryDirectory("moto")
     let port = try port ?? Self.freePort()
-    endpoint = "http://127.0.0.1:\(port)"
+    endpoint = "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)"
     process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = ["-H", "127.0.0.1", "-p", String(port)]
+    process.arguments =
+      ["-H", "127.0.0.1", "-p", String(port)] + (tls.map { ["-c", $0.certificate, "-k", $0.key] } ?? [])
     process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
     var environment = ProcessInfo.processInfo.environment
     if requireSignatures { environment["INITIAL_NO_AUTH_ACTION_COUNT"] = "0" }
