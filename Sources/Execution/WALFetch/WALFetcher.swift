@@ -74,9 +74,9 @@ public struct WALFetcher {
         warn("ignoring the spooled copy: \(error)")
       }
     }
-    let candidates = lookUp(name)
+    let found = lookUp(name)
     var failures: [any Error] = []
-    for candidate in candidates {
+    for candidate in found.paths {
       do {
         try delivery.copy(from: candidate)
         for failure in failures { warn("skipped \(failure)") }
@@ -88,6 +88,14 @@ public struct WALFetcher {
     if let first = failures.first {
       for failure in failures.dropFirst() { warn("also \(failure)") }
       throw first
+    }
+    if let unreadable = found.unreadableFolders.first {
+      for other in found.unreadableFolders.dropFirst() { warn("also \(other)") }
+      throw WALFetchError(
+        .io, file: name,
+        "not found, but \(unreadable), so whether it is archived there is unknown; recovery "
+          + "stops here rather than take it for the end of the archive: make the folder readable "
+          + "and run pitr apply again (it resumes)")
     }
     let folders = archiveFolders.joined(separator: ", ")
     return .notFound(reason: "\(name): not in \(folders.isEmpty ? "the spool" : folders)")
@@ -102,53 +110,74 @@ public struct WALFetcher {
     return path
   }
 
+  /// What a look-up found: the archived files called `name`, and the archive folders that
+  /// could not be searched at all (why, in words), which might hold it.
+  private struct LookUp {
+    var paths: [String] = []
+    var unreadableFolders: [String] = []
+  }
+
   /// The archived files called `name` that exist, in the folders' order.
   ///
   /// With a spool, from the index: read it, or build it when there is none (or it lists
   /// other folders). When the name is not in a read index, or its files are gone, the
   /// answer is "none" if no folder changed since the index was made; otherwise the folders
   /// are walked again, once, and the new index saved. Without a spool, the folders are
-  /// walked looking for the name only.
-  private func lookUp(_ name: String) -> [String] {
-    guard !archiveFolders.isEmpty else { return [] }
+  /// walked looking for the name only. A subfolder that cannot be read is a warning (an
+  /// archive on a mount point has its `lost+found`); an archive folder itself, never.
+  private func lookUp(_ name: String) -> LookUp {
+    guard !archiveFolders.isEmpty else { return LookUp() }
     if archiveFolders.contains(where: RepositoryStores.isRemote) { return lookUpListing(name) }
     guard let spoolFolder, ensureFolder(spoolFolder) else {
       let (paths, problems) = WALArchiveIndex.paths(for: name, walking: archiveFolders)
-      for problem in problems { warn(problem.description) }
-      return paths
+      return LookUp(paths: paths, unreadableFolders: sorting(problems))
     }
     let indexPath = "\(spoolFolder)/\(WALArchiveIndex.fileName)"
     if let stored = WALArchiveIndex(loading: indexPath, roots: archiveFolders) {
       let found = stored.paths(for: name).filter(Self.exists)
-      if !found.isEmpty || stored.isCurrent { return found }
+      if !found.isEmpty || stored.isCurrent { return LookUp(paths: found) }
     }
     let walked = WALArchiveIndex(walking: archiveFolders)
-    for problem in walked.problems { warn(problem.description) }
-    walked.save(to: indexPath)
-    return walked.paths(for: name).filter(Self.exists)
+    let unreadable = sorting(walked.problems)
+    if unreadable.isEmpty { walked.save(to: indexPath) }
+    return LookUp(paths: walked.paths(for: name).filter(Self.exists), unreadableFolders: unreadable)
+  }
+
+  /// Warns about the subfolders that could not be read; returns the archive folders that
+  /// could not be, as `cannot read PATH: REASON`.
+  private func sorting(_ problems: [DirectoryWalker.Problem]) -> [String] {
+    var unreadable: [String] = []
+    for problem in problems {
+      if archiveFolders.contains(problem.path) {
+        unreadable.append(problem.description)
+      } else {
+        warn(problem.description)
+      }
+    }
+    return unreadable
   }
 
   /// The files called `name` (plain or compressed), in the folders' order, from a listing of
   /// each folder: how remote folders (`ssh://…`, `s3://…`) are searched, through the run's
   /// stores.
-  private func lookUpListing(_ name: String) -> [String] {
-    var found: [String] = []
+  private func lookUpListing(_ name: String) -> LookUp {
+    var found = LookUp()
     for folder in archiveFolders {
       if let store = try? RepositoryStores.current.store(for: folder) {
         do {
           if let listing = try store.list(under: folder, named: name) {
             for problem in listing.problems { warn(problem.description) }
-            found += listing.files.filter { WALArchiveIndex.lookupName(ofFile: String($0.name)) == name }.map(\.path)
+            found.paths += listing.files.filter { WALArchiveIndex.lookupName(ofFile: String($0.name)) == name }.map(\.path)
             continue
           }
         } catch {
-          warn("\(error)")
+          found.unreadableFolders.append("cannot read \(folder): \(error)")
           continue
         }
       }
       let (files, problems) = DirectoryWalker.files(under: folder, stores: .current)
-      for problem in problems { warn(problem.description) }
-      found += files.filter { WALArchiveIndex.lookupName(ofFile: $0.name) == name }.map(\.path)
+      found.unreadableFolders += sorting(problems)
+      found.paths += files.filter { WALArchiveIndex.lookupName(ofFile: $0.name) == name }.map(\.path)
     }
     return found
   }

@@ -24,8 +24,9 @@ struct WALFetch: AsyncParsableCommand {
       Exit codes: 0 fetched; 1 not found (what PostgreSQL expects for a missing file: it \
       asks for files that do not exist, such as the next timeline's history file; nothing \
       is printed but one line on stderr); 200 found but damaged, not the file its name \
-      says, compressed in an unsupported format, or not readable or writable; 64 usage \
-      error. PostgreSQL takes an exit code above 125 as fatal and stops recovery, with the \
+      says, compressed in an unsupported format, or not readable or writable, or an \
+      archive folder (or host, or bucket) that cannot be read, so that "not found" would be \
+      a guess; 64 usage error. PostgreSQL takes an exit code above 125 as fatal and stops recovery, with the \
       line on stderr in the server log saying why; any lower one would read as "not \
       archived" and end recovery there, which without a recovery target means promoting a \
       server that silently lacks the rest of the WAL.
@@ -82,12 +83,6 @@ struct WALFetch: AsyncParsableCommand {
 
   func validate() throws {
     if wal.isEmpty, spool == nil { throw ValidationError("give the archive with --wal DIR") }
-    for folder in wal where !RepositoryStores.isRemote(folder) {
-      var isDirectory: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory),
-        isDirectory.boolValue
-      else { throw ValidationError("--wal '\(folder)' is not a folder") }
-    }
     if fileName.isEmpty || fileName.contains("/") {
       throw ValidationError("'\(fileName)' is not a file name (%f is a name, %p the path)")
     }
@@ -100,19 +95,19 @@ struct WALFetch: AsyncParsableCommand {
   func fetch() throws {
     // One connection per host for all the calls of a restore, its socket in the spool.
     RunStores.sharedControlFolder = spool.map { absolutePath($0) + "/ssh" }
+    // An archive that cannot be reached (no S3 configuration, no SSH connection) leaves only
+    // the spool; when the file is not there it is fatal for the server (exit 200), never
+    // "not archived", which would end recovery early.
+    var unreachable: (any Error)?
     do {
       try RunStores.prepare(
         texts: wal, s3: S3Settings(endpoint: s3Endpoint, region: s3Region, pathStyle: s3PathStyle))
-    } catch let error as StorageError where error.path.hasPrefix("s3://") {
-      // No usable S3 configuration: fatal for the server (exit 200), never "not archived".
-      Terminal.writeError("pitr wal-fetch: error: \(error)\n")
-      throw Self.damaged
     } catch {
-      Terminal.writeError("pitr wal-fetch: error: \(error)\n")
-      throw Self.notFound
+      unreachable = error
     }
     let fetcher = WALFetcher(
-      archiveFolders: wal.map { RepositoryStores.isRemote($0) ? $0 : absolutePath($0) },
+      archiveFolders: unreachable != nil
+        ? [] : wal.map { RepositoryStores.isRemote($0) ? $0 : absolutePath($0) },
       spoolFolder: spool.map(absolutePath),
       expectedSystemIdentifier: systemIdentifier,
       warn: { Terminal.writeError("pitr wal-fetch: warning: \($0)\n") })
@@ -124,6 +119,10 @@ struct WALFetch: AsyncParsableCommand {
       throw error.kind == .invalidRequest ? PITRExitCode.usage : Self.damaged
     }
     if case .notFound(let reason) = outcome {
+      if let unreachable {
+        Terminal.writeError("pitr wal-fetch: error: \(unreachable)\n")
+        throw Self.damaged
+      }
       Terminal.writeError("pitr wal-fetch: \(reason)\n")
       throw Self.notFound
     }
