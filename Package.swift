@@ -133,7 +133,7 @@ let package = Package(
       name: "_PITRTestSupport",
       dependencies: [
         "PlanModel", "PlanLoading", "PostgresVocabulary", "WAL", "Archives", "Catalog", "Compiler", "Execution",
-        "Processes", "SSH", "S3", "CZlib", "CZstd", "CLZ4",
+        "Processes", "Storage", "SSH", "S3", "CZlib", "CZstd", "CLZ4",
         .product(name: "Crypto", package: "swift-crypto"),
       ],
       path: "Tests/_PITRTestSupport"),

@@ -43,11 +43,8 @@ import _PITRTestSupport
 
   /// Scans `mem://repo` through `store` (installed for the scan, then the previous stores back).
   private func scan(_ store: VersionedStore, cacheDirectory: String) -> (Catalog, CatalogCache) {
-    let previous = RepositoryStores.current
-    var remotes = previous.remotes
-    remotes["mem://repo"] = store
-    RepositoryStores.install(RepositoryStores(remotes: remotes))
-    defer { RepositoryStores.install(previous) }
+    let installation = SharedStores.install(["mem://repo": store])
+    defer { installation.remove() }
     let cache = CatalogCache(directory: cacheDirectory, folders: [Self.wal])
     let catalog = Catalog.scan(base: "mem://repo/base", wal: [Self.wal], cache: cache)
     cache.save()

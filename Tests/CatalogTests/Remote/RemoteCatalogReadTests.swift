@@ -76,9 +76,9 @@ struct RemoteCatalogReadTests {
     remoteWAL: String, root: String
   ) throws -> (local: Catalog, remote: Catalog) {
     let local = Catalog.scan(base: fixture.base, wal: [fixture.wal], cache: .disabled)
-    RepositoryStores.install(RepositoryStores(remotes: [prefix: store]))
-    defer { RepositoryStores.install(.local) }
-    let remote = Catalog.scan(base: remoteBase, wal: [remoteWAL], cache: .disabled)
+    let remote = SharedStores.with([prefix: store]) {
+      Catalog.scan(base: remoteBase, wal: [remoteWAL], cache: .disabled)
+    }
     // Over SSH a remote path is the prefix and the local path; on S3 the bucket stands for
     // the fixture's folder.
     let localRoot = root.hasPrefix("ssh://") ? "" : String(fixture.base.dropLast("base".count))

@@ -69,8 +69,8 @@ extension RemoteCatalogReadTests {
     let (localArchive, _) = Catalog.scanArchive(wal: [fixture.wal], cache: .disabled)
     try afterScan(localArchive)
     let local = try walAnswers(localArchive)
-    RepositoryStores.install(RepositoryStores(remotes: [prefix: store]))
-    defer { RepositoryStores.install(.local) }
+    let installation = SharedStores.install([prefix: store])
+    defer { installation.remove() }
     let (remoteArchive, _) = Catalog.scanArchive(wal: [remoteWAL], cache: .disabled)
     #expect(remoteArchive.segments.count == localArchive.segments.count)
     let remote = try walAnswers(remoteArchive).map { $0.replacingOccurrences(of: root, with: localRoot) }
@@ -122,8 +122,8 @@ extension RemoteCatalogReadTests {
     defer { store.close() }
     let vanished = "\(fixture.wal)/000000010000000000000005.gz"
     let bytes = try Data(contentsOf: URL(fileURLWithPath: vanished))
-    RepositoryStores.install(RepositoryStores(remotes: [store.prefix: store]))
-    defer { RepositoryStores.install(.local) }
+    let installation = SharedStores.install([store.prefix: store])
+    defer { installation.remove() }
     let (archive, _) = Catalog.scanArchive(wal: [store.prefix + fixture.wal], cache: .disabled)
     try FileManager.default.removeItem(atPath: vanished)
     var expected = ""

@@ -24,11 +24,9 @@ extension ExtractionTests {
       let backup = try fixture.write(.plain, into: server.directory.file("backup"))
       let session = try SSHSession(host: server.host, options: server.options())
       let store = SSHStore(session: session)
-      defer {
-        RepositoryStores.install(.local)
-        store.close()
-      }
-      RepositoryStores.install(RepositoryStores(remotes: [store.prefix: store]))
+      defer { store.close() }
+      let installation = SharedStores.install([store.prefix: store])
+      defer { installation.remove() }
       let data = directory.file("data")
       let location = directory.file("new-ts")
 

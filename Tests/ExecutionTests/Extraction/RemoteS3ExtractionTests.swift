@@ -45,8 +45,8 @@ extension ExtractionTests {
       fixture.members.append(
         .init(path: "base/1/99999", data: (0..<(20 << 20)).map { UInt8(truncatingIfNeeded: $0 / 7) }))
       let (store, backup) = try Self.upload(fixture, layout: .plain, moto: moto, into: directory)
-      RepositoryStores.install(RepositoryStores(remotes: [store.root: store]))
-      defer { RepositoryStores.install(.local) }
+      let installation = SharedStores.install([store.root: store])
+      defer { installation.remove() }
       let data = directory.file("data")
 
       let report = try BackupExtractor(backupFolder: backup, format: .plain, dataDirectory: data, syncToDisk: false)
@@ -71,8 +71,8 @@ extension ExtractionTests {
       var fixture = BackupFixture.standard()
       fixture.members += Self.manyFiles(10)
       let (store, backup) = try Self.upload(fixture, layout: .tarGzip, moto: moto, into: directory)
-      RepositoryStores.install(RepositoryStores(remotes: [store.root: store]))
-      defer { RepositoryStores.install(.local) }
+      let installation = SharedStores.install([store.root: store])
+      defer { installation.remove() }
       let data = directory.file("data")
 
       let report = try BackupExtractor(backupFolder: backup, format: .tar, dataDirectory: data, syncToDisk: false)
@@ -101,9 +101,9 @@ extension ExtractionTests {
       var fixture = BackupFixture.standard()
       fixture.members += Self.manyFiles(400)
       let (store, backup) = try Self.upload(fixture, layout: .plain, moto: moto, into: directory)
-      RepositoryStores.install(RepositoryStores(remotes: [store.root: store]))
+      let installation = SharedStores.install([store.root: store])
       defer {
-        RepositoryStores.install(.local)
+        installation.remove()
         unsetenv(FetchAhead.depthVariable)
       }
       var times: [String: [Double]] = [:]
