@@ -141,15 +141,52 @@ import _PITRTestSupport
     let noArchive = try pitr("wal-fetch", Self.name, setup.destination)
     #expect(noArchive.status == 64)
     #expect(noArchive.standardError.contains("give the archive with --wal DIR"))
-    let absent = try pitr(
-      "wal-fetch", "--wal", "/nonexistent/archive", Self.name, setup.destination)
-    #expect(absent.status == 64)
-    #expect(absent.standardError.contains("--wal '/nonexistent/archive' is not a folder"))
     let path = try setup.fetch("pg_wal/\(Self.name)")
     #expect(path.status == 64)
     #expect(path.standardError.contains("'pg_wal/\(Self.name)' is not a file name"))
     let missingDestination = try pitr("wal-fetch", "--wal", setup.repository.wal, Self.name)
     #expect(missingDestination.status == 64)
+  }
+
+  /// An archive folder that is gone (an unmounted disk, a typo) is not "not archived": exit
+  /// 200 stops recovery where exit 1 would end it, and promote, early. A file already in the
+  /// spool is still served.
+  @Test func aMissingArchiveFolderStopsRecoveryButTheSpoolStillServes() throws {
+    let setup = try Setup()
+    defer { setup.repository.remove() }
+    let gone = setup.repository.directory.file("unmounted")
+    let absent = try pitr("wal-fetch", "--wal", gone, Self.name, setup.destination)
+    #expect(absent.status == 200)
+    #expect(
+      absent.standardError
+        == "pitr wal-fetch: error: \(Self.name): not found, but cannot read \(gone): No such file "
+        + "or directory, so whether it is archived there is unknown; recovery stops here rather "
+        + "than take it for the end of the archive: make the folder readable and run pitr apply "
+        + "again (it resumes)\n")
+    #expect(!FileManager.default.fileExists(atPath: setup.destination))
+    let bytes = RepositoryFixture.segmentBytes(Self.name)
+    _ = try setup.repository.write(bytes, to: "\(setup.spool)/\(Self.name)")
+    let spooled = try pitr(
+      "wal-fetch", "--wal", gone, "--spool", setup.spool, Self.name, setup.destination)
+    #expect(spooled.status == 0)
+    #expect(FileManager.default.contents(atPath: setup.destination) == Data(bytes))
+  }
+
+  /// The same when the folder goes away after the index was made: the index notes each
+  /// folder's time, so the look-up walks again and finds the folder gone.
+  @Test func anArchiveFolderGoneAfterTheIndexWasMadeStopsRecovery() throws {
+    let setup = try Setup()
+    defer { setup.repository.remove() }
+    #expect(try setup.fetch(Self.name).status == 0)
+    #expect(try setup.fetch("00000002.history").status == 1)
+    try FileManager.default.moveItem(
+      atPath: setup.repository.wal, toPath: setup.repository.directory.file("moved"))
+    let result = try setup.fetch("00000002.history")
+    #expect(result.status == 200)
+    #expect(
+      result.standardError.hasPrefix(
+        "pitr wal-fetch: error: 00000002.history: not found, but cannot read \(setup.repository.wal): "
+          + "No such file or directory"))
   }
 
   @Test func helpExplainsTheRestoreCommandAndTheExitCodes() throws {

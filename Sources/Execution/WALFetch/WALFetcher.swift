@@ -80,6 +80,7 @@ public struct WALFetcher {
       do {
         try delivery.copy(from: candidate)
         for failure in failures { warn("skipped \(failure)") }
+        for unreadable in found.unreadableFolders { warn(unreadable) }
         return .fetched(source: candidate)
       } catch {
         failures.append(error)
@@ -167,7 +168,8 @@ public struct WALFetcher {
         do {
           if let listing = try store.list(under: folder, named: name) {
             for problem in listing.problems { warn(problem.description) }
-            found.paths += listing.files.filter { WALArchiveIndex.lookupName(ofFile: String($0.name)) == name }.map(\.path)
+            found.paths += listing.files.filter { WALArchiveIndex.lookupName(ofFile: String($0.name)) == name }.map(
+              \.path)
             continue
           }
         } catch {

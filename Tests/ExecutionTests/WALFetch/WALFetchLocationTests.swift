@@ -169,4 +169,29 @@ import _PITRTestSupport
         ])
     }
   }
+
+  /// An archive folder that cannot be read makes "not found" a guess: refused (exit 200 in
+  /// the command) unless another folder has the file, which is then served with a warning.
+  @Test func anUnreadableArchiveFolderIsFatalUnlessAnotherFolderHasTheFile() throws {
+    let fixture = try WALFetchFixture()
+    defer { fixture.remove() }
+    let archived = try fixture.repository.writeSegment(Self.name)
+    let gone = fixture.repository.directory.file("gone")
+    for spool in [nil, fixture.spool] {
+      let warnings = WarningLog()
+      let fetcher = WALFetcher(
+        archiveFolders: [gone, fixture.archive], spoolFolder: spool, warn: { warnings.append($0) })
+      #expect(try fetcher.fetch(Self.name, to: fixture.destination) == .fetched(source: archived))
+      #expect(warnings.lines == ["cannot read \(gone): No such file or directory"])
+      let error = #expect(throws: WALFetchError.self) {
+        try fetcher.fetch("00000002.history", to: fixture.destination)
+      }
+      #expect(error?.kind == .io)
+      #expect(
+        error?.description
+          == "00000002.history: not found, but cannot read \(gone): No such file or directory, so "
+          + "whether it is archived there is unknown; recovery stops here rather than take it for "
+          + "the end of the archive: make the folder readable and run pitr apply again (it resumes)")
+    }
+  }
 }
