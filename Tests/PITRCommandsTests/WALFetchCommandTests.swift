@@ -161,8 +161,8 @@ import _PITRTestSupport
       absent.standardError
         == "pitr wal-fetch: error: \(Self.name): not found, but cannot read \(gone): No such file "
         + "or directory, so whether it is archived there is unknown; recovery stops here rather "
-        + "than take it for the end of the archive: make the folder readable and run pitr apply "
-        + "again (it resumes)\n")
+        + "than take it for the end of the archive: make it readable (the folder, host or endpoint) "
+        + "and run pitr apply again (it resumes)\n")
     #expect(!FileManager.default.fileExists(atPath: setup.destination))
     let bytes = RepositoryFixture.segmentBytes(Self.name)
     _ = try setup.repository.write(bytes, to: "\(setup.spool)/\(Self.name)")
@@ -170,6 +170,41 @@ import _PITRTestSupport
       "wal-fetch", "--wal", gone, "--spool", setup.spool, Self.name, setup.destination)
     #expect(spooled.status == 0)
     #expect(FileManager.default.contents(atPath: setup.destination) == Data(bytes))
+  }
+
+  /// An S3 endpoint or SSH host that cannot be reached is not "not archived" either.
+  @Test func anUnreachableRemoteArchiveStopsRecovery() throws {
+    let setup = try Setup()
+    defer { setup.repository.remove() }
+    let port = try MotoServer.freePort()
+    let s3 = try ProcessRunner.run(
+      RepositoryPaths.pitrExecutable,
+      [
+        "wal-fetch", "--wal", "s3://bkt/wal", "--s3-endpoint", "http://127.0.0.1:\(port)",
+        "--s3-region", "us-east-1", "--s3-path-style", "true", Self.name, setup.destination,
+      ],
+      environment: [
+        "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "PITR_S3_ATTEMPTS": "1",
+        "PITR_S3_RETRY_DELAY": "0",
+      ], timeout: 30)
+    #expect(s3.status == 200)
+    #expect(
+      s3.standardError
+        == "pitr wal-fetch: error: \(Self.name): not found, but cannot read s3://bkt/wal: cannot reach "
+        + "the S3 endpoint http://127.0.0.1:\(port) (connection refused) after 1 attempt; check the "
+        + "endpoint (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL or backups.s3.endpoint), the network, and "
+        + "that the service is running, so whether it is archived there is unknown; recovery stops "
+        + "here rather than take it for the end of the archive: make it readable (the folder, host "
+        + "or endpoint) and run pitr apply again (it resumes)\n")
+    let ssh = try pitr(
+      "wal-fetch", "--wal", "ssh://root@127.0.0.1:\(port)/srv/wal", "--spool", setup.spool, Self.name,
+      setup.destination)
+    #expect(ssh.status == 200)
+    #expect(
+      ssh.standardError.hasPrefix(
+        "pitr wal-fetch: error: \(Self.name): not found, but cannot read ssh://root@127.0.0.1:\(port)/srv/wal: "
+          + "cannot reach ssh://root@127.0.0.1:\(port) (ssh said: ssh: connect to host 127.0.0.1 port \(port): "
+          + "Connection refused)"))
   }
 
   /// The same when the folder goes away after the index was made: the index notes each

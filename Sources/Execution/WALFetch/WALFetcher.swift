@@ -95,8 +95,8 @@ public struct WALFetcher {
       throw WALFetchError(
         .io, file: name,
         "not found, but \(unreadable), so whether it is archived there is unknown; recovery "
-          + "stops here rather than take it for the end of the archive: make the folder readable "
-          + "and run pitr apply again (it resumes)")
+          + "stops here rather than take it for the end of the archive: make it readable (the "
+          + "folder, host or endpoint) and run pitr apply again (it resumes)")
     }
     let folders = archiveFolders.joined(separator: ", ")
     return .notFound(reason: "\(name): not in \(folders.isEmpty ? "the spool" : folders)")
@@ -173,7 +173,8 @@ public struct WALFetcher {
             continue
           }
         } catch {
-          found.unreadableFolders.append("cannot read \(folder): \(error)")
+          let reason = "\(error)"
+          found.unreadableFolders.append(reason.contains(folder) ? reason : "cannot read \(folder): \(reason)")
           continue
         }
       }

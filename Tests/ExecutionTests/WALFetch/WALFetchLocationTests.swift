@@ -191,7 +191,8 @@ import _PITRTestSupport
         error?.description
           == "00000002.history: not found, but cannot read \(gone): No such file or directory, so "
           + "whether it is archived there is unknown; recovery stops here rather than take it for "
-          + "the end of the archive: make the folder readable and run pitr apply again (it resumes)")
+          + "the end of the archive: make it readable (the folder, host or endpoint) and run pitr apply "
+          + "again (it resumes)")
     }
   }
 }
