@@ -16,7 +16,7 @@ import PITRCommands
 @main
 struct Entrypoint {
   static func main() {
-    PITRCommand.runWALFetchIfAsked()
+    if getenv("PITR_EXP_ASYNC_WALFETCH") == nil { PITRCommand.runWALFetchIfAsked() }
     Task {
       await PITRCommand.main()
       exit(0)
