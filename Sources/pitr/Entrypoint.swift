@@ -16,7 +16,7 @@ import PITRCommands
 @main
 struct Entrypoint {
   static func main() {
-    if getenv("PITR_EXP_ASYNC_WALFETCH") == nil { PITRCommand.runWALFetchIfAsked() }
+    PITRCommand.runWALFetchIfAsked()
     Task {
       await PITRCommand.main()
       exit(0)

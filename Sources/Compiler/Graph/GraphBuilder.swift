@@ -1,4 +1,3 @@
-import Glibc
 import Catalog
 import PlanModel
 import WAL
@@ -298,8 +297,7 @@ struct GraphBuilder {
   /// that make something it needs: the files, the WAL, the tablespaces). Not the spool: the
   /// prefetch goes on beside recovery, ahead of it, on the other core.
   private func startServer(needs steps: [Step]) -> Step {
-    var wanted: Set<Artifact> = [.recoveryConfig, .recoverySignal, .backupWAL]
-    if getenv("PITR_EXP_WAIT_PREFETCH") != nil { wanted.insert(.walSpool) }
+    let wanted: Set<Artifact> = [.recoveryConfig, .recoverySignal, .backupWAL]
     let inputs = steps.flatMap(\.outputs).filter { wanted.contains($0) || $0.name.hasPrefix("tablespace-") }
     let command: [ArgumentTemplate] = [
       .serverBinary("pg_ctl"), .literal("-D"), .literal(data), .literal("-l"), .literal(connection.logFile),

@@ -1,4 +1,3 @@
-import Glibc
 import Archives
 import Catalog
 
@@ -10,7 +9,7 @@ import Catalog
 final class ExtractionRun {
   /// The size of the one buffer every file's bytes pass through: 1 MiB, the read-ahead
   /// thread's chunk, so most writes are whole chunks.
-  static let bufferSize = getenv("PITR_EXP_SMALL_WRITES") != nil ? 256 * 1024 : ReadAheadStream.chunkSize
+  static let bufferSize = ReadAheadStream.chunkSize
 
   /// What to extract and where.
   let extractor: BackupExtractor

@@ -29,7 +29,7 @@ final class OutputFile {
   ///   for a tree that is made durable at the end.
   init(creating path: String, writeBack: Bool = true) throws {
     self.path = path
-    writesBack = writeBack && getenv("PITR_EXP_NO_WRITEBACK") == nil
+    writesBack = writeBack
     descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
     guard descriptor >= 0 else { throw ExtractionError.io("create", path, code: errno) }
   }

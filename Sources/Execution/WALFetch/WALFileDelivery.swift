@@ -60,11 +60,6 @@ struct WALFileDelivery {
   /// after the same checks as ``copy(from:)``; a compressed one, or one on another file
   /// system, is copied and then removed.
   func move(from spooled: String) throws {
-    if getenv("PITR_EXP_COPY") != nil {
-      try copy(from: spooled)
-      unlink(spooled)
-      return
-    }
     guard try Self.reading(spooled, { try CompressionKind.detect(path: spooled) }) == .none else {
       try copy(from: spooled)
       unlink(spooled)
