@@ -211,6 +211,7 @@ await_promoted() {
 }
 
 start_restored() {  # method
+  rm -f "$work/logs/$1.log"   # pg_ctl -l appends: each run's log alone
   as_postgres "$pg_bin/pg_ctl" -D "$restored" -l "$work/logs/$1.log" -w -t 3600 start >/dev/null
 }
 
@@ -352,8 +353,8 @@ def instant(line):
 for line in open(log, errors="replace"):
     if "recovery stopping" in line:
         stop = line
-    if "was interrupted" in line and interrupted is None:
-        interrupted = instant(line)
+    if "was interrupted" in line:   # the last start's (pg_ctl -l appends to the log)
+        interrupted, started = instant(line), None
     if "starting point-in-time recovery" in line and started is None:
         started = instant(line)
     found = re.search(r"redo done at .*system: ([0-9.]+) s, elapsed: ([0-9.]+) s", line)
