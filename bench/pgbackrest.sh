@@ -31,6 +31,11 @@
 #   (the first run, at cb95ea5, called the -norecpf variants -nopf; pitr had no wal_prefetch)
 #   pgbackrest  `pgbackrest restore --type=time --target-action=promote --archive-mode=off`,
 #               `pg_ctl start`, wait until pg_is_in_recovery() is false
+#   pitr-planned, pitr-tuned-planned   the DBA's workflow, dry run then apply: `pitr plan`
+#               (untimed, from an empty catalog cache in $work/cache), then `pitr apply`
+#               with that cache (no --no-cache), timed as the others
+#   METHOD@LABEL  any pitr method run with the environment in $PITR_ENV_LABEL (NAME=VALUE
+#               words), e.g. ONLY="pitr pitr@one" PITR_ENV_one="PITR_S3_ATTEMPTS=1"
 # Every restored server gets its own port and socket folder and archive_mode off (pitr's own,
 # the manual lines, pgBackRest's --archive-mode=off). After each restore (untimed) the
 # server must be out of recovery with the rows pgbench_history had at the target and no
@@ -41,7 +46,10 @@
 # goes on beside recovery and no longer delays the start); "replay" from
 # then until the server logs `recovery stopping` (startup, its sync of the data directory,
 # the redo); "rest" from then to the end (the end-of-recovery checkpoint and promotion, and
-# for pitr its finish step's restart). "redo" is PostgreSQL's own `redo done at … elapsed:`.
+# for pitr its finish step's restart). "redo" is PostgreSQL's own `redo done at … elapsed:`,
+# "sys" the startup process's system CPU in the same line, "sync" the startup's sync of the
+# data directory (the log's `was interrupted` line to `starting point-in-time recovery`).
+# Every method's server log is kept as logs/METHOD-runN.log.
 #
 # usage: bench/pgbackrest.sh [RUNS]       (results go in docs/benchmarks.md by hand; RUNS 0
 #        only makes the workload)
@@ -203,6 +211,7 @@ await_promoted() {
 }
 
 start_restored() {  # method
+  rm -f "$work/logs/$1.log"   # pg_ctl -l appends: each run's log alone
   as_postgres "$pg_bin/pg_ctl" -D "$restored" -l "$work/logs/$1.log" -w -t 3600 start >/dev/null
 }
 
@@ -253,13 +262,29 @@ restore_pgbackrest() {
   echo "$t0 $t0 $t1 $t2"
 }
 
-restore_pitr() {  # method (a configuration name, or pitr-before / pitr-tuned-before)
-  local t0 t2 started binary=$pitr plan=$1
-  if [[ $1 == *-before ]]; then
-    binary=$pitr_before plan=${1%-before}
+restore_pitr() {  # method (a configuration name, pitr-before / pitr-tuned-before, pitr-planned /
+  # pitr-tuned-planned; any of them followed by @LABEL)
+  local t0 t2 started binary=$pitr plan=${1%@*} label="" cache=(--no-cache) variables=()
+  [[ $1 == *@* ]] && label=${1#*@}
+  if [ -n "$label" ]; then
+    local name="PITR_ENV_$label"
+    [ -n "${!name:-}" ] || { echo "method $1: set $name to the NAME=VALUE words it runs pitr with" >&2; exit 1; }
+    read -ra variables <<<"${!name}"
+  fi
+  if [[ $plan == *-before ]]; then
+    binary=$pitr_before plan=${plan%-before}
+  fi
+  if [[ $plan == *-planned ]]; then
+    # The DBA's workflow: a dry run (untimed, from an empty catalog cache), then apply, which
+    # reads the catalog from the cache the dry run left.
+    plan=${plan%-planned} cache=()
+    rm -rf "$work/cache"
+    env "${variables[@]}" XDG_CACHE_HOME="$work/cache" "$binary" plan "$work/plan-$plan.yaml" >"$work/dry-run-$1.txt" \
+      || { echo "pitr plan of plan-$plan.yaml ($1) failed; see $work/dry-run-$1.txt" >&2; exit 1; }
+    variables+=("XDG_CACHE_HOME=$work/cache")
   fi
   t0=$(now)
-  "$binary" apply "$work/plan-$plan.yaml" --yes --json --no-cache >"$work/events-$1.json" 2>"$work/stderr-$1.txt" \
+  env "${variables[@]}" "$binary" apply "$work/plan-$plan.yaml" --yes --json "${cache[@]}" >"$work/events-$1.json" 2>"$work/stderr-$1.txt" \
     || { echo "pitr apply of plan-$plan.yaml ($1) failed; see $work/stderr-$1.txt and events-$1.json" >&2; exit 1; }
   t2=$(now)
   cp "$restored.pitr/server.log" "$work/logs/$1.log"
@@ -312,23 +337,32 @@ check_restored() {
 }
 
 # phases LOG T0 TS T1 T2: total, plan (T0 to TS), restore (TS to T1), replay (T1 to the log's
-# `recovery stopping` line), rest (from that line to T2), and redo (PostgreSQL's `redo done at
-# … elapsed:`).
+# `recovery stopping` line), rest (from that line to T2), redo (PostgreSQL's `redo done at
+# … elapsed:`), sync (the startup's sync of the data directory: from the log's `was
+# interrupted` line to its `starting point-in-time recovery`) and sys (the startup process's
+# system CPU in the same `redo done` line).
 phases() {
   python3 - "$@" <<'EOF'
 import datetime, re, sys, zoneinfo
 log, t0, ts, t1, t2 = sys.argv[1], *map(float, sys.argv[2:])
-stop = redo = None
+stop = redo = system = interrupted = started = None
+def instant(line):
+    when = re.match(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?) (\S+)", line)
+    zone = datetime.timezone.utc if when[2] in ("UTC", "GMT") else zoneinfo.ZoneInfo(when[2])
+    return datetime.datetime.fromisoformat(when[1]).replace(tzinfo=zone).timestamp()
 for line in open(log, errors="replace"):
     if "recovery stopping" in line:
         stop = line
-    found = re.search(r"redo done at .*elapsed: ([0-9.]+) s", line)
+    if "was interrupted" in line:   # the last start's (pg_ctl -l appends to the log)
+        interrupted, started = instant(line), None
+    if "starting point-in-time recovery" in line and started is None:
+        started = instant(line)
+    found = re.search(r"redo done at .*system: ([0-9.]+) s, elapsed: ([0-9.]+) s", line)
     if found:
-        redo = float(found[1])
-when = re.match(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?) (\S+)", stop)
-zone = datetime.timezone.utc if when[2] in ("UTC", "GMT") else zoneinfo.ZoneInfo(when[2])
-stopped = datetime.datetime.fromisoformat(when[1]).replace(tzinfo=zone).timestamp()
-print("%.2f %.2f %.2f %.2f %.2f %.2f" % (t2 - t0, ts - t0, t1 - ts, stopped - t1, t2 - stopped, redo))
+        system, redo = float(found[1]), float(found[2])
+stopped = instant(stop)
+sync = started - interrupted if started and interrupted else float("nan")
+print("%.2f %.2f %.2f %.2f %.2f %.2f %.2f %.2f" % (t2 - t0, ts - t0, t1 - ts, stopped - t1, t2 - stopped, redo, sync, system))
 EOF
 }
 
@@ -349,7 +383,7 @@ echo "versions: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}'), $
 echo "backup: pg_basebackup $(du -shc "$base"/full/*.tar.gz | tail -1 | cut -f1) ($(ls "$base/full" | tr '\n' ' ')); pgBackRest repo $(du -sh "$brdir/repo/backup" | cut -f1) backup, $(du -sh "$brdir/repo/archive" | cut -f1) archive"
 echo "archive: $(ls "$gz" | grep -c '\.gz$') gzip'd segments, $(du -sh "$gz" | cut -f1); target $target; $(cat "$work/expected-rows") pgbench_history rows at the target"
 
-declare -A total plan restore replay rest redo
+declare -A total plan restore replay rest redo sync sys
 for ((run = 1; run <= runs; run++)); do
   for method in "${methods[@]}"; do
     fresh_destination
@@ -360,14 +394,14 @@ for ((run = 1; run <= runs; run++)); do
       *) instants=$(restore_pitr "$method") ;;
     esac
     check_restored "$method"
-    read -r t c r p x d < <(phases "$work/logs/$method.log" $instants)
+    read -r t c r p x d y z < <(phases "$work/logs/$method.log" $instants)
     total[$method]+="$t " plan[$method]+="$c " restore[$method]+="$r " replay[$method]+="$p " rest[$method]+="$x "
-    redo[$method]+="$d "
-    printf 'run %d %-18s %7s s  (plan %5s, restore %6s, replay %6s, rest %5s; redo %6s)  load %s\n' "$run" "$method" \
-      "$t" "$c" "$r" "$p" "$x" "$d" "$(cut -d' ' -f1 /proc/loadavg)"
+    redo[$method]+="$d " sync[$method]+="$y " sys[$method]+="$z "
+    printf 'run %d %-18s %7s s  (plan %5s, restore %6s, replay %6s, rest %5s; redo %6s, sync %5s, sys %5s)  load %s\n' \
+      "$run" "$method" "$t" "$c" "$r" "$p" "$x" "$d" "$y" "$z" "$(cut -d' ' -f1 /proc/loadavg)"
+    cp "$work/logs/$method.log" "$work/logs/$method-run$run.log"
     if [[ $method == pitr* ]]; then
       cp "$work/events-$method.json" "$work/events-$method-run$run.json"
-      cp "$work/logs/$method.log" "$work/logs/$method-run$run.log"
       echo "      $(steps "$work/events-$method.json")"
     fi
   done
@@ -379,12 +413,13 @@ med() { echo $1 | tr ' ' '\n' | median; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx", a / b}'; }
 has() { [[ " ${methods[*]} " == *" $1 "* ]]; }
 echo "runs: $runs (medians, seconds); load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-18s %7s %6s %8s %7s %6s %7s %11s %9s\n' method total plan restore replay rest redo "/pgbackrest" "/manual"
+printf '%-18s %7s %6s %8s %7s %6s %7s %6s %6s %11s %9s\n' method total plan restore replay rest redo sync sys "/pgbackrest" "/manual"
 for method in "${methods[@]}"; do
   t=$(med "${total[$method]}")
   vs_br="-" vs_manual="-"
   has pgbackrest && vs_br=$(ratio "$t" "$(med "${total[pgbackrest]}")")
   has manual && vs_manual=$(ratio "$t" "$(med "${total[manual]}")")
-  printf '%-18s %7s %6s %8s %7s %6s %7s %11s %9s\n' "$method" "$t" "$(med "${plan[$method]}")" "$(med "${restore[$method]}")" \
-    "$(med "${replay[$method]}")" "$(med "${rest[$method]}")" "$(med "${redo[$method]}")" "$vs_br" "$vs_manual"
+  printf '%-18s %7s %6s %8s %7s %6s %7s %6s %6s %11s %9s\n' "$method" "$t" "$(med "${plan[$method]}")" "$(med "${restore[$method]}")" \
+    "$(med "${replay[$method]}")" "$(med "${rest[$method]}")" "$(med "${redo[$method]}")" "$(med "${sync[$method]}")" \
+    "$(med "${sys[$method]}")" "$vs_br" "$vs_manual"
 done

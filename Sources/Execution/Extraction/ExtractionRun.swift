@@ -8,7 +8,7 @@ import Catalog
 /// that call.
 final class ExtractionRun {
   /// The size of the one buffer every file's bytes pass through: 1 MiB, the read-ahead
-  /// thread's chunk, so most writes are whole chunks.
+  /// thread's chunk (``OutputFile`` writes it 64 KiB at a time).
   static let bufferSize = ReadAheadStream.chunkSize
 
   /// What to extract and where.

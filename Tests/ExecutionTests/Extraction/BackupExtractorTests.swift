@@ -42,8 +42,9 @@ extension ExtractionTests {
       let directory = try TemporaryDirectory("extract-large")
       defer { directory.remove() }
       var fixture = BackupFixture.standard()
-      // Over 9 MiB: several of the extractor's 1 MiB buffers, and past the 8 MiB after which
-      // the file's write-back is started while it is still being written.
+      // Over 9 MiB: several of the extractor's 1 MiB buffers, each written 64 KiB at a time,
+      // the last piece short, and past the 8 MiB after which the file's write-back is started
+      // while it is still being written.
       var large = [UInt8](repeating: 0, count: 9 * 1024 * 1024 + 12345)
       var random = SeededRandom(seed: 7)
       large.withUnsafeMutableBytes { raw in
