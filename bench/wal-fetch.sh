@@ -31,8 +31,8 @@ count=${1:-40}
 work=${PITR_BENCH_DIR:-/tmp/pitr-bench-fetch}
 xdev=${PITR_BENCH_XDEV:-/dev/shm/pitr-bench-fetch}
 if [ -z "${PITR_BIN:-}" ]; then
-  swift build -c release --product pitr >/dev/null
-  PITR_BIN=.build/release/pitr
+  swift build -c release --product pitr --static-swift-stdlib --scratch-path .build-static >/dev/null
+  PITR_BIN=.build-static/release/pitr
 fi
 pitr=$(realpath "$PITR_BIN")
 pitr2=$(if [ -n "${PITR_BIN2:-}" ]; then realpath "$PITR_BIN2"; fi)
