@@ -268,7 +268,7 @@ struct WALFindCommandTests {
     #expect(text.status == 0)
     #expect(
       text.standardOutput.contains(
-        "tables \(changes.tableOID), committed at \(end["lsn"] as? String ?? "?")"))
+        "tables \(changes.tableOID), committed at \(end["lsn"] ?? "?")"))
     #expect(text.standardOutput.contains("To restore to just before transaction \(truncateXid) "))
 
     // By relation: REL is compared with the truncated tables' OIDs (items' relfilenode was

@@ -62,6 +62,14 @@ public enum RecoveryLog {
     ),
   ]
 
+  /// What a `could not restore file` means when the line before it is wal-fetch saying it
+  /// could not read the archive at all, rather than that a file in it was bad.
+  static let archiveUnreadable =
+    "pitr wal-fetch could not read the archive (a folder gone or unreadable, a host or S3 "
+    + "endpoint that cannot be reached), so it stopped recovery rather than let it end early: its "
+    + "error line is just above in the log; make the archive readable and run pitr apply again "
+    + "(it resumes)"
+
   /// FATAL messages a client's connection gets (pitr's own polling among them): they end the
   /// connection, not the server, so they are not failures of the restore.
   static let connectionMessages = [
@@ -93,7 +101,11 @@ public enum RecoveryLog {
       if state.failure == nil, line.contains("FATAL:") || line.contains("PANIC:"),
         !connectionMessages.contains(where: line.contains)
       {
-        let meaning = explanations.first { line.contains($0.fragment) }?.meaning
+        let archiveGone =
+          line.contains("could not restore file")
+          && lines[max(0, index - 3)..<index].contains { $0.contains("whether it is archived there is unknown") }
+        let meaning =
+          archiveGone ? archiveUnreadable : explanations.first { line.contains($0.fragment) }?.meaning
         let start = line.range(of: "FATAL:")?.lowerBound ?? line.startIndex
         state.failure =
           meaning.map { "recovery failed: \($0)" } ?? "the server stopped with: \(line[start...])"

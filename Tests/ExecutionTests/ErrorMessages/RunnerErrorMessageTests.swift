@@ -29,7 +29,7 @@ extension ErrorMessages {
       let directory = try TemporaryDirectory("zombie")
       defer { directory.remove() }
       var child: pid_t = 0
-      var arguments: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
+      let arguments: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
       defer { for argument in arguments { free(argument) } }
       #expect(posix_spawn(&child, "/bin/true", nil, nil, arguments, environ) == 0)
       defer {

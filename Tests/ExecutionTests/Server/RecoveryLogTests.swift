@@ -81,6 +81,27 @@ import Testing
     #expect(state.failureLines.last == Self.line("LOG", "startup process (PID 4242) exited with exit code 1"))
   }
 
+  /// wal-fetch's exit 200 for an archive it could not read (an unmounted folder) is told as
+  /// that, not as a damaged file to replace.
+  @Test func anArchiveThatCouldNotBeReadIsToldApartFromADamagedFile() {
+    let lines = [
+      Self.line("LOG", "restored log file \"00000001000000000000002D\" from archive"),
+      "pitr wal-fetch: error: 00000001000000000000002E: not found, but cannot read /backups/wal: No "
+        + "such file or directory, so whether it is archived there is unknown; recovery stops here "
+        + "rather than take it for the end of the archive: make it readable (the folder, host or "
+        + "endpoint) and run pitr apply again (it resumes)",
+      Self.line(
+        "FATAL",
+        "could not restore file \"00000001000000000000002E\" from archive: child process exited with exit code 200"),
+    ]
+    #expect(
+      RecoveryLog.read(lines.joined(separator: "\n")).failure
+        == "recovery failed: pitr wal-fetch could not read the archive (a folder gone or unreadable, a "
+        + "host or S3 endpoint that cannot be reached), so it stopped recovery rather than let it end "
+        + "early: its error line is just above in the log; make the archive readable and run pitr "
+        + "apply again (it resumes)")
+  }
+
   @Test func anUnknownFatalIsQuotedAsIs() {
     let state = RecoveryLog.read(Self.line("FATAL", "could not open file \"global/pg_control\": Permission denied"))
     #expect(
