@@ -80,10 +80,14 @@ public enum RecoveryLog {
     "canceling statement",
   ]
 
-  /// Reads the whole log text.
+  /// Reads the whole log text. Where recovery stopped and how it ended come from the whole
+  /// log (a restarted server logs its stop only once); a failure only from the lines of the
+  /// server's last start, so that a run resumed after a failed one (the archive unmounted,
+  /// then mounted again) is not failed again by the earlier run's FATAL.
   public static func read(_ text: String) -> State {
     var state = State()
     let lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+    let lastStart = lines.lastIndex { $0.contains("LOG:  starting PostgreSQL ") } ?? 0
     for (index, line) in lines.enumerated() {
       if let range = line.range(of: "recovery stopping ") {
         state.stopMessage = String(line[range.lowerBound...])
@@ -98,7 +102,7 @@ public enum RecoveryLog {
       } else if line.contains("database system is ready to accept connections") {
         state.readyForConnections = true
       }
-      if state.failure == nil, line.contains("FATAL:") || line.contains("PANIC:"),
+      if state.failure == nil, index >= lastStart, line.contains("FATAL:") || line.contains("PANIC:"),
         !connectionMessages.contains(where: line.contains)
       {
         let archiveGone =

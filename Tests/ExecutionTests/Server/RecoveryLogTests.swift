@@ -102,6 +102,30 @@ import Testing
         + "apply again (it resumes)")
   }
 
+  /// A server started again after a failed recovery is judged by what it logs since: the
+  /// earlier start's FATAL is history (the stop message still counts from the whole log).
+  @Test func aFailureBeforeTheLastStartIsHistory() {
+    let fatal = Self.line(
+      "FATAL",
+      "could not restore file \"00000001000000000000002E\" from archive: child process exited with exit code 200")
+    let first = [
+      Self.line("LOG", "starting PostgreSQL 15.18 on x86_64-pc-linux-gnu"), fatal,
+      Self.line("LOG", "shutting down due to startup process failure"),
+    ]
+    let second = [
+      Self.line("LOG", "starting PostgreSQL 15.18 on x86_64-pc-linux-gnu"),
+      Self.line("LOG", "restored log file \"00000001000000000000002E\" from archive"),
+    ]
+    #expect(RecoveryLog.read(first.joined(separator: "\n")).failure != nil)
+    #expect(RecoveryLog.read((first + second).joined(separator: "\n")).failure == nil)
+    let stopped = first + second + [Self.line("LOG", "recovery stopping after commit of transaction 7")]
+    #expect(RecoveryLog.read((stopped + [fatal]).joined(separator: "\n")).failure != nil)
+    let restarted = stopped + [Self.line("LOG", "starting PostgreSQL 15.18 on x86_64-pc-linux-gnu")]
+    #expect(
+      RecoveryLog.read(restarted.joined(separator: "\n")).stopMessage
+        == "recovery stopping after commit of transaction 7")
+  }
+
   @Test func anUnknownFatalIsQuotedAsIs() {
     let state = RecoveryLog.read(Self.line("FATAL", "could not open file \"global/pg_control\": Permission denied"))
     #expect(
