@@ -28,6 +28,28 @@ final class RestoredServer {
     (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
   }
 
+  /// Where the log's size at the last `pg_ctl start` is kept (`server.log.start`).
+  private var startMarkPath: String { logPath + ".start" }
+
+  /// Notes how long the log is, just before `pg_ctl start`: what comes after is this start's.
+  func markStart() {
+    var info = stat()
+    let size = stat(logPath, &info) == 0 ? Int64(info.st_size) : 0
+    try? "\(size)\n".write(toFile: startMarkPath, atomically: true, encoding: .utf8)
+  }
+
+  /// The log written since the last ``markStart()`` (the whole log when there is no mark, or
+  /// the log is shorter than it): a server started again after a failed recovery is judged
+  /// by what it says, not by the FATAL of the run before, which `pg_ctl start -W` returns
+  /// before the new server has logged anything.
+  func logSinceStart() -> String {
+    let text = log()
+    guard let mark = try? String(contentsOfFile: startMarkPath, encoding: .utf8),
+      let offset = Int(mark.trimmingCharacters(in: .whitespacesAndNewlines)), offset <= text.utf8.count
+    else { return text }
+    return String(decoding: text.utf8.dropFirst(offset), as: UTF8.self)
+  }
+
   /// Whether a postmaster runs for the data directory (`postmaster.pid` names a live process).
   var isRunning: Bool { Self.isRunning(dataDirectory: connection.dataDirectory) }
 

@@ -17,7 +17,7 @@ struct AwaitTarget {
     var lastProgress = ""
     var seenRunning = false
     while Date() < deadline {
-      let log = RecoveryLog.read(server.log())
+      let log = RecoveryLog.read(server.logSinceStart())
       if let failure = log.failure {
         server.stop()
         throw RunnerError(failure, logExcerpt: log.failureLines)

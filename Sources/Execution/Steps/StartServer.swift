@@ -9,6 +9,7 @@ struct StartServer {
   func run(_ step: Step, in context: StepContext) throws {
     guard let words = context.resolver.commandLine(of: step) else { return }
     let server = RestoredServer(connection: payload.connection, resolver: context.resolver)
+    server.markStart()
     let result = try ProcessRunner.run(words[0], Array(words.dropFirst()), timeout: payload.timeout)
     // A pg_ctl of an interrupted run may have started it meanwhile.
     guard result.succeeded || server.isRunning else {

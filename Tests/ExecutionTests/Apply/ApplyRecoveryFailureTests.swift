@@ -41,6 +41,42 @@ extension ApplyTests {
       #expect(journal.status(of: "await-target") == .failed)
     }
 
+    /// The archive unmounted before recovery asks for it: wal-fetch cannot tell "not archived"
+    /// and stops recovery (exit 200) instead of letting it end, and promote, early; pitr says
+    /// so, and applying again once the archive is back resumes and reaches the target.
+    @Test func anArchiveGoneDuringRecoveryStopsItAndApplyingAgainResumes() throws {
+      let shared = try InventariosApplyLab.get()
+      let restore = try ApplyRestore(sandbox: shared.sandbox("archivegone")) { sandbox in
+        try ApplyBackupCopy.copyArchive(shared.wal, to: sandbox.file("wal"))
+        return ApplyHarness.planText(
+          base: shared.base, wal: sandbox.file("wal"), target: "  name: test_pirt", sandbox: sandbox,
+          destination: "  wal_prefetch: off")
+      }
+      defer { restore.remove() }
+      let wal = restore.sandbox.file("wal")
+      let unmounted = restore.sandbox.file("wal-unmounted")
+      try FileManager.default.moveItem(atPath: wal, toPath: unmounted)
+
+      let error = try #require(throws: RunnerError.self) { try restore.run() }
+
+      #expect(
+        error.description
+          == "recovery failed: pitr wal-fetch could not read the archive (a folder gone or unreadable, a "
+          + "host or S3 endpoint that cannot be reached), so it stopped recovery rather than let it end "
+          + "early: its error line is just above in the log; make the archive readable and run pitr "
+          + "apply again (it resumes)")
+      #expect(
+        error.logExcerpt.contains { $0.contains("cannot read \(wal): No such file or directory") },
+        "\(error.logExcerpt)")
+      #expect(!restore.sandbox.isServerRunning)
+
+      try FileManager.default.moveItem(atPath: unmounted, toPath: wal)
+      let (again, _) = restore.anotherRunner()
+      let report = try again.run()
+      #expect(report.outcome == .promoted)
+      #expect(report.loggedStop == restore.plan.prediction.stopMessage)
+    }
+
     @Test func waitingLongerThanTheTimeoutLeavesTheServerRecoveringAndResumes() throws {
       let shared = try InventariosApplyLab.get()
       let restore = try ApplyRestore(sandbox: shared.sandbox("timeout"), timeout: 0.000_001) { sandbox in
