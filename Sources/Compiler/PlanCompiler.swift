@@ -2,6 +2,7 @@ import Catalog
 import Crypto
 import Foundation
 import PlanModel
+import PostgresVocabulary
 
 /// Compiles a loaded plan against the catalog: checks everything DESIGN §5 lists, each
 /// problem located at the plan key it concerns, and when nothing is wrong produces the
@@ -90,7 +91,7 @@ public struct PlanCompiler {
     if let note = evaluation.target.zoneNote { notes.append(note) }
     let destination = resolvedDestination(backup: backup)
     let (configuration, floorNotes) = configuration(
-      for: evaluation, destination: destination)
+      for: evaluation, destination: destination, prediction: prediction)
     for (message, location) in floorNotes {
       diagnostics.append(Diagnostic(.note, message, at: location))
       notes.append(message)
@@ -214,7 +215,7 @@ public struct PlanCompiler {
   /// The lines of the pitr block: how to fetch WAL, the target, the action, the port,
   /// archiving, the hot-standby floor, tuning, then the plan's own settings.
   private func configuration(
-    for evaluation: TargetEvaluation, destination: CompiledPlan.ResolvedDestination
+    for evaluation: TargetEvaluation, destination: CompiledPlan.ResolvedDestination, prediction: Prediction
   ) -> (RecoveryConfiguration, [(String, SourceLocation)]) {
     var lines: [RecoveryConfiguration.Line] = []
     var fetch = [environment.pitrExecutable, "wal-fetch"]
@@ -226,6 +227,7 @@ public struct PlanCompiler {
       if let pathStyle = s3.pathStyle { fetch += ["--s3-path-style", pathStyle.value ? "true" : "false"] }
     }
     if let system = evaluation.backup.systemIdentifier { fetch += ["--system-identifier", String(system)] }
+    for run in archivedRuns(evaluation, prediction: prediction) { fetch += ["--needs", run] }
     fetch += ["--spool", destination.stateDirectory + "/spool", "%f", "%p"]
     lines.append(
       .init(
@@ -288,6 +290,26 @@ public struct PlanCompiler {
   /// backup, the segments from its start to the predicted stop (all of them for `latest`),
   /// and the history files. Segments archived after the stop do not make a plan stale: a
   /// live source keeps archiving while a compiled plan waits for review.
+  /// The archived segments recovery reads (from the backup's start along the target's
+  /// timeline to the predicted last one), as `FIRST-LAST` runs of one timeline each: wal-fetch
+  /// (`--needs`) stops recovery when one of them is gone, rather than let it end there.
+  private func archivedRuns(_ evaluation: TargetEvaluation, prediction: Prediction) -> [String] {
+    guard let last = prediction.lastSegment else { return [] }
+    let size = index.archive.segmentSize ?? .sixteenMiB
+    let number = { (name: WALSegmentName) in name.segmentNumber(size: size) ?? 0 }
+    var runs: [(first: WALSegmentName, last: WALSegmentName)] = []
+    for name in index.segments(along: evaluation.target.timeline, from: evaluation.backup.label.startLSN) {
+      guard number(name) <= number(last) else { break }
+      if let previous = runs.last, previous.last.timeline == name.timeline, number(previous.last) + 1 == number(name) {
+        runs[runs.count - 1].last = name
+      } else {
+        runs.append((name, name))
+      }
+      if name == last { break }
+    }
+    return runs.map { "\($0.first)-\($0.last)" }
+  }
+
   private func fingerprint(_ evaluation: TargetEvaluation, _ prediction: Prediction) -> String {
     var text = ""
     // Every backup restored: the chosen one, or its incremental chain (full backup first).

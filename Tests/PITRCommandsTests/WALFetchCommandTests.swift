@@ -146,6 +146,12 @@ import _PITRTestSupport
     #expect(path.standardError.contains("'pg_wal/\(Self.name)' is not a file name"))
     let missingDestination = try pitr("wal-fetch", "--wal", setup.repository.wal, Self.name)
     #expect(missingDestination.status == 64)
+    let needs = try setup.fetch(Self.name, "--needs", "000000010000000000000006-000000010000000000000003")
+    #expect(needs.status == 64)
+    #expect(
+      needs.standardError.contains(
+        "--needs '000000010000000000000006-000000010000000000000003' is not FIRST-LAST, two segment "
+          + "names of one timeline in order"))
   }
 
   /// An archive folder that is gone (an unmounted disk, a typo) is not "not archived": exit

@@ -70,6 +70,12 @@ public enum RecoveryLog {
     + "error line is just above in the log; make the archive readable and run pitr apply again "
     + "(it resumes)"
 
+  /// What it means when wal-fetch's line says a segment the plan saw archived is gone.
+  static let segmentRemoved =
+    "a WAL segment that was in the archive when the plan was compiled is gone, so pitr wal-fetch "
+    + "stopped recovery rather than let it end there: its error line is just above in the log; put "
+    + "the segment back (from another copy of the archive) and run pitr apply again (it resumes)"
+
   /// FATAL messages a client's connection gets (pitr's own polling among them): they end the
   /// connection, not the server, so they are not failures of the restore.
   static let connectionMessages = [
@@ -108,8 +114,13 @@ public enum RecoveryLog {
         let archiveGone =
           line.contains("could not restore file")
           && lines[max(0, index - 3)..<index].contains { $0.contains("whether it is archived there is unknown") }
+        let segmentGone =
+          line.contains("could not restore file")
+          && lines[max(0, index - 3)..<index].contains { $0.contains("but it was archived when the plan was compiled") }
         let meaning =
-          archiveGone ? archiveUnreadable : explanations.first { line.contains($0.fragment) }?.meaning
+          archiveGone
+          ? archiveUnreadable
+          : segmentGone ? segmentRemoved : explanations.first { line.contains($0.fragment) }?.meaning
         let start = line.range(of: "FATAL:")?.lowerBound ?? line.startIndex
         state.failure =
           meaning.map { "recovery failed: \($0)" } ?? "the server stopped with: \(line[start...])"

@@ -28,18 +28,32 @@ public struct WALFetcher {
   public var spoolFolder: String?
   /// The cluster's system identifier; segments of another cluster are refused.
   public var expectedSystemIdentifier: UInt64?
+  /// Segments the compiled plan saw archived (`FIRST-LAST`, one timeline each): one of them
+  /// not found is gone since, not the end of the archive.
+  public var neededRuns: [ClosedRange<String>]
   /// Receives warnings that do not stop the fetch: an ignored spool file, an archived copy
   /// that failed a check when another one passed, a folder that could not be read.
   public var warn: (String) -> Void
 
   public init(
     archiveFolders: [String], spoolFolder: String? = nil, expectedSystemIdentifier: UInt64? = nil,
-    warn: @escaping (String) -> Void = { _ in }
+    neededRuns: [ClosedRange<String>] = [], warn: @escaping (String) -> Void = { _ in }
   ) {
     self.archiveFolders = archiveFolders
     self.spoolFolder = spoolFolder
     self.expectedSystemIdentifier = expectedSystemIdentifier
+    self.neededRuns = neededRuns
     self.warn = warn
+  }
+
+  /// A `--needs` value, `FIRST-LAST` (two segment names of one timeline), as a range of names
+  /// (names of one timeline sort as their numbers); `nil` when it is not that.
+  public static func neededRun(_ text: String) -> ClosedRange<String>? {
+    let names = text.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
+    guard names.count == 2, let first = WALFileName(names[0])?.segment, let last = WALFileName(names[1])?.segment,
+      first.timeline == last.timeline, names[0] <= names[1]
+    else { return nil }
+    return names[0]...names[1]
   }
 
   /// Puts the file PostgreSQL asked for at `destination`.
@@ -99,6 +113,13 @@ public struct WALFetcher {
           + "folder, host or endpoint) and run pitr apply again (it resumes)")
     }
     let folders = archiveFolders.joined(separator: ", ")
+    if file.segment != nil, neededRuns.contains(where: { $0.contains(name) }) {
+      throw WALFetchError(
+        .io, file: name,
+        "not in \(folders.isEmpty ? "the spool" : folders), but it was archived when the plan was "
+          + "compiled; recovery stops here rather than end without it: put it back (from another "
+          + "copy of the archive) and run pitr apply again (it resumes)")
+    }
     return .notFound(reason: "\(name): not in \(folders.isEmpty ? "the spool" : folders)")
   }
 

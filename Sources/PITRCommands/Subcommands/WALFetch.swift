@@ -75,6 +75,13 @@ struct WALFetch: AsyncParsableCommand {
       valueName: "n"))
   var systemIdentifier: UInt64?
 
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Segments the plan saw archived, FIRST-LAST of one timeline (repeat for several): one of them "
+        + "not found stops recovery (exit 200) instead of ending it.", valueName: "first-last"))
+  var needs: [String] = []
+
   @Argument(help: ArgumentHelp("The file PostgreSQL asks for (%f).", valueName: "file-name"))
   var fileName: String
 
@@ -83,6 +90,9 @@ struct WALFetch: AsyncParsableCommand {
 
   func validate() throws {
     if wal.isEmpty, spool == nil { throw ValidationError("give the archive with --wal DIR") }
+    for run in needs where WALFetcher.neededRun(run) == nil {
+      throw ValidationError("--needs '\(run)' is not FIRST-LAST, two segment names of one timeline in order")
+    }
     if fileName.isEmpty || fileName.contains("/") {
       throw ValidationError("'\(fileName)' is not a file name (%f is a name, %p the path)")
     }
@@ -109,7 +119,7 @@ struct WALFetch: AsyncParsableCommand {
       archiveFolders: unreachable != nil
         ? [] : wal.map { RepositoryStores.isRemote($0) ? $0 : absolutePath($0) },
       spoolFolder: spool.map(absolutePath),
-      expectedSystemIdentifier: systemIdentifier,
+      expectedSystemIdentifier: systemIdentifier, neededRuns: needs.compactMap(WALFetcher.neededRun),
       warn: { Terminal.writeError("pitr wal-fetch: warning: \($0)\n") })
     let outcome: WALFetchOutcome
     do {

@@ -28,17 +28,55 @@ extension ApplyTests {
 
       let error = try #require(throws: RunnerError.self) { try restore.run() }
 
+      // The plan saw it archived (the restore_command's --needs), so wal-fetch stops recovery
+      // rather than answer "not archived".
       #expect(
-        error.description.hasPrefix("recovery failed: the WAL ran out before the target was reached"),
-        "\(error)")
+        error.description
+          == "recovery failed: a WAL segment that was in the archive when the plan was compiled is "
+          + "gone, so pitr wal-fetch stopped recovery rather than let it end there: its error line is "
+          + "just above in the log; put the segment back (from another copy of the archive) and run "
+          + "pitr apply again (it resumes)", "\(error)")
       #expect(
         error.logExcerpt.contains {
-          $0.contains("FATAL:  recovery ended before configured recovery target was reached")
+          $0.contains(
+            "pitr wal-fetch: error: \(scenario.deleteWALFile): not in \(wal), but it was archived when the plan was compiled"
+          )
         }, "\(error.logExcerpt)")
       #expect(!sandbox.isServerRunning)
       let journal = try ApplyHarness.journal(in: sandbox)
       #expect(journal.status(of: "start-server") == .done)
       #expect(journal.status(of: "await-target") == .failed)
+    }
+
+    /// With `target: latest` a segment gone from the archive would end recovery there, and
+    /// the server would promote without the rest of the WAL; it stops instead, and applying
+    /// again once the segment is back replays to the end.
+    @Test func aSegmentDeletedAfterCompilingStopsALatestRecoveryAndApplyingAgainResumes() throws {
+      let shared = try InventariosApplyLab.get()
+      let scenario = shared.scenario
+      let restore = try ApplyRestore(sandbox: shared.sandbox("latestgone")) { sandbox in
+        try ApplyBackupCopy.copyArchive(shared.wal, to: sandbox.file("wal"))
+        return ApplyHarness.planText(
+          base: shared.base, wal: sandbox.file("wal"), target: "  latest: true", sandbox: sandbox,
+          destination: "  wal_prefetch: off")
+      }
+      defer { restore.remove() }
+      let wal = restore.sandbox.file("wal")
+      let archived = try #require(
+        FileManager.default.enumerator(atPath: wal)?.allObjects.compactMap { $0 as? String }
+          .first { $0.hasSuffix("\(scenario.deleteWALFile).gz") })
+      let aside = restore.sandbox.file("aside.gz")
+      try FileManager.default.moveItem(atPath: "\(wal)/\(archived)", toPath: aside)
+
+      let error = try #require(throws: RunnerError.self) { try restore.run() }
+
+      #expect(error.description.hasPrefix("recovery failed: a WAL segment that was in the archive"), "\(error)")
+      #expect(!restore.sandbox.isServerRunning)
+      try FileManager.default.moveItem(atPath: aside, toPath: "\(wal)/\(archived)")
+      let (again, _) = restore.anotherRunner()
+      let report = try again.run()
+      #expect(report.outcome == .promoted)
+      #expect(try restore.sql("SELECT count(*) FROM inventarios", database: InventariosScenario.database) == "0")
     }
 
     /// The archive unmounted before recovery asks for it: wal-fetch cannot tell "not archived"

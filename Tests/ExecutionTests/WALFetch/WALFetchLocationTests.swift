@@ -195,4 +195,39 @@ import _PITRTestSupport
           + "again (it resumes)")
     }
   }
+
+  /// `--needs`: a segment the plan saw archived and now gone stops recovery; one after the
+  /// runs, a history file, or a segment of another timeline is only "not found".
+  @Test func aNeededSegmentGoneIsFatalAndOthersAreNotFound() throws {
+    let fixture = try WALFetchFixture()
+    defer { fixture.remove() }
+    let runs = ["000000010000000000000003-000000010000000000000006"].compactMap(WALFetcher.neededRun)
+    let fetcher = WALFetcher(archiveFolders: [fixture.archive], neededRuns: runs)
+    let error = #expect(throws: WALFetchError.self) {
+      try fetcher.fetch(Self.name, to: fixture.destination)
+    }
+    #expect(
+      error?.description
+        == "\(Self.name): not in \(fixture.archive), but it was archived when the plan was compiled; "
+        + "recovery stops here rather than end without it: put it back (from another copy of the "
+        + "archive) and run pitr apply again (it resumes)")
+    for name in ["000000010000000000000007", "000000020000000000000005", "00000002.history"] {
+      guard case .notFound = try fetcher.fetch(name, to: fixture.destination) else {
+        Issue.record("\(name) was found")
+        continue
+      }
+    }
+  }
+
+  @Test func neededRunsAreTwoSegmentsOfOneTimelineInOrder() {
+    #expect(
+      WALFetcher.neededRun("000000010000000000000003-000000010000000000000006")
+        == "000000010000000000000003"..."000000010000000000000006")
+    for text in [
+      "000000010000000000000006-000000010000000000000003", "000000010000000000000003-000000020000000000000006",
+      "000000010000000000000003", "00000002.history-00000003.history", "",
+    ] {
+      #expect(WALFetcher.neededRun(text) == nil, "\(text)")
+    }
+  }
 }
